@@ -1,0 +1,3 @@
+//! waxseal: Flask's `SECRET_KEY` machinery, rebuilt in Rust.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
