@@ -82,7 +82,10 @@ pub fn oracle(script: &str, requests: &[Value]) -> Option<Vec<Value>> {
     // Write on a thread so a large batch cannot deadlock against a full stdout pipe.
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let out = child.wait_with_output().expect("python runs");
-    writer.join().expect("writer thread").expect("write requests");
+    writer
+        .join()
+        .expect("writer thread")
+        .expect("write requests");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{script} failed: {stderr}");
     let answers: Vec<Value> = String::from_utf8(out.stdout)
@@ -90,7 +93,13 @@ pub fn oracle(script: &str, requests: &[Value]) -> Option<Vec<Value>> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad answer {l:?}: {e}")))
         .collect();
-    assert_eq!(answers.len(), requests.len(), "{script} answered {} of {} requests; stderr: {stderr}", answers.len(), requests.len());
+    assert_eq!(
+        answers.len(),
+        requests.len(),
+        "{script} answered {} of {} requests; stderr: {stderr}",
+        answers.len(),
+        requests.len()
+    );
     Some(answers)
 }
 

@@ -1,3 +1,35 @@
 //! waxseal: Flask's `SECRET_KEY` machinery, rebuilt in Rust.
+//!
+//! The crate is layered the way itsdangerous is, and each layer is usable on its own:
+//!
+//! 1. [`encoding`]: URL-safe base64 and the timestamp integer encoding;
+//! 2. [`signer`]: [`Signer`], HMAC over a value with a derived key, key rotation;
+//! 3. [`timed`]: [`TimestampSigner`], a signing time and a maximum age;
+//! 4. [`serializer`]: [`Serializer`], [`TimedSerializer`], and the URL-safe
+//!    [`URLSafeSerializer`] and [`URLSafeTimedSerializer`] (compressed, base64url JSON).
+//!
+//! ```
+//! use waxseal::URLSafeTimedSerializer;
+//! let s = URLSafeTimedSerializer::new("a long random secret key");
+//! let token = s.dumps(&vec!["hello", "world"]).unwrap();
+//! let value: Vec<String> = s.loads(&token, Some(3600)).unwrap();
+//! assert_eq!(value, ["hello", "world"]);
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod compress;
+pub mod encoding;
+pub mod error;
+pub mod pyjson;
+pub mod serializer;
+pub mod signer;
+pub mod timed;
+
+pub use error::{ConfigError, Error, ErrorKind, PayloadError};
+pub use serializer::{
+    Loaded, Serializer, SerializerBuilder, TimedSerializer, URLSafeSerializer,
+    URLSafeTimedSerializer,
+};
+pub use signer::{Digest, KeyDerivation, Signer, SignerBuilder, SignerSettings, Unsigned};
+pub use timed::{TimestampSigner, TimestampUnsigned};

@@ -1,0 +1,216 @@
+//! The bottom layer: URL-safe base64 and itsdangerous's integer encoding for timestamps.
+//!
+//! Strictness, chosen deliberately: itsdangerous's decoder (`base64.urlsafe_b64decode` without
+//! validation) silently *drops* characters outside the base64 alphabet and ignores non-zero
+//! trailing bits. waxseal accepts everything itsdangerous itself can produce plus the two
+//! leniencies that real clients rely on — the standard alphabet's `+` and `/`, non-zero trailing
+//! bits, and `=` padding — but rejects any other character instead of dropping it, because a token
+//! with stray characters was not made by itsdangerous and dropping input hides tampering.
+
+use crate::error::Error;
+use base64::Engine as _;
+
+const INVALID: u8 = 0xff;
+
+/// Maps an input byte to its 6-bit value; both the URL-safe (`-`, `_`) and the standard
+/// (`+`, `/`) alphabets are accepted, as Python's decoder does.
+const DECODE_TABLE: [u8; 256] = {
+    let mut t = [INVALID; 256];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut i = 0;
+    while i < 64 {
+        t[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    t[b'+' as usize] = 62;
+    t[b'/' as usize] = 63;
+    t
+};
+
+/// Encodes bytes as URL-safe base64 without padding, as itsdangerous's `base64_encode` does.
+///
+/// ```
+/// assert_eq!(waxseal::encoding::base64_encode(b"\xff\xfe"), "__4");
+/// ```
+pub fn base64_encode(data: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(data)
+}
+
+/// Appends the URL-safe, unpadded base64 encoding of `data` to `out`.
+///
+/// ```
+/// let mut out = b"x.".to_vec();
+/// waxseal::encoding::base64_encode_into(b"hi", &mut out);
+/// assert_eq!(out, b"x.aGk");
+/// ```
+pub fn base64_encode_into(data: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    out.resize(
+        start + base64::encoded_len(data.len(), false).unwrap_or(0),
+        0,
+    );
+    let written = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode_slice(data, &mut out[start..])
+        .unwrap_or(0);
+    out.truncate(start + written);
+}
+
+/// Decodes URL-safe base64 with or without padding (see the module docs for what is accepted).
+///
+/// ```
+/// use waxseal::encoding::base64_decode;
+/// assert_eq!(base64_decode(b"__4").unwrap(), b"\xff\xfe");
+/// assert_eq!(base64_decode(b"//4=").unwrap(), b"\xff\xfe"); // standard alphabet, padded
+/// assert!(base64_decode(b"a").is_err()); // one character cannot encode a byte
+/// ```
+pub fn base64_decode(data: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::with_capacity(data.len() * 3 / 4 + 1);
+    base64_decode_into(data, &mut out)?;
+    Ok(out)
+}
+
+/// Decodes into `out` (appending); on error `out` keeps only what it held before.
+pub fn base64_decode_into(data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+    let start = out.len();
+    let result = decode_append(data, out);
+    if result.is_err() {
+        out.truncate(start);
+    }
+    result
+}
+
+/// Decodes into a fixed buffer and returns the number of bytes written, or `None` if the input
+/// is invalid or does not fit. Used for signatures, which are at most 64 bytes.
+pub(crate) fn base64_decode_to_slice(data: &[u8], buf: &mut [u8]) -> Option<usize> {
+    let data = strip_padding(data).ok()?;
+    if data.len() % 4 == 1 || data.len() / 4 * 3 + (data.len() % 4).saturating_sub(1) > buf.len() {
+        return None;
+    }
+    let mut n = 0;
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for &c in data {
+        let v = DECODE_TABLE[c as usize];
+        if v == INVALID {
+            return None;
+        }
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            buf[n] = (acc >> bits) as u8;
+            n += 1;
+        }
+    }
+    Some(n)
+}
+
+fn strip_padding(data: &[u8]) -> Result<&[u8], Error> {
+    let unpadded = data
+        .strip_suffix(b"==")
+        .or_else(|| data.strip_suffix(b"="))
+        .unwrap_or(data);
+    // Padding is only meaningful when it completes a 4-character group.
+    if unpadded.len() != data.len() && data.len() % 4 != 0 {
+        return Err(Error::InvalidBase64);
+    }
+    Ok(unpadded)
+}
+
+fn decode_append(data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+    let data = strip_padding(data)?;
+    if data.len() % 4 == 1 {
+        return Err(Error::InvalidBase64);
+    }
+    out.reserve(data.len() * 3 / 4);
+    let mut chunks = data.chunks_exact(4);
+    for chunk in &mut chunks {
+        let mut acc: u32 = 0;
+        for &c in chunk {
+            let v = DECODE_TABLE[c as usize];
+            if v == INVALID {
+                return Err(Error::InvalidBase64);
+            }
+            acc = (acc << 6) | u32::from(v);
+        }
+        out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut acc: u32 = 0;
+        for &c in rest {
+            let v = DECODE_TABLE[c as usize];
+            if v == INVALID {
+                return Err(Error::InvalidBase64);
+            }
+            acc = (acc << 6) | u32::from(v);
+        }
+        // Trailing bits that do not make a whole byte are ignored, as Python does.
+        match rest.len() {
+            2 => out.push((acc >> 4) as u8),
+            _ => out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]),
+        }
+    }
+    Ok(())
+}
+
+/// Encodes an integer big-endian with leading zero bytes stripped (`0` encodes as no bytes).
+///
+/// ```
+/// assert_eq!(waxseal::encoding::int_to_bytes(0x0102), vec![1, 2]);
+/// assert!(waxseal::encoding::int_to_bytes(0).is_empty());
+/// ```
+pub fn int_to_bytes(n: u64) -> Vec<u8> {
+    let bytes = n.to_be_bytes();
+    let skip = bytes.iter().take_while(|&&b| b == 0).count();
+    bytes[skip..].to_vec()
+}
+
+/// Decodes a big-endian integer of at most 8 bytes, as itsdangerous's `bytes_to_int` does.
+///
+/// ```
+/// use waxseal::encoding::bytes_to_int;
+/// assert_eq!(bytes_to_int(&[1, 2]), Some(0x0102));
+/// assert_eq!(bytes_to_int(&[1; 9]), None); // more than 64 bits: malformed
+/// ```
+pub fn bytes_to_int(bytes: &[u8]) -> Option<u64> {
+    if bytes.len() > 8 {
+        return None;
+    }
+    Some(bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trailing_bits_that_python_ignores_are_accepted() {
+        // "_w" and "__" both decode to 0xff in Python: the low bits are dropped.
+        assert_eq!(base64_decode(b"__").unwrap(), vec![0xff]);
+        assert_eq!(base64_decode(b"_w").unwrap(), vec![0xff]);
+    }
+
+    #[test]
+    fn characters_outside_both_alphabets_are_rejected_not_dropped() {
+        assert!(base64_decode(b"ab!d").is_err());
+        assert!(base64_decode(b"ab\xffd").is_err());
+        assert!(base64_decode(b"a=bc").is_err());
+    }
+
+    #[test]
+    fn slice_decoder_agrees_with_vec_decoder() {
+        for len in 0..70 {
+            let data: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            let enc = base64_encode(&data);
+            let mut buf = [0u8; 64];
+            let n = base64_decode_to_slice(enc.as_bytes(), &mut buf);
+            if len <= 64 {
+                assert_eq!(&buf[..n.unwrap()], &data[..]);
+            } else {
+                assert!(n.is_none());
+            }
+            assert_eq!(base64_decode(enc.as_bytes()).unwrap(), data);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The timestamp layer: `value SEP base64(int(now)) SEP signature` (itsdangerous's
+//! `TimestampSigner`).
+//!
+//! The signature covers the value *and* the timestamp, and is verified before the timestamp is
+//! read. Ages are checked against a maximum: `age == max_age` passes, `age > max_age` is expired,
+//! and a timestamp in the future is expired too (it can only come from a wrong clock or a
+//! forgery with a stolen key). Every check has an `_at` form that takes "now" explicitly, so
+//! tests and forensic tools can verify as of any moment.
+
+use crate::encoding::{base64_decode_to_slice, base64_encode_into, bytes_to_int, int_to_bytes};
+use crate::error::{ConfigError, Error};
+use crate::signer::{Signer, SignerBuilder, SignerSettings};
+
+/// The current Unix time in whole seconds, as itsdangerous's `int(time.time())`.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// A value whose signature and age were verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimestampUnsigned<'a> {
+    /// The signed value, without the timestamp.
+    pub value: &'a [u8],
+    /// When it was signed (Unix seconds).
+    pub timestamp: u64,
+    /// 0 if the current key matched, `n` if the `n`-th fallback key did.
+    pub key_index: usize,
+}
+
+/// Signs with a timestamp and verifies signature and age (itsdangerous's `TimestampSigner`).
+///
+/// ```
+/// use waxseal::TimestampSigner;
+/// let signer = TimestampSigner::new("secret-key");
+/// let token = signer.sign_at(b"value", 1_700_000_000);
+/// let ok = signer.unsign_at(&token, Some(60), 1_700_000_060).unwrap();
+/// assert_eq!((ok.value, ok.timestamp), (&b"value"[..], 1_700_000_000));
+/// let expired = signer.unsign_at(&token, Some(60), 1_700_000_061).unwrap_err();
+/// assert_eq!(expired.kind(), waxseal::ErrorKind::Expired);
+/// ```
+#[derive(Debug, Clone)]
+pub struct TimestampSigner {
+    signer: Signer,
+}
+
+impl TimestampSigner {
+    /// A timestamp signer with itsdangerous's defaults and one key.
+    pub fn new(secret_key: impl AsRef<[u8]>) -> TimestampSigner {
+        TimestampSigner {
+            signer: Signer::new(secret_key),
+        }
+    }
+
+    /// Wraps a configured [`Signer`] (its salt, digest, keys…).
+    pub fn from_signer(signer: Signer) -> TimestampSigner {
+        TimestampSigner { signer }
+    }
+
+    /// Builds from a [`SignerBuilder`].
+    pub fn build(builder: SignerBuilder) -> Result<TimestampSigner, ConfigError> {
+        builder.build().map(TimestampSigner::from_signer)
+    }
+
+    /// The underlying signer.
+    pub fn signer(&self) -> &Signer {
+        &self.signer
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &SignerSettings {
+        self.signer.settings()
+    }
+
+    /// Signs `value` with the current time.
+    pub fn sign(&self, value: &[u8]) -> Vec<u8> {
+        self.sign_at(value, unix_now())
+    }
+
+    /// Signs `value` as if at `timestamp` (Unix seconds).
+    pub fn sign_at(&self, value: &[u8], timestamp: u64) -> Vec<u8> {
+        let mut out = Vec::with_capacity(value.len() + 100);
+        self.sign_at_into(value, timestamp, &mut out);
+        out
+    }
+
+    /// Appends `value SEP ts SEP signature` to `out`.
+    pub fn sign_at_into(&self, value: &[u8], timestamp: u64, out: &mut Vec<u8>) {
+        sign_timed_into(&self.signer, value, timestamp, out);
+    }
+
+    /// Verifies against the current clock; see [`TimestampSigner::unsign_at`].
+    pub fn unsign<'a>(
+        &self,
+        signed: &'a [u8],
+        max_age: Option<u64>,
+    ) -> Result<TimestampUnsigned<'a>, Error> {
+        self.unsign_at(signed, max_age, unix_now())
+    }
+
+    /// Verifies the signature, then the timestamp, then the age as of `now`.
+    pub fn unsign_at<'a>(
+        &self,
+        signed: &'a [u8],
+        max_age: Option<u64>,
+        now: u64,
+    ) -> Result<TimestampUnsigned<'a>, Error> {
+        unsign_timed(&self.signer, signed, max_age, now)
+    }
+
+    /// Whether `signed` has a valid signature and, if `max_age` is given, is young enough now.
+    pub fn validate(&self, signed: &[u8], max_age: Option<u64>) -> bool {
+        self.unsign(signed, max_age).is_ok()
+    }
+}
+
+/// Appends `value SEP ts SEP signature` signed by `signer`.
+pub(crate) fn sign_timed_into(signer: &Signer, value: &[u8], timestamp: u64, out: &mut Vec<u8>) {
+    let sep = signer.settings().separator;
+    let start = out.len();
+    out.extend_from_slice(value);
+    out.push(sep);
+    base64_encode_into(&int_to_bytes(timestamp), out);
+    let sig = signer.signature(&out[start..]);
+    out.push(sep);
+    base64_encode_into(sig.as_slice(), out);
+}
+
+/// itsdangerous's `TimestampSigner.unsign`: signature first, then timestamp, then age.
+pub(crate) fn unsign_timed<'a>(
+    signer: &Signer,
+    signed: &'a [u8],
+    max_age: Option<u64>,
+    now: u64,
+) -> Result<TimestampUnsigned<'a>, Error> {
+    let sep = signer.settings().separator;
+    let unsigned = match signer.unsign(signed) {
+        Ok(u) => u,
+        // A bad signature still reports the (untrusted) timestamp, as itsdangerous does.
+        Err(Error::BadSignature { payload, .. }) => {
+            let (value, timestamp) = match payload.iter().rposition(|&b| b == sep) {
+                Some(at) => (payload[..at].to_vec(), decode_timestamp(&payload[at + 1..])),
+                None => (payload, None),
+            };
+            return Err(Error::BadSignature {
+                payload: value,
+                timestamp,
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    let signed_part = unsigned.value;
+    let Some(at) = signed_part.iter().rposition(|&b| b == sep) else {
+        return Err(Error::MissingTimestamp {
+            payload: signed_part.to_vec(),
+        });
+    };
+    let value = &signed_part[..at];
+    let Some(timestamp) = decode_timestamp(&signed_part[at + 1..]) else {
+        return Err(Error::MalformedTimestamp {
+            payload: value.to_vec(),
+        });
+    };
+    if let Some(max_age) = max_age {
+        check_age(value, timestamp, max_age, now)?;
+    }
+    Ok(TimestampUnsigned {
+        value,
+        timestamp,
+        key_index: unsigned.key_index,
+    })
+}
+
+/// Reads an itsdangerous timestamp (base64 of a big-endian integer of at most 8 bytes).
+fn decode_timestamp(b64: &[u8]) -> Option<u64> {
+    let mut buf = [0u8; 8];
+    let n = base64_decode_to_slice(b64, &mut buf)?;
+    bytes_to_int(&buf[..n])
+}
+
+/// Applies itsdangerous's age rule: expired when older than `max_age` or dated in the future.
+fn check_age(value: &[u8], timestamp: u64, max_age: u64, now: u64) -> Result<(), Error> {
+    let age = i128::from(now) - i128::from(timestamp);
+    if age > i128::from(max_age) || age < 0 {
+        let age = age.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+        return Err(Error::Expired {
+            payload: value.to_vec(),
+            timestamp,
+            age,
+            max_age,
+        });
+    }
+    Ok(())
+}
