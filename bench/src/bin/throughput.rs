@@ -1,0 +1,51 @@
+//! Prints waxseal's operations per second for the workloads that `bench/compare-python` also
+//! times in Python, as one JSON object. Usage: `throughput <workload> <seconds>`.
+#![forbid(unsafe_code)]
+
+use std::hint::black_box;
+use std::time::Duration;
+use waxseal::signer::SignerSettings;
+use waxseal::SerializerBuilder;
+use waxseal_bench::ops_per_second;
+
+/// The session payload both sides sign: a typical logged-in Flask session.
+pub const PAYLOAD: &str = r#"{"_fresh":true,"_user_id":"1042","csrf_token":"9f86d081884c7d65"}"#;
+pub const SECRET: &str = "9b2c1f0e8d7a6b5c4d3e2f1a0b9c8d7e";
+pub const TIMESTAMP: u64 = 1_700_000_000;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let workload = args.get(1).map(String::as_str).unwrap_or("itsdangerous");
+    let secs: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(2.0);
+    let budget = Duration::from_secs_f64(secs);
+    match workload {
+        "itsdangerous" => itsdangerous(budget),
+        other => {
+            eprintln!("unknown workload {other:?}; expected: itsdangerous");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// URLSafeTimedSerializer with Flask's signing settings and plain JSON (no tags).
+fn itsdangerous(budget: Duration) {
+    let s = SerializerBuilder::new(SECRET)
+        .settings(SignerSettings::flask())
+        .build_url_safe_timed()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let value: serde_json::Value = serde_json::from_str(PAYLOAD).unwrap_or_default();
+    let token = s.dumps_at(&value, TIMESTAMP).unwrap_or_default();
+    let sign = ops_per_second(budget, || {
+        black_box(s.dumps_at(black_box(&value), TIMESTAMP).ok());
+    });
+    let verify = ops_per_second(budget, || {
+        black_box(
+            s.loads_at::<serde_json::Value>(black_box(&token), Some(u64::MAX), TIMESTAMP)
+                .ok(),
+        );
+    });
+    println!(
+        "{}",
+        serde_json::json!({"token": token, "token_len": token.len(), "sign_per_s": sign, "verify_per_s": verify})
+    );
+}
