@@ -21,6 +21,7 @@
 pub mod compress;
 pub mod encoding;
 pub mod error;
+pub mod flask;
 pub mod pyjson;
 pub mod serializer;
 pub mod signer;
