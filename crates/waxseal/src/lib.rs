@@ -22,6 +22,7 @@ pub mod compress;
 pub mod encoding;
 pub mod error;
 pub mod flask;
+pub mod inspect;
 pub mod pyjson;
 pub mod serializer;
 pub mod signer;
