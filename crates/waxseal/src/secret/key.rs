@@ -106,6 +106,10 @@ impl SecretKey {
         if t.is_empty() {
             return Err(ParseKeyError::Empty);
         }
+        // Bad characters first: "not hex at all" is the more useful message.
+        if let Some(position) = t.bytes().position(|c| hex_val(c).is_none()) {
+            return Err(ParseKeyError::InvalidHexDigit { position });
+        }
         if t.len() % 2 != 0 {
             return Err(ParseKeyError::OddHexLength { len: t.len() });
         }
