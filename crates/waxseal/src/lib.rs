@@ -20,10 +20,12 @@
 
 pub mod compress;
 pub mod encoding;
+pub mod encrypted;
 pub mod error;
 pub mod flask;
 pub mod inspect;
 pub mod pyjson;
+pub mod secret;
 pub mod serializer;
 pub mod signer;
 pub mod timed;

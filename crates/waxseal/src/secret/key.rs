@@ -1,0 +1,661 @@
+//! [`SecretKey`]: owned key bytes that never show themselves and are wiped on drop.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, Zeroizing};
+
+/// Length of keys made by [`SecretKey::generate`]: 256 bits, like Python's `secrets.token_hex()`.
+pub const GENERATED_KEY_LEN: usize = 32;
+
+/// Largest key [`SecretKey::generate_with_len`] makes; longer keys add nothing but cost.
+pub const MAX_GENERATED_KEY_LEN: usize = 4096;
+
+/// Largest key file [`SecretKey::from_file`] reads, so a wrong path (say a log file) fails fast.
+pub const MAX_KEY_FILE_LEN: u64 = 64 * 1024;
+
+/// Domain-separation prefix hashed in front of the key by [`SecretKey::fingerprint`].
+pub const FINGERPRINT_PREFIX: &[u8] = b"waxseal-fingerprint";
+
+/// A secret key: owned bytes that are never printed and are overwritten with zeros on drop.
+///
+/// `Debug` and `Display` show only the length and the [fingerprint](SecretKey::fingerprint), so a
+/// key that ends up in a log line or a panic message does not leak. Every clone is wiped
+/// independently. Equality is constant-time in the key contents, so comparing a guess against a
+/// key does not reveal how many leading bytes matched.
+///
+/// ```
+/// use waxseal::secret::SecretKey;
+///
+/// let key = SecretKey::from_text("correct horse battery staple, 2024");
+/// assert_eq!(key.as_bytes(), b"correct horse battery staple, 2024");
+/// let shown = format!("{key:?}");
+/// assert!(shown.starts_with("SecretKey(34 bytes, fingerprint "));
+/// assert!(!shown.contains("horse"));
+/// ```
+#[derive(Clone)]
+pub struct SecretKey {
+    // A boxed slice never reallocates, so no stale copy of the bytes is left behind by growth.
+    bytes: Box<[u8]>,
+}
+
+impl Drop for SecretKey {
+    fn drop(&mut self) {
+        self.bytes.zeroize();
+    }
+}
+
+impl SecretKey {
+    /// Wraps raw key bytes (Flask accepts `bytes` keys as they are).
+    ///
+    /// ```
+    /// use waxseal::secret::SecretKey;
+    /// let key = SecretKey::from_bytes(vec![1, 2, 3]);
+    /// assert_eq!(key.len(), 3);
+    /// ```
+    pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Self {
+        // into_boxed_slice may reallocate when capacity > len; the old buffer is then freed
+        // unwiped, so shrink through a wiped copy instead.
+        let mut v: Vec<u8> = bytes.into();
+        let boxed: Box<[u8]> = v.as_slice().into();
+        v.zeroize();
+        SecretKey { bytes: boxed }
+    }
+
+    /// Copies key bytes from a slice.
+    ///
+    /// ```
+    /// use waxseal::secret::SecretKey;
+    /// assert_eq!(SecretKey::from_slice(b"abc").as_bytes(), b"abc");
+    /// ```
+    pub fn from_slice(bytes: &[u8]) -> Self {
+        SecretKey {
+            bytes: bytes.into(),
+        }
+    }
+
+    /// The key as Flask uses a `str` `SECRET_KEY`: its UTF-8 encoding, unchanged.
+    ///
+    /// Note that a key made with `python -c 'import secrets; print(secrets.token_hex())'` and put
+    /// into Flask's config as a string is used by Flask as those 64 ASCII characters, *not* as the
+    /// 32 bytes they spell. Use this (not [`SecretKey::from_hex`]) to stay compatible with it.
+    ///
+    /// ```
+    /// use waxseal::secret::SecretKey;
+    /// let key = SecretKey::from_text("é");
+    /// assert_eq!(key.as_bytes(), &[0xc3, 0xa9]);
+    /// ```
+    pub fn from_text(text: &str) -> Self {
+        Self::from_slice(text.as_bytes())
+    }
+
+    /// Decodes hexadecimal (either case; surrounding ASCII whitespace is ignored).
+    ///
+    /// ```
+    /// use waxseal::secret::SecretKey;
+    /// assert_eq!(SecretKey::from_hex("00ff10").unwrap().as_bytes(), &[0, 255, 16]);
+    /// assert!(SecretKey::from_hex("abc").is_err());
+    /// ```
+    pub fn from_hex(text: &str) -> Result<Self, ParseKeyError> {
+        let t = text.trim_ascii();
+        if t.is_empty() {
+            return Err(ParseKeyError::Empty);
+        }
+        // Bad characters first: "not hex at all" is the more useful message.
+        if let Some(position) = t.bytes().position(|c| hex_val(c).is_none()) {
+            return Err(ParseKeyError::InvalidHexDigit { position });
+        }
+        if t.len() % 2 != 0 {
+            return Err(ParseKeyError::OddHexLength { len: t.len() });
+        }
+        let mut out = Zeroizing::new(Vec::with_capacity(t.len() / 2));
+        for (i, pair) in t.as_bytes().chunks_exact(2).enumerate() {
+            let hi = hex_val(pair[0]).ok_or(ParseKeyError::InvalidHexDigit { position: 2 * i })?;
+            let lo =
+                hex_val(pair[1]).ok_or(ParseKeyError::InvalidHexDigit { position: 2 * i + 1 })?;
+            out.push(hi << 4 | lo);
+        }
+        Ok(Self::from_slice(&out))
+    }
+
+    /// Decodes base64, standard (`+/`) or URL-safe (`-_`) alphabet, padded or not (surrounding
+    /// ASCII whitespace is ignored).
+    ///
+    /// ```
+    /// use waxseal::secret::SecretKey;
+    /// assert_eq!(SecretKey::from_base64("+/8=").unwrap().as_bytes(), &[0xfb, 0xff]);
+    /// assert_eq!(SecretKey::from_base64("-_8").unwrap().as_bytes(), &[0xfb, 0xff]);
+    /// ```
+    pub fn from_base64(text: &str) -> Result<Self, ParseKeyError> {
+        let t = text.trim_ascii();
+        if t.is_empty() {
+            return Err(ParseKeyError::Empty);
+        }
+        let std_alpha = t.contains(['+', '/']);
+        let url_alpha = t.contains(['-', '_']);
+        if std_alpha && url_alpha {
+            return Err(ParseKeyError::InvalidBase64(
+                "mixes the standard (+/) and URL-safe (-_) alphabets".into(),
+            ));
+        }
+        let config = GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(false);
+        let engine = if url_alpha {
+            GeneralPurpose::new(&alphabet::URL_SAFE, config)
+        } else {
+            GeneralPurpose::new(&alphabet::STANDARD, config)
+        };
+        let decoded = Zeroizing::new(
+            engine
+                .decode(t)
+                .map_err(|e| ParseKeyError::InvalidBase64(e.to_string()))?,
+        );
+        if decoded.is_empty() {
+            return Err(ParseKeyError::Empty);
+        }
+        Ok(Self::from_slice(&decoded))
+    }
+
+    /// Parses a Python bytes literal as printed by `repr(app.secret_key)` or written in a Flask
+    /// config file: `b'...'` or `b"..."` (prefix `b`/`B`, also raw `rb`/`br` in any case).
+    ///
+    /// Escapes follow Python: `\\ \' \" \a \b \f \n \r \t \v`, `\xHH`, octal `\O` to `\OOO`, and a
+    /// backslash before a newline is dropped. An unknown escape such as `\e` stays a backslash
+    /// followed by the letter, exactly as Python keeps it (Superset's well-known key relies on
+    /// this). Only ASCII may appear literally, as in Python.
+    ///
+    /// ```
+    /// use waxseal::secret::SecretKey;
+    /// let key = SecretKey::from_python_bytes_literal(r"b'\x02\x01ab\e'").unwrap();
+    /// assert_eq!(key.as_bytes(), b"\x02\x01ab\\e");
+    /// ```
+    pub fn from_python_bytes_literal(text: &str) -> Result<Self, ParseKeyError> {
+        parse_python_bytes(text.trim_ascii()).map(|v| Self::from_slice(&v))
+    }
+
+    /// Reads what a Flask user would paste: a Python bytes literal (`b'...'`) is decoded, anything
+    /// else is taken as text (see [`SecretKey::from_text`]).
+    ///
+    /// ```
+    /// use waxseal::secret::SecretKey;
+    /// assert_eq!(SecretKey::from_flask_value("b'\\x00k'").unwrap().as_bytes(), b"\x00k");
+    /// assert_eq!(SecretKey::from_flask_value("plain text").unwrap().as_bytes(), b"plain text");
+    /// ```
+    pub fn from_flask_value(text: &str) -> Result<Self, ParseKeyError> {
+        if looks_like_bytes_literal(text.trim_ascii()) {
+            Self::from_python_bytes_literal(text)
+        } else {
+            Ok(Self::from_text(text))
+        }
+    }
+
+    /// Parses `text` in the given encoding.
+    ///
+    /// ```
+    /// use waxseal::secret::{KeyEncoding, SecretKey};
+    /// let a = SecretKey::parse("6b6579", KeyEncoding::Hex).unwrap();
+    /// let b = SecretKey::parse("a2V5", KeyEncoding::Base64).unwrap();
+    /// assert_eq!(a, b);
+    /// ```
+    pub fn parse(text: &str, encoding: KeyEncoding) -> Result<Self, ParseKeyError> {
+        match encoding {
+            KeyEncoding::Text => Ok(Self::from_text(text)),
+            KeyEncoding::Hex => Self::from_hex(text),
+            KeyEncoding::Base64 => Self::from_base64(text),
+            KeyEncoding::PythonBytes => Self::from_python_bytes_literal(text),
+        }
+    }
+
+    /// Reads a key file: its raw contents minus one trailing line ending (`\n` or `\r\n`).
+    ///
+    /// Only one line ending is removed because `echo`/editors add exactly one, while any other
+    /// whitespace may be part of a binary key. An empty result is an error. Files larger than
+    /// [`MAX_KEY_FILE_LEN`] are refused.
+    ///
+    /// ```
+    /// use waxseal::secret::SecretKey;
+    /// let dir = std::env::temp_dir().join(format!("waxseal-doc-key-{}", std::process::id()));
+    /// std::fs::write(&dir, b"my key text\n").unwrap();
+    /// assert_eq!(SecretKey::from_file(&dir).unwrap().as_bytes(), b"my key text");
+    /// std::fs::remove_file(&dir).unwrap();
+    /// ```
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ParseKeyError> {
+        let raw = read_key_file(path.as_ref())?;
+        let mut end = raw.len();
+        if raw[..end].ends_with(b"\n") {
+            end -= 1;
+            if raw[..end].ends_with(b"\r") {
+                end -= 1;
+            }
+        }
+        if end == 0 {
+            return Err(ParseKeyError::Empty);
+        }
+        Ok(Self::from_slice(&raw[..end]))
+    }
+
+    /// Reads a key file holding the key in `encoding` (surrounding whitespace ignored for hex and
+    /// base64; one trailing line ending removed for text and bytes literals).
+    ///
+    /// ```
+    /// use waxseal::secret::{KeyEncoding, SecretKey};
+    /// let p = std::env::temp_dir().join(format!("waxseal-doc-hex-{}", std::process::id()));
+    /// std::fs::write(&p, "6b6579\n").unwrap();
+    /// assert_eq!(SecretKey::from_file_as(&p, KeyEncoding::Hex).unwrap().as_bytes(), b"key");
+    /// std::fs::remove_file(&p).unwrap();
+    /// ```
+    pub fn from_file_as(path: impl AsRef<Path>, encoding: KeyEncoding) -> Result<Self, ParseKeyError> {
+        let raw = Self::from_file(path)?;
+        let text = std::str::from_utf8(raw.as_bytes()).map_err(|_| ParseKeyError::NotUtf8)?;
+        Self::parse(text, encoding)
+    }
+
+    /// A new 32-byte key from the operating system's random source.
+    ///
+    /// Fails only if the OS random source does (e.g. too early in boot); it is reported, never
+    /// replaced by a weaker source.
+    ///
+    /// ```
+    /// use waxseal::secret::SecretKey;
+    /// let a = SecretKey::generate().unwrap();
+    /// assert_eq!(a.len(), 32);
+    /// assert_ne!(a, SecretKey::generate().unwrap());
+    /// ```
+    pub fn generate() -> Result<Self, KeyGenError> {
+        Self::generate_with_len(GENERATED_KEY_LEN)
+    }
+
+    /// A new key of `len` bytes (16 to [`MAX_GENERATED_KEY_LEN`]) from the OS random source.
+    ///
+    /// Lengths below 16 are refused because [`check_strength`](super::check_strength) would refuse
+    /// the result.
+    ///
+    /// ```
+    /// use waxseal::secret::SecretKey;
+    /// assert_eq!(SecretKey::generate_with_len(64).unwrap().len(), 64);
+    /// assert!(SecretKey::generate_with_len(8).is_err());
+    /// ```
+    pub fn generate_with_len(len: usize) -> Result<Self, KeyGenError> {
+        if !(super::MIN_KEY_LEN..=MAX_GENERATED_KEY_LEN).contains(&len) {
+            return Err(KeyGenError::BadLength { len });
+        }
+        let mut buf = vec![0u8; len].into_boxed_slice();
+        getrandom::fill(&mut buf).map_err(|e| KeyGenError::Random(e.to_string()))?;
+        Ok(SecretKey { bytes: buf })
+    }
+
+    /// The key bytes, for signing or key derivation. Do not log them.
+    ///
+    /// ```
+    /// use waxseal::secret::SecretKey;
+    /// assert_eq!(SecretKey::from_text("k").as_bytes(), b"k");
+    /// ```
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Key length in bytes.
+    ///
+    /// ```
+    /// use waxseal::secret::SecretKey;
+    /// assert_eq!(SecretKey::from_text("four").len(), 4);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether the key has no bytes (never true for keys that passed a strength check).
+    ///
+    /// ```
+    /// use waxseal::secret::SecretKey;
+    /// assert!(SecretKey::from_bytes(Vec::new()).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// A short identifier to tell keys apart in logs and UIs: the first 8 bytes of
+    /// SHA-256(`b"waxseal-fingerprint"` || key), as 16 lowercase hex digits.
+    ///
+    /// SHA-256 is one-way, so for a random key the fingerprint reveals nothing usable; the prefix
+    /// keeps it from equalling any other SHA-256 of the key. A *guessable* key can of course be
+    /// confirmed from its fingerprint by trying candidates, just as from any cookie it signed.
+    ///
+    /// ```
+    /// use waxseal::secret::SecretKey;
+    /// let fp = SecretKey::from_text("some key").fingerprint();
+    /// assert_eq!(fp.len(), 16);
+    /// assert!(fp.bytes().all(|b| b.is_ascii_hexdigit()));
+    /// ```
+    pub fn fingerprint(&self) -> String {
+        fingerprint_of(&self.bytes)
+    }
+}
+
+/// The fingerprint of raw key bytes (see [`SecretKey::fingerprint`]).
+pub(crate) fn fingerprint_of(bytes: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(FINGERPRINT_PREFIX);
+    h.update(bytes);
+    let digest = h.finalize();
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "SecretKey({} bytes, fingerprint {})",
+            self.bytes.len(),
+            self.fingerprint()
+        )
+    }
+}
+
+impl fmt::Display for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+impl PartialEq for SecretKey {
+    fn eq(&self, other: &Self) -> bool {
+        // Constant-time in the contents; lengths are not secret.
+        self.bytes.ct_eq(&other.bytes).into()
+    }
+}
+
+impl Eq for SecretKey {}
+
+/// How a key is written down, for [`SecretKey::parse`] and [`SecretKey::from_file_as`].
+///
+/// ```
+/// use waxseal::secret::KeyEncoding;
+/// assert_ne!(KeyEncoding::Hex, KeyEncoding::Text);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyEncoding {
+    /// UTF-8 text used as is (Flask's `str` key).
+    Text,
+    /// Hexadecimal digits.
+    Hex,
+    /// Base64, standard or URL-safe, padded or not.
+    Base64,
+    /// A Python bytes literal such as `b'\x02\x01key'`.
+    PythonBytes,
+}
+
+/// Why key text could not be parsed. Messages never include the key itself.
+///
+/// ```
+/// use waxseal::secret::{ParseKeyError, SecretKey};
+/// assert_eq!(SecretKey::from_hex("0g"), Err(ParseKeyError::InvalidHexDigit { position: 1 }));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseKeyError {
+    /// Nothing to parse (or the decoded key is empty).
+    Empty,
+    /// Hex text with an odd number of digits.
+    OddHexLength {
+        /// Number of hex characters given.
+        len: usize,
+    },
+    /// A character that is not a hex digit, at this byte offset of the trimmed text.
+    InvalidHexDigit {
+        /// Byte offset in the trimmed input.
+        position: usize,
+    },
+    /// Not valid base64 (the decoder's reason).
+    InvalidBase64(String),
+    /// Not a Python bytes literal (the reason, with a byte offset where useful).
+    InvalidBytesLiteral(String),
+    /// The file's contents are not UTF-8 but an encoding other than raw was asked for.
+    NotUtf8,
+    /// The key file could not be read.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error message.
+        message: String,
+    },
+    /// The key file is larger than [`MAX_KEY_FILE_LEN`].
+    FileTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes.
+        len: u64,
+    },
+}
+
+impl fmt::Display for ParseKeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParseKeyError::Empty => f.write_str("secret key is empty"),
+            ParseKeyError::OddHexLength { len } => {
+                write!(f, "hex secret key has an odd number of digits ({len})")
+            }
+            ParseKeyError::InvalidHexDigit { position } => {
+                write!(f, "hex secret key has a non-hex character at offset {position}")
+            }
+            ParseKeyError::InvalidBase64(why) => write!(f, "base64 secret key is invalid: {why}"),
+            ParseKeyError::InvalidBytesLiteral(why) => {
+                write!(f, "not a valid Python bytes literal: {why}")
+            }
+            ParseKeyError::NotUtf8 => f.write_str("key file is not UTF-8 text"),
+            ParseKeyError::Io { path, message } => {
+                write!(f, "cannot read key file {}: {message}", path.display())
+            }
+            ParseKeyError::FileTooLarge { path, len } => write!(
+                f,
+                "key file {} is {len} bytes, more than the {MAX_KEY_FILE_LEN} allowed",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ParseKeyError {}
+
+/// Why a key could not be generated.
+///
+/// ```
+/// use waxseal::secret::{KeyGenError, SecretKey};
+/// assert_eq!(SecretKey::generate_with_len(0).unwrap_err(), KeyGenError::BadLength { len: 0 });
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyGenError {
+    /// The requested length is outside 16..=[`MAX_GENERATED_KEY_LEN`].
+    BadLength {
+        /// The length asked for.
+        len: usize,
+    },
+    /// The OS random source failed (its message).
+    Random(String),
+}
+
+impl fmt::Display for KeyGenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyGenError::BadLength { len } => write!(
+                f,
+                "cannot generate a {len}-byte key: length must be {} to {MAX_GENERATED_KEY_LEN}",
+                super::MIN_KEY_LEN
+            ),
+            KeyGenError::Random(e) => write!(f, "the OS random source failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for KeyGenError {}
+
+pub(crate) fn read_key_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, ParseKeyError> {
+    use std::io::Read;
+    let io_err = |e: std::io::Error| ParseKeyError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let file = std::fs::File::open(path).map_err(io_err)?;
+    let len = file.metadata().map_err(io_err)?.len();
+    if len > MAX_KEY_FILE_LEN {
+        return Err(ParseKeyError::FileTooLarge {
+            path: path.to_path_buf(),
+            len,
+        });
+    }
+    // Read at most one byte past the limit, in case the file grows between stat and read.
+    let mut raw = Zeroizing::new(Vec::with_capacity(len as usize + 1));
+    file.take(MAX_KEY_FILE_LEN + 1)
+        .read_to_end(&mut raw)
+        .map_err(io_err)?;
+    if raw.len() as u64 > MAX_KEY_FILE_LEN {
+        return Err(ParseKeyError::FileTooLarge {
+            path: path.to_path_buf(),
+            len: raw.len() as u64,
+        });
+    }
+    Ok(raw)
+}
+
+fn hex_val(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+fn split_prefix(text: &str) -> Option<(bool, &str)> {
+    // Python accepts b, B, br, rb in any case for bytes literals.
+    let bytes = text.as_bytes();
+    let lower = |i: usize| bytes.get(i).map(|b| b.to_ascii_lowercase());
+    match (lower(0), lower(1)) {
+        (Some(b'b'), Some(b'r')) | (Some(b'r'), Some(b'b')) => Some((true, &text[2..])),
+        (Some(b'b'), _) => Some((false, &text[1..])),
+        _ => None,
+    }
+}
+
+fn looks_like_bytes_literal(text: &str) -> bool {
+    match split_prefix(text) {
+        Some((_, rest)) => {
+            rest.len() >= 2
+                && (rest.starts_with('\'') && rest.ends_with('\'')
+                    || rest.starts_with('"') && rest.ends_with('"'))
+        }
+        None => false,
+    }
+}
+
+fn parse_python_bytes(text: &str) -> Result<Zeroizing<Vec<u8>>, ParseKeyError> {
+    let bad = |why: String| ParseKeyError::InvalidBytesLiteral(why);
+    let (raw, rest) =
+        split_prefix(text).ok_or_else(|| bad("must start with b' or b\" (or rb/br)".into()))?;
+    let body = rest.as_bytes();
+    let (quote, inner): (&[u8], &[u8]) = if body.len() >= 6
+        && (body.starts_with(b"'''") && body.ends_with(b"'''")
+            || body.starts_with(b"\"\"\"") && body.ends_with(b"\"\"\""))
+    {
+        (&body[..3], &body[3..body.len() - 3])
+    } else if body.len() >= 2
+        && (body[0] == b'\'' || body[0] == b'"')
+        && body[body.len() - 1] == body[0]
+    {
+        (&body[..1], &body[1..body.len() - 1])
+    } else {
+        return Err(bad("missing or mismatched closing quote".into()));
+    };
+    let triple = quote.len() == 3;
+    let q = quote[0];
+    let mut out = Zeroizing::new(Vec::with_capacity(inner.len()));
+    let mut i = 0;
+    while i < inner.len() {
+        let c = inner[i];
+        if !c.is_ascii() {
+            return Err(bad(format!(
+                "non-ASCII character at offset {i} (bytes literals allow only ASCII)"
+            )));
+        }
+        if c == q && !triple {
+            return Err(bad(format!("unescaped quote at offset {i}")));
+        }
+        if c == b'\n' && !triple {
+            return Err(bad(format!("newline inside a single-quoted literal at offset {i}")));
+        }
+        if c != b'\\' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let Some(&e) = inner.get(i + 1) else {
+            return Err(bad("literal ends with a lone backslash".into()));
+        };
+        if raw {
+            // In raw literals a backslash stays, but still keeps the next quote from closing.
+            out.push(b'\\');
+            out.push(e);
+            i += 2;
+            continue;
+        }
+        i += 2;
+        match e {
+            b'\n' => {}
+            b'\\' => out.push(b'\\'),
+            b'\'' => out.push(b'\''),
+            b'"' => out.push(b'"'),
+            b'a' => out.push(0x07),
+            b'b' => out.push(0x08),
+            b'f' => out.push(0x0c),
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'v' => out.push(0x0b),
+            b'x' => {
+                let hi = inner.get(i).copied().and_then(hex_val);
+                let lo = inner.get(i + 1).copied().and_then(hex_val);
+                match (hi, lo) {
+                    (Some(h), Some(l)) => out.push(h << 4 | l),
+                    _ => {
+                        return Err(bad(format!(
+                            "\\x at offset {} needs two hex digits",
+                            i - 2
+                        )))
+                    }
+                }
+                i += 2;
+            }
+            b'0'..=b'7' => {
+                let mut v: u32 = u32::from(e - b'0');
+                let mut n = 1;
+                while n < 3 {
+                    match inner.get(i) {
+                        Some(&d @ b'0'..=b'7') => {
+                            v = v * 8 + u32::from(d - b'0');
+                            i += 1;
+                            n += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                // CPython keeps only the low 8 bits of octal escapes above 0o377 (with a
+                // DeprecationWarning since 3.12); mirror it so the key equals Flask's.
+                out.push((v & 0xff) as u8);
+            }
+            // Python keeps unknown escapes (\e, \y, ...) as backslash + character.
+            other => {
+                out.push(b'\\');
+                out.push(other);
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(ParseKeyError::Empty);
+    }
+    Ok(out)
+}
