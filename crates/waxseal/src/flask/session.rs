@@ -1,0 +1,309 @@
+//! Flask 3.1's cookie session, exactly: [`FlaskSessionCodec`] reads and writes the `session`
+//! cookie as `SecureCookieSessionInterface` does, and [`Session`] tracks access and changes the
+//! way Flask's `SecureCookieSession` does, so [`super::cookie::decide_save`] can apply Flask's
+//! save rules.
+//!
+//! Signing: URL-safe timed serializer, salt `cookie-session`, `hmac` key derivation, SHA-1,
+//! Flask's tagged JSON; `SECRET_KEY` signs, `SECRET_KEY_FALLBACKS` are also accepted; the
+//! maximum age `PERMANENT_SESSION_LIFETIME` is applied on every load, as Flask does (even for
+//! non-permanent sessions).
+
+use super::cookie::{decide_save, delete_cookie_header, set_cookie_header, CookieAction, CookieSettings, CookieTooLarge, SessionState};
+use super::json::{self as flask_json, FlaskJsonError};
+use super::value::{Dict, Value};
+use crate::error::{Error, PayloadError};
+use crate::secret::Keyring;
+use crate::serializer::{Loaded, SerializerBuilder, URLSafeTimedSerializer};
+use crate::signer::SignerSettings;
+use crate::timed::unix_now;
+use std::cell::Cell;
+use std::fmt;
+
+/// The key Flask stores `session.permanent` under.
+pub const PERMANENT_KEY: &str = "_permanent";
+/// The key Flask stores flashed messages under: a list of `(category, message)` tuples.
+pub const FLASHES_KEY: &str = "_flashes";
+
+/// Reads and writes Flask session cookies.
+///
+/// ```
+/// use waxseal::flask::session::FlaskSessionCodec;
+/// use waxseal::flask::Value;
+/// use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
+///
+/// let ring = Keyring::new(SecretKey::from_text("9b2c1f0e8d7a6b5c4d3e2f1a0b9c8d7e"), vec![], KeyPolicy::RefuseWeak).unwrap();
+/// let codec = FlaskSessionCodec::new(&ring);
+/// let mut session = codec.open_at(None, 1_700_000_000);
+/// session.insert("user_id", Value::from(42));
+/// let header = codec.save_at(&session, 1_700_000_000).unwrap().set_cookie.unwrap();
+/// assert!(header.starts_with("session=eyJ1c2VyX2lkIjo0Mn0."));
+/// ```
+#[derive(Clone)]
+pub struct FlaskSessionCodec {
+    serializer: URLSafeTimedSerializer,
+    settings: CookieSettings,
+}
+
+impl fmt::Debug for FlaskSessionCodec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FlaskSessionCodec").field("settings", &self.settings).finish_non_exhaustive()
+    }
+}
+
+impl FlaskSessionCodec {
+    /// A codec with Flask's default cookie settings. The keyring's current key is
+    /// `SECRET_KEY`; its fallbacks are tried in the keyring's order. (The keyring has already
+    /// applied its weak-key policy.)
+    pub fn new(keyring: &Keyring) -> FlaskSessionCodec {
+        FlaskSessionCodec::with_settings(keyring, CookieSettings::default())
+    }
+
+    /// A codec with the given cookie settings.
+    pub fn with_settings(keyring: &Keyring, settings: CookieSettings) -> FlaskSessionCodec {
+        let mut b = SerializerBuilder::new(keyring.current().as_bytes()).settings(SignerSettings::flask());
+        for k in keyring.fallbacks() {
+            b = b.fallback_key(k.as_bytes());
+        }
+        // Flask's settings are valid by construction, so build() cannot fail here.
+        let serializer = match b.build_url_safe_timed() {
+            Ok(s) => s,
+            Err(e) => unreachable!("Flask's signer settings are valid: {e}"),
+        };
+        FlaskSessionCodec { serializer, settings }
+    }
+
+    /// The cookie settings.
+    pub fn settings(&self) -> &CookieSettings {
+        &self.settings
+    }
+
+    /// Verifies a cookie value (signature, then age against `PERMANENT_SESSION_LIFETIME` as of
+    /// `now`) and decodes the tagged JSON.
+    pub fn load_at(&self, cookie: &str, now: u64) -> Result<Loaded<Dict>, Error> {
+        let loaded = self.serializer.loads_raw_at(cookie, Some(self.settings.lifetime_secs), now)?;
+        let value = flask_json::loads(&loaded.raw).map_err(|e| PayloadError::Json(e.to_string()))?;
+        let Value::Dict(dict) = value else {
+            return Err(PayloadError::Json("the session is not a JSON object".into()).into());
+        };
+        Ok(Loaded {
+            value: dict,
+            raw: loaded.raw,
+            timestamp: loaded.timestamp,
+            key_index: loaded.key_index,
+            signer_index: loaded.signer_index,
+            compressed: loaded.compressed,
+        })
+    }
+
+    /// [`FlaskSessionCodec::load_at`] with the clock.
+    pub fn load(&self, cookie: &str) -> Result<Loaded<Dict>, Error> {
+        self.load_at(cookie, unix_now())
+    }
+
+    /// Flask's `open_session`: a missing, invalid, tampered or expired cookie gives a new empty
+    /// session (nothing is raised), a valid one gives its contents.
+    pub fn open_at(&self, cookie: Option<&str>, now: u64) -> Session {
+        match cookie.filter(|c| !c.is_empty()).map(|c| self.load_at(c, now)) {
+            Some(Ok(loaded)) => Session::from_dict(loaded.value),
+            _ => Session::new(),
+        }
+    }
+
+    /// Signs session data as Flask would at `now` (`get_signing_serializer(app).dumps(dict(session))`).
+    pub fn dumps_at(&self, data: &Dict, now: u64) -> Result<String, FlaskJsonError> {
+        let json = flask_json::dumps(&Value::Dict(data.clone()))?;
+        Ok(self.serializer.dumps_raw_at(&json, now))
+    }
+
+    /// Flask's `save_session` at `now`: decides from the session's state and formats the
+    /// headers to send.
+    pub fn save_at(&self, session: &Session, now: u64) -> Result<SaveOutcome, SaveError> {
+        let decision = decide_save(&session.state(), &self.settings, now);
+        let mut outcome = SaveOutcome { set_cookie: None, vary_cookie: decision.vary_cookie, warning: None };
+        match decision.action {
+            CookieAction::Leave => {}
+            CookieAction::Delete => outcome.set_cookie = Some(delete_cookie_header(&self.settings)),
+            CookieAction::Set { expires } => {
+                let value = self.dumps_at(&session.data, now).map_err(SaveError::Json)?;
+                let cookie = set_cookie_header(&self.settings, &value, expires).map_err(SaveError::TooLarge)?;
+                outcome.set_cookie = Some(cookie.header);
+                outcome.warning = cookie.warning;
+            }
+        }
+        Ok(outcome)
+    }
+}
+
+/// What to send at the end of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveOutcome {
+    /// The `Set-Cookie` header value, if one is to be sent.
+    pub set_cookie: Option<String>,
+    /// Whether to add `Vary: Cookie`.
+    pub vary_cookie: bool,
+    /// The oversize warning, when settings say to warn rather than refuse.
+    pub warning: Option<CookieTooLarge>,
+}
+
+/// Why a session could not be saved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SaveError {
+    /// The cookie would exceed the browser limit (and the settings refuse oversize cookies).
+    TooLarge(CookieTooLarge),
+    /// The session holds a value Flask's JSON cannot write.
+    Json(FlaskJsonError),
+}
+
+impl fmt::Display for SaveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SaveError::TooLarge(e) => e.fmt(f),
+            SaveError::Json(e) => write!(f, "the session cannot be written as Flask JSON: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for SaveError {}
+
+/// A session's contents with Flask's `accessed` and `modified` tracking.
+///
+/// Reads mark it accessed; writes mark it accessed and modified. As in Flask, changing a
+/// nested value in place through [`Session::get_mut`] marks it modified too (Flask cannot see
+/// such changes and needs `session.modified = True`; here the mutable borrow says it).
+///
+/// ```
+/// use waxseal::flask::session::Session;
+/// let mut s = Session::new();
+/// s.set_permanent(true);
+/// s.flash("message", "Saved");
+/// assert!(s.is_modified() && s.is_permanent());
+/// assert_eq!(s.take_flashes(), vec![("message".to_string(), "Saved".to_string())]);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Session {
+    data: Dict,
+    modified: bool,
+    accessed: Cell<bool>,
+}
+
+impl Session {
+    /// A new, empty session.
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    /// A session holding loaded data (not yet accessed or modified).
+    pub fn from_dict(data: Dict) -> Session {
+        Session { data, modified: false, accessed: Cell::new(false) }
+    }
+
+    /// The data, without marking the session accessed (for inspection tools).
+    pub fn data(&self) -> &Dict {
+        &self.data
+    }
+
+    /// Reads a key.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.accessed.set(true);
+        self.data.get(key)
+    }
+
+    /// Borrows a value to change it in place; marks the session modified.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        self.touch();
+        self.data.get_mut(key)
+    }
+
+    /// Sets a key.
+    pub fn insert(&mut self, key: impl Into<String>, value: Value) -> Option<Value> {
+        self.touch();
+        self.data.insert(key.into(), value)
+    }
+
+    /// Removes a key (Flask's `session.pop`), keeping the order of the others.
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        self.accessed.set(true);
+        let removed = self.data.shift_remove(key);
+        if removed.is_some() {
+            self.modified = true;
+        }
+        removed
+    }
+
+    /// Removes everything (Flask's `session.clear()`): the cookie will be deleted.
+    pub fn clear(&mut self) {
+        self.touch();
+        self.data.clear();
+    }
+
+    /// Whether the session holds no keys.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// Flask's `session.permanent`: the `_permanent` key.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self.get(PERMANENT_KEY), Some(Value::Bool(true)))
+    }
+
+    /// Sets `session.permanent` (stored as `_permanent`, as Flask does).
+    pub fn set_permanent(&mut self, permanent: bool) {
+        self.insert(PERMANENT_KEY, Value::Bool(permanent));
+    }
+
+    /// Flask's `flash(message, category)`: appends a `(category, message)` tuple to `_flashes`.
+    pub fn flash(&mut self, category: &str, message: &str) {
+        let entry = Value::Tuple(vec![Value::from(category), Value::from(message)]);
+        match self.get_mut(FLASHES_KEY) {
+            Some(Value::List(list)) => list.push(entry),
+            _ => {
+                self.insert(FLASHES_KEY, Value::List(vec![entry]));
+            }
+        }
+    }
+
+    /// Flask's `get_flashed_messages(with_categories=True)`: removes and returns the flashes.
+    /// Entries that are not `(str, str)` pairs are skipped.
+    pub fn take_flashes(&mut self) -> Vec<(String, String)> {
+        let Some(Value::List(list)) = self.remove(FLASHES_KEY) else { return Vec::new() };
+        list.into_iter()
+            .filter_map(|v| match v {
+                Value::Tuple(pair) | Value::List(pair) => match <[Value; 2]>::try_from(pair) {
+                    Ok([Value::Str(c), Value::Str(m)]) => Some((c, m)),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Marks the session modified (Flask's `session.modified = True`).
+    pub fn mark_modified(&mut self) {
+        self.touch();
+    }
+
+    /// Whether the session was changed.
+    pub fn is_modified(&self) -> bool {
+        self.modified
+    }
+
+    /// Whether the session was read or changed.
+    pub fn is_accessed(&self) -> bool {
+        self.accessed.get()
+    }
+
+    /// The state Flask's save rules look at.
+    pub fn state(&self) -> SessionState {
+        SessionState {
+            accessed: self.accessed.get(),
+            modified: self.modified,
+            permanent: matches!(self.data.get(PERMANENT_KEY), Some(Value::Bool(true))),
+            empty: self.data.is_empty(),
+        }
+    }
+
+    fn touch(&mut self) {
+        self.modified = true;
+        self.accessed.set(true);
+    }
+}
