@@ -1,3 +1,6 @@
 //! waxseal: Flask's `SECRET_KEY` machinery, rebuilt in Rust.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod flask;
+pub mod pyjson;
