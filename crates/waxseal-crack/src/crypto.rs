@@ -147,6 +147,15 @@ impl Check {
         }
     }
 
+    /// Fast-path check: whether the SHA-1 key states reproduce the full signature.
+    #[inline(always)]
+    pub(crate) fn matches_sha1(&self, states: &KeyStates) -> bool {
+        match self {
+            Check::Sha1(check) => check.matches(states),
+            Check::Generic { .. } => false,
+        }
+    }
+
     /// Whether the keyed MAC reproduces the full signature.
     #[inline]
     pub(crate) fn matches(&self, keyed: &KeyedMac) -> bool {

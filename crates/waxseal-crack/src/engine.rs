@@ -567,12 +567,26 @@ fn worker<S: CandidateSource>(
                 if group.checks.iter().all(|c| best[c.target] < index) {
                     continue;
                 }
-                let keyed = group.deriver.derive(candidate);
-                for c in &group.checks {
-                    // `>=`: at the hit's own index a lower-numbered scheme may still win.
-                    if best[c.target] >= index && c.check.matches(&keyed) {
-                        hits.record(c.target, index, c.scheme, candidate, progress);
-                        best[c.target] = hits.best_index[c.target].load(Ordering::Relaxed);
+                match &group.deriver {
+                    // Fast path: no KeyedMac enum, just the two SHA-1 states.
+                    Deriver::Sha1(fast) => {
+                        let states = fast.derive(candidate);
+                        for c in &group.checks {
+                            // `>=`: at the hit's own index a lower-numbered scheme may still win.
+                            if best[c.target] >= index && c.check.matches_sha1(&states) {
+                                hits.record(c.target, index, c.scheme, candidate, progress);
+                                best[c.target] = hits.best_index[c.target].load(Ordering::Relaxed);
+                            }
+                        }
+                    }
+                    Deriver::Generic(_) => {
+                        let keyed = group.deriver.derive(candidate);
+                        for c in &group.checks {
+                            if best[c.target] >= index && c.check.matches(&keyed) {
+                                hits.record(c.target, index, c.scheme, candidate, progress);
+                                best[c.target] = hits.best_index[c.target].load(Ordering::Relaxed);
+                            }
+                        }
                     }
                 }
             }
