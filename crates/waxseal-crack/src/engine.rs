@@ -352,10 +352,13 @@ struct GroupCheck {
     check: Check,
 }
 
+/// A recorded hit: list index, position of the scheme in the target, the secret.
+type Hit = (u64, usize, Vec<u8>);
+
 /// Best hit per target: `(index, scheme position)`, smallest wins.
 struct Hits {
     best_index: Vec<AtomicU64>,
-    found: Mutex<Vec<Option<(u64, usize, Vec<u8>)>>>,
+    found: Mutex<Vec<Option<Hit>>>,
 }
 
 const NOT_FOUND: u64 = u64::MAX;
