@@ -10,7 +10,8 @@ use std::fmt;
 /// Flask's default `PERMANENT_SESSION_LIFETIME`: 31 days, in seconds.
 pub const DEFAULT_LIFETIME_SECS: u64 = 31 * 24 * 3600;
 
-/// Werkzeug's `max_size`: browsers may silently drop a `Set-Cookie` header longer than this.
+/// Flask's default `MAX_COOKIE_SIZE` (Werkzeug's `max_size`): browsers may silently drop a
+/// `Set-Cookie` header longer than this.
 pub const MAX_COOKIE_SIZE: usize = 4093;
 
 /// The `SameSite` attribute.
@@ -25,7 +26,25 @@ pub enum SameSite {
 }
 
 impl SameSite {
-    fn as_str(self) -> &'static str {
+    /// Parses a `SESSION_COOKIE_SAMESITE` value the way Werkzeug does (case-insensitive;
+    /// anything but strict, lax or none is refused, as Werkzeug raises `ValueError`).
+    ///
+    /// ```
+    /// use waxseal::flask::cookie::SameSite;
+    /// assert_eq!(SameSite::parse("lax"), Some(SameSite::Lax));
+    /// assert_eq!(SameSite::parse("invalid"), None);
+    /// ```
+    pub fn parse(value: &str) -> Option<SameSite> {
+        match value.to_ascii_lowercase().as_str() {
+            "strict" => Some(SameSite::Strict),
+            "lax" => Some(SameSite::Lax),
+            "none" => Some(SameSite::None),
+            _ => None,
+        }
+    }
+
+    /// The attribute value: `Strict`, `Lax` or `None`.
+    pub fn as_str(self) -> &'static str {
         match self {
             SameSite::Strict => "Strict",
             SameSite::Lax => "Lax",
@@ -69,6 +88,9 @@ pub struct CookieSettings {
     pub refresh_each_request: bool,
     /// What to do with an oversize cookie (default [`OversizeCookie::Refuse`]).
     pub oversize: OversizeCookie,
+    /// `MAX_COOKIE_SIZE`: the longest `Set-Cookie` value allowed (default [`MAX_COOKIE_SIZE`]);
+    /// 0 disables the check, as in Flask.
+    pub max_size: usize,
 }
 
 impl Default for CookieSettings {
@@ -84,6 +106,7 @@ impl Default for CookieSettings {
             lifetime_secs: DEFAULT_LIFETIME_SECS,
             refresh_each_request: true,
             oversize: OversizeCookie::Refuse,
+            max_size: MAX_COOKIE_SIZE,
         }
     }
 }
@@ -169,13 +192,15 @@ pub fn decide_save(state: &SessionState, settings: &CookieSettings, now: u64) ->
     }
 }
 
-/// A `Set-Cookie` header over [`MAX_COOKIE_SIZE`].
+/// A `Set-Cookie` header over the size limit ([`CookieSettings::max_size`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CookieTooLarge {
     /// The cookie's name.
     pub name: String,
     /// The whole header value's length.
     pub header_len: usize,
+    /// The limit it exceeds.
+    pub limit: usize,
     /// The cookie value's length.
     pub value_len: usize,
 }
@@ -185,9 +210,9 @@ impl fmt::Display for CookieTooLarge {
         write!(
             f,
             "the {:?} cookie is too large: the value is {} bytes and the whole Set-Cookie header \
-             {} bytes, over the {MAX_COOKIE_SIZE}-byte limit; browsers silently drop such \
-             cookies. Store less in the session (or keep it server-side)",
-            self.name, self.value_len, self.header_len
+             {} bytes, over the {}-byte limit; browsers silently drop such cookies. Store \
+             less in the session (or keep it server-side)",
+            self.name, self.value_len, self.header_len, self.limit
         )
     }
 }
@@ -280,10 +305,11 @@ fn dump_cookie(
     // Werkzeug measures the header in characters; ours is ASCII but for a non-ASCII name.
     let header_len = out.chars().count();
     let mut warning = None;
-    if header_len > MAX_COOKIE_SIZE {
+    if settings.max_size > 0 && header_len > settings.max_size {
         let e = CookieTooLarge {
             name: settings.name.clone(),
             header_len,
+            limit: settings.max_size,
             value_len: value.chars().count(),
         };
         match settings.oversize {

@@ -197,7 +197,7 @@ impl std::error::Error for SaveError {}
 /// s.set_permanent(true);
 /// s.flash("message", "Saved");
 /// assert!(s.is_modified() && s.is_permanent());
-/// assert_eq!(s.take_flashes(), vec![("message".to_string(), "Saved".to_string())]);
+/// assert_eq!(s.take_flashes(), vec![("message".to_string(), "Saved".into())]);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Session {
@@ -276,8 +276,10 @@ impl Session {
     }
 
     /// Flask's `flash(message, category)`: appends a `(category, message)` tuple to `_flashes`.
-    pub fn flash(&mut self, category: &str, message: &str) {
-        let entry = Value::Tuple(vec![Value::from(category), Value::from(message)]);
+    /// Flask's default category is `"message"`; the message can be any value (Flask apps flash
+    /// `Markup` too).
+    pub fn flash(&mut self, category: &str, message: impl Into<Value>) {
+        let entry = Value::Tuple(vec![Value::from(category), message.into()]);
         match self.get_mut(FLASHES_KEY) {
             Some(Value::List(list)) => list.push(entry),
             _ => {
@@ -286,16 +288,16 @@ impl Session {
         }
     }
 
-    /// Flask's `get_flashed_messages(with_categories=True)`: removes and returns the flashes.
-    /// Entries that are not `(str, str)` pairs are skipped.
-    pub fn take_flashes(&mut self) -> Vec<(String, String)> {
+    /// Flask's `get_flashed_messages(with_categories=True)`: removes and returns the flashes as
+    /// `(category, message)`. Entries that are not `(str, value)` pairs are skipped.
+    pub fn take_flashes(&mut self) -> Vec<(String, Value)> {
         let Some(Value::List(list)) = self.remove(FLASHES_KEY) else {
             return Vec::new();
         };
         list.into_iter()
             .filter_map(|v| match v {
                 Value::Tuple(pair) | Value::List(pair) => match <[Value; 2]>::try_from(pair) {
-                    Ok([Value::Str(c), Value::Str(m)]) => Some((c, m)),
+                    Ok([Value::Str(c), m]) => Some((c, m)),
                     _ => None,
                 },
                 _ => None,
