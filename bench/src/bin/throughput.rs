@@ -4,6 +4,9 @@
 
 use std::hint::black_box;
 use std::time::Duration;
+use waxseal::flask::session::FlaskSessionCodec;
+use waxseal::flask::{json as flask_json, Value};
+use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
 use waxseal::signer::SignerSettings;
 use waxseal::SerializerBuilder;
 use waxseal_bench::ops_per_second;
@@ -12,6 +15,10 @@ use waxseal_bench::ops_per_second;
 pub const PAYLOAD: &str = r#"{"_fresh":true,"_user_id":"1042","csrf_token":"9f86d081884c7d65"}"#;
 pub const SECRET: &str = "9b2c1f0e8d7a6b5c4d3e2f1a0b9c8d7e";
 pub const TIMESTAMP: u64 = 1_700_000_000;
+/// The Flask session both sides save and load: the same data plus a flashed message (a tagged
+/// tuple), as a logged-in Flask app holds it.
+pub const FLASK_SESSION: &str =
+    r#"{"_flashes":[{" t":["message","Welcome back"]}],"_fresh":true,"_user_id":"1042","csrf_token":"9f86d081884c7d65"}"#;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -20,8 +27,9 @@ fn main() {
     let budget = Duration::from_secs_f64(secs);
     match workload {
         "itsdangerous" => itsdangerous(budget),
+        "flask" => flask(budget),
         other => {
-            eprintln!("unknown workload {other:?}; expected: itsdangerous");
+            eprintln!("unknown workload {other:?}; expected: itsdangerous or flask");
             std::process::exit(2);
         }
     }
@@ -47,5 +55,26 @@ fn itsdangerous(budget: Duration) {
     println!(
         "{}",
         serde_json::json!({"token": token, "token_len": token.len(), "sign_per_s": sign, "verify_per_s": verify})
+    );
+}
+
+/// Flask's session cookie: tagged JSON, sorted keys, Flask's signing settings.
+fn flask(budget: Duration) {
+    let keyring = Keyring::new(SecretKey::from_text(SECRET), vec![], KeyPolicy::RefuseWeak)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let codec = FlaskSessionCodec::new(&keyring);
+    let Ok(Value::Dict(session)) = flask_json::loads(FLASK_SESSION) else {
+        panic!("the benchmark session is a dict")
+    };
+    let cookie = codec.dumps_at(&session, TIMESTAMP).unwrap_or_default();
+    let sign = ops_per_second(budget, || {
+        black_box(codec.dumps_at(black_box(&session), TIMESTAMP).ok());
+    });
+    let verify = ops_per_second(budget, || {
+        black_box(codec.load_at(black_box(&cookie), TIMESTAMP).ok());
+    });
+    println!(
+        "{}",
+        serde_json::json!({"token": cookie, "token_len": cookie.len(), "sign_per_s": sign, "verify_per_s": verify})
     );
 }
