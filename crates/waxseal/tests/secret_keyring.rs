@@ -444,3 +444,23 @@ fn env_errors_do_not_contain_key_text() {
     .unwrap_err();
     assert!(!err.to_string().contains("never-guess"), "{err}");
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn keyring_json_parser_never_panics(s in ".{0,120}") {
+            let _ = Keyring::from_keyring_json(s.as_bytes(), KeyPolicy::AllowWeak);
+            let wrapped = format!(r#"{{"waxseal_keyring": 1, "current": {{"b64": {s:?}}}}}"#);
+            let _ = Keyring::from_keyring_json(wrapped.as_bytes(), KeyPolicy::AllowWeak);
+        }
+
+        #[test]
+        fn env_loader_never_panics(key in ".{0,40}", fallbacks in ".{0,60}") {
+            let e = env(&[("FLASK_SECRET_KEY", &key), ("FLASK_SECRET_KEY_FALLBACKS", &fallbacks)]);
+            let _ = Keyring::from_env_with(e, KeyPolicy::AllowWeak);
+        }
+    }
+}
