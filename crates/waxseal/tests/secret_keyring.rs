@@ -389,6 +389,36 @@ fn env_fallbacks_plain_string_is_refused_not_split_into_chars() {
 }
 
 #[test]
+fn env_fallbacks_truthy_non_list_values_are_refused() {
+    for (v, found) in [
+        ("NaN", "a JSON number"),
+        ("1", "a JSON number"),
+        ("true", "a JSON boolean"),
+    ] {
+        let err = Keyring::from_env_with(
+            env(&[
+                ("FLASK_SECRET_KEY", "current-0123456789abcdef"),
+                ("FLASK_SECRET_KEY_FALLBACKS", v),
+            ]),
+            KeyPolicy::AllowWeak,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, KeyringError::FallbacksNotAList { found: f, .. } if f == found),
+            "{v}"
+        );
+    }
+}
+
+#[test]
+fn env_bytes_literal_text_is_not_decoded_like_flask() {
+    let lit = r"b'\x01\x02-not-decoded-0123456789'";
+    let (ring, _) =
+        Keyring::from_env_with(env(&[("FLASK_SECRET_KEY", lit)]), KeyPolicy::RefuseWeak).unwrap();
+    assert_eq!(ring.current().as_bytes(), lit.as_bytes());
+}
+
+#[test]
 fn env_fallback_items_must_be_strings() {
     let err = Keyring::from_env_with(
         env(&[

@@ -27,9 +27,10 @@ fn flask_loads(raw: &str) -> Value {
     match serde_json::from_str::<Value>(raw) {
         Ok(v) => v,
         Err(_) => {
-            // Python's json.loads also accepts these three, as floats.
+            // Python's json.loads also accepts these three, as (truthy) floats; any non-zero
+            // number stands in for them, only their kind and truthiness matter here.
             match raw.trim() {
-                "NaN" | "Infinity" | "-Infinity" => Value::from(0.0),
+                "NaN" | "Infinity" | "-Infinity" => Value::from(1.0),
                 _ => Value::String(raw.to_owned()),
             }
         }

@@ -197,8 +197,12 @@ impl SecretKey {
         parse_python_bytes(text.trim_ascii()).map(|v| Self::from_slice(&v))
     }
 
-    /// Reads what a Flask user would paste: a Python bytes literal (`b'...'`) is decoded, anything
-    /// else is taken as text (see [`SecretKey::from_text`]).
+    /// Reads what a Flask user would paste from a config file or `repr(app.secret_key)`: a Python
+    /// bytes literal (`b'...'`) is decoded, anything else is taken as text (see
+    /// [`SecretKey::from_text`]).
+    ///
+    /// Not for environment variables: Flask uses `FLASK_SECRET_KEY="b'...'"` as those characters,
+    /// so [`Keyring::from_env`](super::Keyring::from_env) does not decode literals either.
     ///
     /// ```
     /// use waxseal::secret::SecretKey;
