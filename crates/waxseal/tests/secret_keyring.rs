@@ -109,7 +109,7 @@ fn mode(p: &std::path::Path) -> u32 {
 
 #[cfg(unix)]
 #[test]
-fn save_creates_file_with_mode_0600_even_under_permissive_umask() {
+fn save_creates_file_with_mode_0600() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("keyring.json");
     Keyring::generate().unwrap().save(&path).unwrap();
@@ -157,6 +157,33 @@ fn load_world_readable_file_returns_keyring_with_warning() {
         warnings,
         vec![KeyringWarning::PermissiveFileMode { mode: 0o640 }]
     );
+}
+
+#[test]
+fn save_into_missing_directory_is_io_error_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-such-dir").join("k.json");
+    assert!(matches!(
+        Keyring::generate().unwrap().save(&path),
+        Err(KeyringError::Io { .. })
+    ));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn saved_file_text_contains_no_raw_key_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.json");
+    let ring = Keyring::new(
+        SecretKey::from_text("RAW-KEY-TEXT-0123456789"),
+        vec![],
+        KeyPolicy::RefuseWeak,
+    )
+    .unwrap();
+    ring.save(&path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains("RAW-KEY-TEXT"));
+    assert!(text.contains("\"waxseal_keyring\": 1"));
 }
 
 #[test]
