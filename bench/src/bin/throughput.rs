@@ -17,8 +17,7 @@ pub const SECRET: &str = "9b2c1f0e8d7a6b5c4d3e2f1a0b9c8d7e";
 pub const TIMESTAMP: u64 = 1_700_000_000;
 /// The Flask session both sides save and load: the same data plus a flashed message (a tagged
 /// tuple), as a logged-in Flask app holds it.
-pub const FLASK_SESSION: &str =
-    r#"{"_flashes":[{" t":["message","Welcome back"]}],"_fresh":true,"_user_id":"1042","csrf_token":"9f86d081884c7d65"}"#;
+pub const FLASK_SESSION: &str = r#"{"_flashes":[{" t":["message","Welcome back"]}],"_fresh":true,"_user_id":"1042","csrf_token":"9f86d081884c7d65"}"#;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();

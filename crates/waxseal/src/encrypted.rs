@@ -38,24 +38,65 @@ use zeroize::Zeroizing;
 use crate::secret::Keyring;
 
 /// The version byte at the front of every token (XChaCha20-Poly1305, the layout above).
+///
+/// ```
+/// use waxseal::encrypted::{EncryptedCookieCodec, VERSION};
+/// let codec = EncryptedCookieCodec::new(&waxseal::secret::Keyring::generate().unwrap());
+/// let token = codec.seal("s", b"", 0).unwrap();
+/// use base64::Engine as _;
+/// let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).unwrap();
+/// assert_eq!(raw[0], VERSION);
+/// ```
 pub const VERSION: u8 = 1;
 /// Nonce length in bytes (XChaCha20's 192-bit nonce, random per token).
+///
+/// ```
+/// assert_eq!(waxseal::encrypted::NONCE_LEN, 24);
+/// ```
 pub const NONCE_LEN: usize = 24;
 /// Poly1305 tag length in bytes.
+///
+/// ```
+/// assert_eq!(waxseal::encrypted::TAG_LEN, 16);
+/// ```
 pub const TAG_LEN: usize = 16;
 /// Length of the big-endian issue time at the front of the encrypted payload.
+///
+/// ```
+/// assert_eq!(waxseal::encrypted::TIMESTAMP_LEN, 8);
+/// ```
 pub const TIMESTAMP_LEN: usize = 8;
 /// Shortest possible decoded token: version, nonce, timestamp and tag around an empty plaintext.
+///
+/// ```
+/// assert_eq!(waxseal::encrypted::MIN_RAW_LEN, 49);
+/// ```
 pub const MIN_RAW_LEN: usize = 1 + NONCE_LEN + TIMESTAMP_LEN + TAG_LEN;
 /// Longest token text accepted by [`EncryptedCookieCodec::open`] (and produced by `seal`),
 /// checked before decoding. Browsers keep at most about 4 KiB per cookie anyway.
+///
+/// ```
+/// assert_eq!(waxseal::encrypted::MAX_TOKEN_LEN, 8192);
+/// ```
 pub const MAX_TOKEN_LEN: usize = 8192;
 /// Longest plaintext whose token fits in [`MAX_TOKEN_LEN`].
+///
+/// ```
+/// assert_eq!(waxseal::encrypted::MAX_PLAINTEXT_LEN, 6095);
+/// ```
 pub const MAX_PLAINTEXT_LEN: usize = MAX_TOKEN_LEN / 4 * 3 - MIN_RAW_LEN;
 /// HKDF-SHA256 salt: a fixed, public, application-specific value (RFC 5869 §3.1 allows that).
+///
+/// ```
+/// assert_eq!(waxseal::encrypted::HKDF_SALT, b"waxseal/encrypted-cookie/salt");
+/// ```
 pub const HKDF_SALT: &[u8] = b"waxseal/encrypted-cookie/salt";
 /// HKDF-SHA256 info: names the purpose and version, so this key differs from any other key
 /// derived from the same `SECRET_KEY` (e.g. for signing).
+///
+/// ```
+/// assert_eq!(waxseal::encrypted::HKDF_INFO, b"waxseal encrypted-cookie v1");
+/// ```
 pub const HKDF_INFO: &[u8] = b"waxseal encrypted-cookie v1";
 
 /// Seals and opens encrypted cookies with the keys of a [`Keyring`].

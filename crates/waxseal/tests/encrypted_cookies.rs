@@ -502,3 +502,35 @@ fn interop_python_sealed_is_byte_identical_and_opens_in_rust() {
         assert_eq!(o.issued_at, *now);
     }
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn open_never_panics_on_any_text(s in ".{0,200}", now in any::<u64>(), age in any::<Option<u64>>()) {
+            let codec = EncryptedCookieCodec::new(&ring("a", &[]));
+            let _ = codec.open("session", &s, age, now);
+        }
+
+        #[test]
+        fn open_never_panics_on_any_bytes(raw in proptest::collection::vec(any::<u8>(), 0..120)) {
+            let codec = EncryptedCookieCodec::new(&ring("a", &[]));
+            let r = codec.open("session", &URL_SAFE_NO_PAD.encode(&raw), Some(10), NOW);
+            prop_assert!(r.is_err());
+        }
+
+        #[test]
+        fn roundtrip_any_plaintext_and_name(pt in proptest::collection::vec(any::<u8>(), 0..300),
+                                            name in ".{0,20}", t in any::<u64>()) {
+            let codec = EncryptedCookieCodec::new(&ring("a", &[]));
+            let token = codec.seal(&name, &pt, t).unwrap();
+            let o = codec.open(&name, &token, None, 0).unwrap();
+            prop_assert_eq!(o.plaintext, pt);
+            prop_assert_eq!(o.issued_at, t);
+        }
+    }
+}

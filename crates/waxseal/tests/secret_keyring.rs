@@ -109,7 +109,7 @@ fn mode(p: &std::path::Path) -> u32 {
 
 #[cfg(unix)]
 #[test]
-fn save_creates_file_with_mode_0600_even_under_permissive_umask() {
+fn save_creates_file_with_mode_0600() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("keyring.json");
     Keyring::generate().unwrap().save(&path).unwrap();
@@ -157,6 +157,33 @@ fn load_world_readable_file_returns_keyring_with_warning() {
         warnings,
         vec![KeyringWarning::PermissiveFileMode { mode: 0o640 }]
     );
+}
+
+#[test]
+fn save_into_missing_directory_is_io_error_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-such-dir").join("k.json");
+    assert!(matches!(
+        Keyring::generate().unwrap().save(&path),
+        Err(KeyringError::Io { .. })
+    ));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn saved_file_text_contains_no_raw_key_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.json");
+    let ring = Keyring::new(
+        SecretKey::from_text("RAW-KEY-TEXT-0123456789"),
+        vec![],
+        KeyPolicy::RefuseWeak,
+    )
+    .unwrap();
+    ring.save(&path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains("RAW-KEY-TEXT"));
+    assert!(text.contains("\"waxseal_keyring\": 1"));
 }
 
 #[test]
@@ -265,7 +292,7 @@ fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
 fn env_plain_text_key_is_used_as_is() {
     let hexkey = "9d4e0b7c2a61f5838e17d9c04ab65f2e3c7d18a9b0e4f6a2c5d9e8b7a6f1c2d3";
     let (ring, w) =
-        Keyring::from_env_with(env(&[("FLASK_SECRET_KEY", &hexkey)]), KeyPolicy::RefuseWeak)
+        Keyring::from_env_with(env(&[("FLASK_SECRET_KEY", hexkey)]), KeyPolicy::RefuseWeak)
             .unwrap();
     assert_eq!(ring.current().as_bytes(), hexkey.as_bytes());
     assert!(ring.fallbacks().is_empty());
@@ -389,6 +416,36 @@ fn env_fallbacks_plain_string_is_refused_not_split_into_chars() {
 }
 
 #[test]
+fn env_fallbacks_truthy_non_list_values_are_refused() {
+    for (v, found) in [
+        ("NaN", "a JSON number"),
+        ("1", "a JSON number"),
+        ("true", "a JSON boolean"),
+    ] {
+        let err = Keyring::from_env_with(
+            env(&[
+                ("FLASK_SECRET_KEY", "current-0123456789abcdef"),
+                ("FLASK_SECRET_KEY_FALLBACKS", v),
+            ]),
+            KeyPolicy::AllowWeak,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, KeyringError::FallbacksNotAList { found: f, .. } if f == found),
+            "{v}"
+        );
+    }
+}
+
+#[test]
+fn env_bytes_literal_text_is_not_decoded_like_flask() {
+    let lit = r"b'\x01\x02-not-decoded-0123456789'";
+    let (ring, _) =
+        Keyring::from_env_with(env(&[("FLASK_SECRET_KEY", lit)]), KeyPolicy::RefuseWeak).unwrap();
+    assert_eq!(ring.current().as_bytes(), lit.as_bytes());
+}
+
+#[test]
 fn env_fallback_items_must_be_strings() {
     let err = Keyring::from_env_with(
         env(&[
@@ -443,4 +500,24 @@ fn env_errors_do_not_contain_key_text() {
     )
     .unwrap_err();
     assert!(!err.to_string().contains("never-guess"), "{err}");
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn keyring_json_parser_never_panics(s in ".{0,120}") {
+            let _ = Keyring::from_keyring_json(s.as_bytes(), KeyPolicy::AllowWeak);
+            let wrapped = format!(r#"{{"waxseal_keyring": 1, "current": {{"b64": {s:?}}}}}"#);
+            let _ = Keyring::from_keyring_json(wrapped.as_bytes(), KeyPolicy::AllowWeak);
+        }
+
+        #[test]
+        fn env_loader_never_panics(key in ".{0,40}", fallbacks in ".{0,60}") {
+            let e = env(&[("FLASK_SECRET_KEY", &key), ("FLASK_SECRET_KEY_FALLBACKS", &fallbacks)]);
+            let _ = Keyring::from_env_with(e, KeyPolicy::AllowWeak);
+        }
+    }
 }

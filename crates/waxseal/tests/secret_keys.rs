@@ -442,3 +442,46 @@ fn weak_key_message_does_not_contain_the_key() {
     let msg = check_strength(key).unwrap_err().to_string();
     assert!(!msg.contains("CHANGE_ME"), "{msg}");
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic_on_any_text(s in ".{0,64}") {
+            let _ = SecretKey::from_hex(&s);
+            let _ = SecretKey::from_base64(&s);
+            let _ = SecretKey::from_python_bytes_literal(&s);
+            let _ = SecretKey::from_flask_value(&s);
+            let _ = check_strength(s.as_bytes());
+        }
+
+        #[test]
+        fn bytes_literal_parser_never_panics_on_escape_soup(
+            body in proptest::collection::vec(
+                prop_oneof![Just("\\"), Just("x"), Just("'"), Just("\""), Just("7"), Just("\n"),
+                            Just("a"), Just("é"), Just("0"), Just("f")], 0..24)
+        ) {
+            let s = format!("b'{}'", body.concat());
+            let _ = SecretKey::from_python_bytes_literal(&s);
+            let s = format!("rb\"{}\"", body.concat());
+            let _ = SecretKey::from_python_bytes_literal(&s);
+        }
+
+        #[test]
+        fn hex_roundtrips(bytes in proptest::collection::vec(any::<u8>(), 1..64)) {
+            let text: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
+            let key = SecretKey::from_hex(&text).unwrap();
+            prop_assert_eq!(key.as_bytes(), &bytes[..]);
+        }
+
+        #[test]
+        fn debug_never_shows_hex_of_key(bytes in proptest::collection::vec(any::<u8>(), 16..48)) {
+            let key = SecretKey::from_slice(&bytes);
+            let shown = format!("{key:?}");
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            prop_assert!(!shown.contains(&hex[..12]));
+        }
+    }
+}

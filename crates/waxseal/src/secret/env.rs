@@ -9,8 +9,16 @@ use super::keyring::{Keyring, KeyringError, KeyringWarning};
 use super::strength::KeyPolicy;
 
 /// The variable Flask's `from_prefixed_env()` maps to `SECRET_KEY`.
+///
+/// ```
+/// assert_eq!(waxseal::secret::SECRET_KEY_VAR, "FLASK_SECRET_KEY");
+/// ```
 pub const SECRET_KEY_VAR: &str = "FLASK_SECRET_KEY";
 /// The variable Flask's `from_prefixed_env()` maps to `SECRET_KEY_FALLBACKS`.
+///
+/// ```
+/// assert_eq!(waxseal::secret::SECRET_KEY_FALLBACKS_VAR, "FLASK_SECRET_KEY_FALLBACKS");
+/// ```
 pub const SECRET_KEY_FALLBACKS_VAR: &str = "FLASK_SECRET_KEY_FALLBACKS";
 
 /// What Python's `json.loads` makes of an environment value, as Flask keeps it: the parsed value,
@@ -19,9 +27,10 @@ fn flask_loads(raw: &str) -> Value {
     match serde_json::from_str::<Value>(raw) {
         Ok(v) => v,
         Err(_) => {
-            // Python's json.loads also accepts these three, as floats.
+            // Python's json.loads also accepts these three, as (truthy) floats; any non-zero
+            // number stands in for them, only their kind and truthiness matter here.
             match raw.trim() {
-                "NaN" | "Infinity" | "-Infinity" => Value::from(0.0),
+                "NaN" | "Infinity" | "-Infinity" => Value::from(1.0),
                 _ => Value::String(raw.to_owned()),
             }
         }

@@ -11,15 +11,32 @@ use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
 /// Length of keys made by [`SecretKey::generate`]: 256 bits, like Python's `secrets.token_hex()`.
+///
+/// ```
+/// assert_eq!(waxseal::secret::SecretKey::generate().unwrap().len(), waxseal::secret::GENERATED_KEY_LEN);
+/// ```
 pub const GENERATED_KEY_LEN: usize = 32;
 
 /// Largest key [`SecretKey::generate_with_len`] makes; longer keys add nothing but cost.
+///
+/// ```
+/// use waxseal::secret::{SecretKey, MAX_GENERATED_KEY_LEN};
+/// assert!(SecretKey::generate_with_len(MAX_GENERATED_KEY_LEN + 1).is_err());
+/// ```
 pub const MAX_GENERATED_KEY_LEN: usize = 4096;
 
 /// Largest key file [`SecretKey::from_file`] reads, so a wrong path (say a log file) fails fast.
+///
+/// ```
+/// assert_eq!(waxseal::secret::MAX_KEY_FILE_LEN, 65536);
+/// ```
 pub const MAX_KEY_FILE_LEN: u64 = 64 * 1024;
 
 /// Domain-separation prefix hashed in front of the key by [`SecretKey::fingerprint`].
+///
+/// ```
+/// assert_eq!(waxseal::secret::FINGERPRINT_PREFIX, b"waxseal-fingerprint");
+/// ```
 pub const FINGERPRINT_PREFIX: &[u8] = b"waxseal-fingerprint";
 
 /// A secret key: owned bytes that are never printed and are overwritten with zeros on drop.
@@ -180,8 +197,12 @@ impl SecretKey {
         parse_python_bytes(text.trim_ascii()).map(|v| Self::from_slice(&v))
     }
 
-    /// Reads what a Flask user would paste: a Python bytes literal (`b'...'`) is decoded, anything
-    /// else is taken as text (see [`SecretKey::from_text`]).
+    /// Reads what a Flask user would paste from a config file or `repr(app.secret_key)`: a Python
+    /// bytes literal (`b'...'`) is decoded, anything else is taken as text (see
+    /// [`SecretKey::from_text`]).
+    ///
+    /// Not for environment variables: Flask uses `FLASK_SECRET_KEY="b'...'"` as those characters,
+    /// so [`Keyring::from_env`](super::Keyring::from_env) does not decode literals either.
     ///
     /// ```
     /// use waxseal::secret::SecretKey;

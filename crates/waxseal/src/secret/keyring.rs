@@ -14,9 +14,19 @@ use super::key::{KeyGenError, ParseKeyError, SecretKey};
 use super::strength::{check_strength, KeyPolicy, WeakKey};
 
 /// The `waxseal_keyring` version written and read by this crate.
+///
+/// ```
+/// let ring = waxseal::secret::Keyring::generate().unwrap();
+/// assert!(ring.to_keyring_json().contains("\"waxseal_keyring\": 1"));
+/// assert_eq!(waxseal::secret::KEYRING_FORMAT_VERSION, 1);
+/// ```
 pub const KEYRING_FORMAT_VERSION: u64 = 1;
 
 /// Largest keyring file read; a real one is well under a kilobyte per key.
+///
+/// ```
+/// assert_eq!(waxseal::secret::MAX_KEYRING_FILE_LEN, 1 << 20);
+/// ```
 pub const MAX_KEYRING_FILE_LEN: u64 = 1024 * 1024;
 
 /// The current signing key and older keys still accepted for verification.

@@ -7,6 +7,11 @@ use super::known_keys;
 
 /// Shortest key accepted: 16 bytes (128 bits if random). HMAC keys shorter than this are within
 /// reach of offline guessing once an attacker holds one signed cookie.
+///
+/// ```
+/// use waxseal::secret::{check_strength, MIN_KEY_LEN};
+/// assert!(check_strength(&b"k3y-with-sixteen-bytes"[..MIN_KEY_LEN - 1]).is_err());
+/// ```
 pub const MIN_KEY_LEN: usize = 16;
 
 /// Longest repeating unit that counts as a trivially repetitive key (`aaaa…`, `abab…`, `abcdabcd…`).
