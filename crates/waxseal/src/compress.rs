@@ -482,6 +482,8 @@ fn gen_bitlen(
     if overflow == 0 {
         return;
     }
+    #[cfg(test)]
+    tests::note_overflow_fixup(max_length);
 
     // Move overflowing leaves up by splitting the deepest non-full level, two at a time.
     loop {
@@ -1187,6 +1189,146 @@ pub fn zlib_decompress_capped(input: &[u8], limit: usize) -> Result<Vec<u8>, Dec
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// How often `gen_bitlen` had to repair over-long codes: [literal/distance, bit-length].
+        static FIXUPS: Cell<[usize; 2]> = const { Cell::new([0; 2]) };
+    }
+
+    pub(super) fn note_overflow_fixup(max_length: usize) {
+        FIXUPS.with(|f| {
+            let mut v = f.get();
+            v[usize::from(max_length == MAX_BL_BITS)] += 1;
+            f.set(v);
+        });
+    }
+
+    fn fixups() -> [usize; 2] {
+        FIXUPS.with(Cell::get)
+    }
+
+    fn system_zlib(input: &[u8]) -> Vec<u8> {
+        compress_with_zlib(input)
+    }
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+    }
+
+    fn below(rng: &mut Rng, n: usize) -> usize {
+        (rng.next() % n as u64) as usize
+    }
+
+    /// Bytes in which no 3-byte string occurs twice, so deflate finds no match and every byte
+    /// becomes a literal symbol.
+    fn unique_trigrams(rng: &mut Rng, len: usize, alphabet: u64) -> Vec<u8> {
+        let mut seen = std::collections::HashSet::new();
+        let mut v: Vec<u8> = Vec::with_capacity(len);
+        while v.len() < len {
+            let b = (rng.next() % alphabet) as u8;
+            let n = v.len();
+            if n >= 2 && !seen.insert([v[n - 2], v[n - 1], b]) {
+                continue;
+            }
+            v.push(b);
+        }
+        v
+    }
+
+    fn assert_same_as_zlib(data: &[u8]) {
+        assert!(data.len() <= OWN_IMPL_MAX_LEN);
+        assert!(
+            compress_small(data) == system_zlib(data),
+            "mismatch, {} bytes",
+            data.len()
+        );
+    }
+
+    /// Text over an alphabet with geometric letter weights (ratio `r`/256) and random lengths.
+    fn skewed_text(rng: &mut Rng, letters: usize, r: u64, len: usize) -> Vec<u8> {
+        (0..len)
+            .map(|_| {
+                let mut sym = 0;
+                while sym + 1 < letters && rng.next() % 256 < r {
+                    sym += 1;
+                }
+                (sym * 37 % 256) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn overlong_bit_length_codes_are_repaired_like_zlib() {
+        // Slowly decaying letter weights over many letters give the code-length alphabet a
+        // skewed distribution whose optimal tree is deeper than the 7-bit limit; `gen_bitlen`
+        // (the same repair zlib uses for the 15-bit literal and distance trees) must fix it up.
+        let mut hit = 0;
+        for seed in 1..300u64 {
+            let mut rng = Rng(seed * 2_654_435_761);
+            let letters = 2 + below(&mut rng, 250);
+            let r = 64 + rng.next() % 190;
+            let len = 50 + below(&mut rng, 16000);
+            let data = skewed_text(&mut rng, letters, r, len);
+            let before = fixups()[1];
+            assert_same_as_zlib(&data);
+            hit += usize::from(fixups()[1] > before);
+        }
+        assert!(
+            hit >= 10,
+            "only {hit} inputs needed the 7-bit length repair"
+        );
+    }
+
+    #[test]
+    fn symbol_buffer_flush_splits_the_block_like_zlib() {
+        // 16384 literals: zlib's sym_buf fills at 16383 and forces a (stored) first block.
+        let data = unique_trigrams(&mut Rng(77), OWN_IMPL_MAX_LEN, 256);
+        assert_same_as_zlib(&data);
+        assert_same_as_zlib(&data[..OWN_IMPL_MAX_LEN - 1]);
+        // Unique trigrams over 40 letters: a Huffman-coded first block, then the flush.
+        assert_same_as_zlib(&unique_trigrams(&mut Rng(79), OWN_IMPL_MAX_LEN, 40));
+        // Same with text-like bytes (some matches now), so the first block is Huffman-coded.
+        let mut text = data.clone();
+        for b in &mut text {
+            *b = if *b < 128 { *b } else { *b & 0x3f };
+        }
+        assert_same_as_zlib(&text);
+        let mut dynamic = unique_trigrams(&mut Rng(78), OWN_IMPL_MAX_LEN, 256);
+        dynamic.iter_mut().step_by(3).for_each(|b| *b = b'e');
+        assert_same_as_zlib(&dynamic);
+    }
+
+    #[test]
+    fn three_byte_matches_beyond_too_far_are_dropped_like_zlib() {
+        for dist in [4094, 4095, 4096, 4097, 4098] {
+            let mut rng = Rng(dist as u64);
+            // A 64-letter alphabet makes the block Huffman-coded, so the match shows in the output.
+            let mut data = unique_trigrams(&mut rng, 9000, 64);
+            let src = 1000;
+            let dst = src + dist;
+            data.copy_within(src..src + 3, dst);
+            // Make sure the copy is exactly 3 long and not extendable either way.
+            data[dst + 3] = data[src + 3].wrapping_add(1);
+            data[dst - 1] = data[src - 1].wrapping_add(1);
+            assert_same_as_zlib(&data);
+        }
+    }
+
+    #[test]
+    fn incompressible_input_at_the_limit_matches_zlib() {
+        let mut rng = Rng(5);
+        for len in [0, 1, 2, 3, 100, OWN_IMPL_MAX_LEN] {
+            let data: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+            assert_same_as_zlib(&data);
+        }
+    }
 
     #[test]
     fn dist_code_matches_base_table() {
