@@ -368,6 +368,8 @@ fn build_tree(
     // -1 until a leaf is found, as in zlib.
     let mut max_code: isize = -1;
 
+    // Indexes three parallel arrays at once, as zlib does; an iterator would obscure that.
+    #[allow(clippy::needless_range_loop)]
     for n in 0..kind.elems {
         if tree.freq[n] != 0 {
             heap_len += 1;
@@ -1344,8 +1346,8 @@ mod tests {
 
     #[test]
     fn length_code_matches_base_table() {
-        for lc in 0..255usize {
-            let code = usize::from(LENGTH_CODE[lc]);
+        for (lc, &code) in LENGTH_CODE.iter().enumerate().take(255) {
+            let code = usize::from(code);
             assert!(usize::from(BASE_LENGTH[code]) <= lc);
             assert!(lc < usize::from(BASE_LENGTH[code]) + (1 << EXTRA_LBITS[code]));
         }
