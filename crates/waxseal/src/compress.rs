@@ -1,61 +1,1387 @@
-//! PLACEHOLDER until the exact-zlib module lands: real zlib through flate2.
-#![allow(missing_docs)]
+//! zlib compression that is byte-identical to Python's `zlib.compress(data)` (zlib 1.2.13,
+//! level 6), plus a size-capped `zlib.decompress`.
+//!
+//! itsdangerous' URL-safe serializers compress every payload and keep the result when it is
+//! shorter, so the bytes zlib picks end up inside the token. To mint the same tokens we must pick
+//! the same bytes. Linking real zlib would do that, but every `deflateInit` clears a 64 KiB hash
+//! table, which costs more than signing a whole token. For inputs up to [`OWN_IMPL_MAX_LEN`] this
+//! module therefore runs its own port of zlib's level-6 pipeline (`deflate_slow` lazy matching,
+//! `longest_match`, and `trees.c` block construction), reusing a per-thread hash table of which it
+//! only clears the entries it touched. Larger inputs go to the system zlib through `flate2`.
+//!
+//! The port reproduces zlib's observable choices, not just valid DEFLATE: the same hash function
+//! and chain limits (so the same matches), the same Huffman heap tie-breaks and length-limiting
+//! fix-up (so the same code lengths), the same run-length coding of the code lengths, and the same
+//! stored/fixed/dynamic block decision. The tests in `tests/zlib_exact.rs` compare it byte for byte
+//! with zlib itself and with Python.
+
+use std::cell::RefCell;
+use std::fmt;
+
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DecompressError {
-    TooLarge { limit: usize },
-    Corrupt(String),
+/// Largest input that [`zlib_compress`] handles with its own deflate port; longer inputs are
+/// compressed by the system zlib.
+///
+/// Within this size the whole input fits in zlib's first window fill (64 KiB) and never reaches
+/// the sliding point, so zlib's state is fully described by the input itself. The input may still
+/// need a second block when it produces 16383 symbols (zlib's symbol buffer is full); the port
+/// implements that flush exactly as zlib does.
+pub const OWN_IMPL_MAX_LEN: usize = 16 * 1024;
+
+// --- deflate parameters (zlib 1.2.13, level 6, windowBits 15, memLevel 8) ---------------------
+
+const MIN_MATCH: usize = 3;
+const MAX_MATCH: usize = 258;
+const WSIZE: usize = 1 << 15;
+const MIN_LOOKAHEAD: usize = MAX_MATCH + MIN_MATCH + 1;
+/// Matches may not reach further back than this (zlib's `MAX_DIST`).
+const MAX_DIST: usize = WSIZE - MIN_LOOKAHEAD;
+const HASH_SIZE: usize = 1 << 15;
+const HASH_MASK: usize = HASH_SIZE - 1;
+/// Level 6 `configuration_table` entry: good_length 8, max_lazy 16, nice_length 128, max_chain 128.
+const GOOD_LENGTH: usize = 8;
+const MAX_LAZY: usize = 16;
+const NICE_LENGTH: usize = 128;
+const MAX_CHAIN: u32 = 128;
+/// A length-3 match further back than this is not worth it (zlib's `TOO_FAR`).
+const TOO_FAR: usize = 4096;
+/// zlib's `lit_bufsize` is `1 << (memLevel + 6)`; `_tr_tally` asks for a flush once it holds
+/// `lit_bufsize - 1` symbols.
+const SYM_LIMIT: usize = (1 << (8 + 6)) - 1;
+/// zlib zeroes `WIN_INIT` (= `MAX_MATCH`) bytes past the input, and `longest_match` compares into
+/// them; we pad with (at least) as many zeros so the comparisons see the same bytes.
+const WINDOW_PAD: usize = MAX_MATCH + 8;
+
+// --- trees.c constants -------------------------------------------------------------------------
+
+const LITERALS: usize = 256;
+const END_BLOCK: usize = 256;
+const LENGTH_CODES: usize = 29;
+const L_CODES: usize = LITERALS + 1 + LENGTH_CODES;
+const D_CODES: usize = 30;
+const BL_CODES: usize = 19;
+const HEAP_SIZE: usize = 2 * L_CODES + 1;
+const MAX_BITS: usize = 15;
+const MAX_BL_BITS: usize = 7;
+const REP_3_6: usize = 16;
+const REPZ_3_10: usize = 17;
+const REPZ_11_138: usize = 18;
+
+const EXTRA_LBITS: [u8; LENGTH_CODES] = [
+    0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+];
+const EXTRA_DBITS: [u8; D_CODES] = [
+    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
+    13,
+];
+const EXTRA_BLBITS: [u8; BL_CODES] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7];
+/// The order in which code-length code lengths are sent (RFC 1951 §3.2.7).
+const BL_ORDER: [usize; BL_CODES] = [
+    16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
+];
+
+/// First `length - MIN_MATCH` of each length code.
+const BASE_LENGTH: [u8; LENGTH_CODES] = {
+    let mut base = [0u8; LENGTH_CODES];
+    let mut length = 0usize;
+    let mut code = 0;
+    while code < LENGTH_CODES - 1 {
+        base[code] = length as u8;
+        length += 1 << EXTRA_LBITS[code];
+        code += 1;
+    }
+    // Length 258 has its own code (285) even though code 284 could express it with 5 extra bits.
+    base[LENGTH_CODES - 1] = 255;
+    base
+};
+
+/// Length code (0..29) for `length - MIN_MATCH` (zlib's `_length_code`).
+const LENGTH_CODE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut code = 0;
+    while code < LENGTH_CODES - 1 {
+        let mut i = 0;
+        while i < (1 << EXTRA_LBITS[code]) {
+            table[BASE_LENGTH[code] as usize + i] = code as u8;
+            i += 1;
+        }
+        code += 1;
+    }
+    // zlib overwrites the last entry so that 258 uses code 285, not 284.
+    table[255] = (LENGTH_CODES - 1) as u8;
+    table
+};
+
+/// First `distance - 1` of each distance code.
+const BASE_DIST: [u16; D_CODES] = {
+    let mut base = [0u16; D_CODES];
+    let mut dist = 0u32;
+    let mut code = 0;
+    while code < D_CODES {
+        base[code] = dist as u16;
+        dist += 1 << EXTRA_DBITS[code];
+        code += 1;
+    }
+    base
+};
+
+/// Distance code for `distance - 1` (RFC 1951 §3.2.5). zlib uses a two-level table (`d_code`);
+/// a binary-search-free scan over the 30 bases gives the same answer and is only used for matches.
+#[inline]
+fn dist_code(dist0: usize) -> usize {
+    // Codes come in pairs sharing an extra-bit count; the top set bit of `dist0` picks the pair.
+    if dist0 < 4 {
+        dist0
+    } else {
+        let top = usize::BITS - 1 - dist0.leading_zeros(); // >= 2
+        let pair = 2 * top as usize;
+        pair + ((dist0 >> (top - 1)) & 1)
+    }
 }
 
-pub fn zlib_compress(input: &[u8]) -> Vec<u8> {
-    let mut c = Compress::new(Compression::new(6), true);
-    let mut out = Vec::with_capacity(input.len() + 64);
-    loop {
-        match c.compress_vec(
-            &input[c.total_in() as usize..],
-            &mut out,
-            FlushCompress::Finish,
-        ) {
-            Ok(Status::StreamEnd) => return out,
-            _ => out.reserve(out.capacity().max(64)),
+/// Bit lengths of the fixed literal/length code (RFC 1951 §3.2.6).
+const STATIC_LTREE_LEN: [u8; L_CODES + 2] = {
+    let mut len = [0u8; L_CODES + 2];
+    let mut n = 0;
+    while n < L_CODES + 2 {
+        len[n] = if n < 144 {
+            8
+        } else if n < 256 {
+            9
+        } else if n < 280 {
+            7
+        } else {
+            8
+        };
+        n += 1;
+    }
+    len
+};
+
+/// Codes of the fixed literal/length code, already bit-reversed for LSB-first output.
+const STATIC_LTREE_CODE: [u16; L_CODES + 2] = {
+    let mut bl_count = [0u16; MAX_BITS + 1];
+    let mut n = 0;
+    while n < L_CODES + 2 {
+        bl_count[STATIC_LTREE_LEN[n] as usize] += 1;
+        n += 1;
+    }
+    let mut next_code = [0u16; MAX_BITS + 1];
+    let mut code = 0u16;
+    let mut bits = 1;
+    while bits <= MAX_BITS {
+        code = (code + bl_count[bits - 1]) << 1;
+        next_code[bits] = code;
+        bits += 1;
+    }
+    let mut codes = [0u16; L_CODES + 2];
+    let mut n = 0;
+    while n < L_CODES + 2 {
+        let len = STATIC_LTREE_LEN[n] as usize;
+        codes[n] = bit_reverse(next_code[len], len as u32);
+        next_code[len] += 1;
+        n += 1;
+    }
+    codes
+};
+
+/// Reverses the low `len` bits of `code`: Huffman codes are sent most significant bit first
+/// while everything else in DEFLATE is packed least significant bit first.
+const fn bit_reverse(code: u16, len: u32) -> u16 {
+    code.reverse_bits() >> (16 - len)
+}
+
+// --- bit output ----------------------------------------------------------------------------------
+
+/// LSB-first bit packer (zlib's `send_bits` / `bi_windup`).
+struct BitWriter {
+    out: Vec<u8>,
+    buf: u64,
+    bits: u32,
+}
+
+impl BitWriter {
+    #[inline]
+    fn send(&mut self, value: u32, len: u32) {
+        debug_assert!(len <= 16 && (len == 16 || value < (1 << len)));
+        self.buf |= u64::from(value) << self.bits;
+        self.bits += len;
+        if self.bits >= 32 {
+            self.out.extend_from_slice(&(self.buf as u32).to_le_bytes());
+            self.buf >>= 32;
+            self.bits -= 32;
+        }
+    }
+
+    /// Flushes the partial byte, padding with zero bits (zlib's `bi_windup`).
+    fn windup(&mut self) {
+        while self.bits > 0 {
+            self.out.push(self.buf as u8);
+            self.buf >>= 8;
+            self.bits = self.bits.saturating_sub(8);
+        }
+        self.buf = 0;
+    }
+}
+
+// --- Huffman trees (trees.c) ---------------------------------------------------------------------
+
+/// One of zlib's `ct_data` arrays (leaves first, then internal nodes) with its `tree_desc`.
+struct Tree {
+    freq: [u32; HEAP_SIZE],
+    dad: [u16; HEAP_SIZE],
+    len: [u16; HEAP_SIZE],
+    code: [u16; HEAP_SIZE],
+    /// Largest leaf with a nonzero frequency after `build_tree`.
+    max_code: usize,
+}
+
+impl Tree {
+    fn new() -> Self {
+        Tree {
+            freq: [0; HEAP_SIZE],
+            dad: [0; HEAP_SIZE],
+            len: [0; HEAP_SIZE],
+            code: [0; HEAP_SIZE],
+            max_code: 0,
         }
     }
 }
 
-pub fn compress_if_smaller(json: &[u8]) -> Option<Vec<u8>> {
-    let z = zlib_compress(json);
-    (z.len() + 1 < json.len()).then_some(z)
+/// zlib's `static_tree_desc`: what differs between the literal, distance and bit-length trees.
+struct TreeKind {
+    /// Lengths of the fixed code, for the `static_len` estimate (none for the bit-length tree).
+    static_len: Option<&'static [u8]>,
+    extra_bits: &'static [u8],
+    extra_base: usize,
+    elems: usize,
+    max_length: usize,
 }
 
-pub fn zlib_decompress_capped(input: &[u8], limit: usize) -> Result<Vec<u8>, DecompressError> {
-    let mut d = Decompress::new(true);
-    let mut out = Vec::with_capacity(input.len().saturating_mul(4).min(limit) + 1);
+const L_KIND: TreeKind = TreeKind {
+    static_len: Some(&STATIC_LTREE_LEN),
+    extra_bits: &EXTRA_LBITS,
+    extra_base: LITERALS + 1,
+    elems: L_CODES,
+    max_length: MAX_BITS,
+};
+const D_KIND: TreeKind = TreeKind {
+    static_len: Some(&[5; D_CODES]),
+    extra_bits: &EXTRA_DBITS,
+    extra_base: 0,
+    elems: D_CODES,
+    max_length: MAX_BITS,
+};
+const BL_KIND: TreeKind = TreeKind {
+    static_len: None,
+    extra_bits: &EXTRA_BLBITS,
+    extra_base: 0,
+    elems: BL_CODES,
+    max_length: MAX_BL_BITS,
+};
+
+/// Per-block tree state: the three trees plus the heap scratch shared by `build_tree`.
+struct Trees {
+    ltree: Tree,
+    dtree: Tree,
+    bltree: Tree,
+    heap: [usize; HEAP_SIZE],
+    depth: [u8; HEAP_SIZE],
+    bl_count: [u16; MAX_BITS + 1],
+    /// Bit length of the block with dynamic trees (zlib's `opt_len`); wraps like zlib's `ulg`
+    /// while `build_tree` temporarily discounts forced leaves.
+    opt_len: u64,
+    /// Bit length of the block with the fixed trees (zlib's `static_len`).
+    static_len: u64,
+}
+
+impl Trees {
+    fn new() -> Self {
+        Trees {
+            ltree: Tree::new(),
+            dtree: Tree::new(),
+            bltree: Tree::new(),
+            heap: [0; HEAP_SIZE],
+            depth: [0; HEAP_SIZE],
+            bl_count: [0; MAX_BITS + 1],
+            opt_len: 0,
+            static_len: 0,
+        }
+    }
+
+    /// zlib's `init_block`.
+    fn init_block(&mut self) {
+        self.ltree.freq[..L_CODES].fill(0);
+        self.dtree.freq[..D_CODES].fill(0);
+        self.bltree.freq[..BL_CODES].fill(0);
+        self.ltree.freq[END_BLOCK] = 1;
+        self.opt_len = 0;
+        self.static_len = 0;
+    }
+}
+
+/// zlib's `smaller`: frequency, then depth, decides; ties on both favour `n`.
+#[inline]
+fn smaller(tree: &Tree, depth: &[u8; HEAP_SIZE], n: usize, m: usize) -> bool {
+    tree.freq[n] < tree.freq[m] || (tree.freq[n] == tree.freq[m] && depth[n] <= depth[m])
+}
+
+/// zlib's `pqdownheap`: sift `heap[k]` down the 1-based min-heap `heap[1..=heap_len]`.
+fn pqdownheap(
+    tree: &Tree,
+    heap: &mut [usize; HEAP_SIZE],
+    depth: &[u8; HEAP_SIZE],
+    heap_len: usize,
+    mut k: usize,
+) {
+    let v = heap[k];
+    let mut j = k << 1;
+    while j <= heap_len {
+        if j < heap_len && smaller(tree, depth, heap[j + 1], heap[j]) {
+            j += 1;
+        }
+        if smaller(tree, depth, v, heap[j]) {
+            break;
+        }
+        heap[k] = heap[j];
+        k = j;
+        j <<= 1;
+    }
+    heap[k] = v;
+}
+
+/// zlib's `build_tree` + `gen_bitlen` + `gen_codes`: Huffman code lengths limited to
+/// `kind.max_length`, with zlib's exact tie-breaking, and the cost bookkeeping in
+/// `opt_len`/`static_len`.
+fn build_tree(
+    tree: &mut Tree,
+    kind: &TreeKind,
+    heap: &mut [usize; HEAP_SIZE],
+    depth: &mut [u8; HEAP_SIZE],
+    bl_count: &mut [u16; MAX_BITS + 1],
+    opt_len: &mut u64,
+    static_len: &mut u64,
+) {
+    let mut heap_len = 0usize;
+    let mut heap_max = HEAP_SIZE;
+    // -1 until a leaf is found, as in zlib.
+    let mut max_code: isize = -1;
+
+    // Indexes three parallel arrays at once, as zlib does; an iterator would obscure that.
+    #[allow(clippy::needless_range_loop)]
+    for n in 0..kind.elems {
+        if tree.freq[n] != 0 {
+            heap_len += 1;
+            heap[heap_len] = n;
+            max_code = n as isize;
+            depth[n] = 0;
+        } else {
+            tree.len[n] = 0;
+        }
+    }
+
+    // DEFLATE needs at least two codes (a one-code tree is not decodable by some inflaters), so
+    // zlib invents leaf 0 or 1 with frequency 1; the cost adjustments cancel in `gen_bitlen`.
+    while heap_len < 2 {
+        let node = if max_code < 2 {
+            max_code += 1;
+            max_code as usize
+        } else {
+            0
+        };
+        heap_len += 1;
+        heap[heap_len] = node;
+        tree.freq[node] = 1;
+        depth[node] = 0;
+        *opt_len = opt_len.wrapping_sub(1);
+        if let Some(stat) = kind.static_len {
+            *static_len = static_len.wrapping_sub(u64::from(stat[node]));
+        }
+    }
+    let max_code = max_code as usize;
+    tree.max_code = max_code;
+
+    for n in (1..=heap_len / 2).rev() {
+        pqdownheap(tree, heap, depth, heap_len, n);
+    }
+
+    // Repeatedly merge the two least frequent nodes; record removal order at the top of `heap`
+    // (zlib reuses the same array), which `gen_bitlen` walks root-first.
+    let mut node = kind.elems;
     loop {
+        let n = heap[1];
+        heap[1] = heap[heap_len];
+        heap_len -= 1;
+        pqdownheap(tree, heap, depth, heap_len, 1);
+        let m = heap[1];
+
+        heap_max -= 1;
+        heap[heap_max] = n;
+        heap_max -= 1;
+        heap[heap_max] = m;
+
+        tree.freq[node] = tree.freq[n] + tree.freq[m];
+        depth[node] = depth[n].max(depth[m]) + 1;
+        tree.dad[n] = node as u16;
+        tree.dad[m] = node as u16;
+        heap[1] = node;
+        node += 1;
+        pqdownheap(tree, heap, depth, heap_len, 1);
+        if heap_len < 2 {
+            break;
+        }
+    }
+    heap_max -= 1;
+    heap[heap_max] = heap[1];
+
+    gen_bitlen(
+        tree, kind, heap, heap_max, max_code, bl_count, opt_len, static_len,
+    );
+    gen_codes(tree, max_code, bl_count);
+}
+
+/// zlib's `gen_bitlen`: depth-derived lengths, then zlib's specific repair of lengths that
+/// exceed `max_length` (which is what makes over-long trees come out identical).
+#[allow(clippy::too_many_arguments)]
+fn gen_bitlen(
+    tree: &mut Tree,
+    kind: &TreeKind,
+    heap: &[usize; HEAP_SIZE],
+    heap_max: usize,
+    max_code: usize,
+    bl_count: &mut [u16; MAX_BITS + 1],
+    opt_len: &mut u64,
+    static_len: &mut u64,
+) {
+    let max_length = kind.max_length;
+    bl_count.fill(0);
+    let mut overflow = 0i32;
+
+    tree.len[heap[heap_max]] = 0;
+    for &n in &heap[heap_max + 1..HEAP_SIZE] {
+        let mut bits = tree.len[tree.dad[n] as usize] as usize + 1;
+        if bits > max_length {
+            bits = max_length;
+            overflow += 1;
+        }
+        tree.len[n] = bits as u16;
+        if n > max_code {
+            continue; // internal node
+        }
+        bl_count[bits] += 1;
+        let xbits = if n >= kind.extra_base {
+            usize::from(kind.extra_bits[n - kind.extra_base])
+        } else {
+            0
+        };
+        let f = u64::from(tree.freq[n]);
+        *opt_len = opt_len.wrapping_add(f * (bits + xbits) as u64);
+        if let Some(stat) = kind.static_len {
+            *static_len = static_len.wrapping_add(f * (usize::from(stat[n]) + xbits) as u64);
+        }
+    }
+    if overflow == 0 {
+        return;
+    }
+    #[cfg(test)]
+    tests::note_overflow_fixup(max_length);
+
+    // Move overflowing leaves up by splitting the deepest non-full level, two at a time.
+    loop {
+        let mut bits = max_length - 1;
+        while bl_count[bits] == 0 {
+            bits -= 1;
+        }
+        bl_count[bits] -= 1;
+        bl_count[bits + 1] += 2;
+        bl_count[max_length] -= 1;
+        overflow -= 2;
+        if overflow <= 0 {
+            break;
+        }
+    }
+
+    // Reassign lengths: the least frequent leaves (removed from the heap first, so stored last)
+    // get the longest codes.
+    let mut h = HEAP_SIZE;
+    for bits in (1..=max_length).rev() {
+        let mut n = bl_count[bits];
+        while n != 0 {
+            h -= 1;
+            let m = heap[h];
+            if m > max_code {
+                continue;
+            }
+            if usize::from(tree.len[m]) != bits {
+                let delta = (bits as u64)
+                    .wrapping_sub(u64::from(tree.len[m]))
+                    .wrapping_mul(u64::from(tree.freq[m]));
+                *opt_len = opt_len.wrapping_add(delta);
+                tree.len[m] = bits as u16;
+            }
+            n -= 1;
+        }
+    }
+}
+
+/// zlib's `gen_codes`: canonical codes from the length counts, bit-reversed for sending.
+fn gen_codes(tree: &mut Tree, max_code: usize, bl_count: &[u16; MAX_BITS + 1]) {
+    let mut next_code = [0u16; MAX_BITS + 1];
+    let mut code = 0u16;
+    for bits in 1..=MAX_BITS {
+        code = code.wrapping_add(bl_count[bits - 1]) << 1;
+        next_code[bits] = code;
+    }
+    for n in 0..=max_code {
+        let len = usize::from(tree.len[n]);
+        if len == 0 {
+            continue;
+        }
+        tree.code[n] = bit_reverse(next_code[len], len as u32);
+        next_code[len] = next_code[len].wrapping_add(1);
+    }
+}
+
+/// One step of zlib's run-length coding of code lengths (`scan_tree`/`send_tree` share it).
+enum LenRun {
+    /// `count` copies of `len` sent individually.
+    Plain { len: usize, count: usize },
+    /// Optionally `len` once, then code 16 for `count` (3..=6) repeats of it.
+    Repeat {
+        len: usize,
+        leading: bool,
+        count: usize,
+    },
+    /// Code 17 (`count` 3..=10 zeros) or 18 (11..=138 zeros).
+    Zeros { count: usize },
+}
+
+/// Walks `tree.len[0..=max_code]` exactly like zlib's `scan_tree`/`send_tree`, calling `emit` per
+/// run. zlib writes a 0xffff guard at `len[max_code + 1]`; we do the same so runs end there.
+fn for_each_len_run(tree: &mut Tree, max_code: usize, mut emit: impl FnMut(LenRun)) {
+    let mut prevlen: Option<usize> = None;
+    let mut nextlen = usize::from(tree.len[0]);
+    let mut count = 0usize;
+    let (mut max_count, mut min_count) = if nextlen == 0 { (138, 3) } else { (7, 4) };
+    tree.len[max_code + 1] = 0xffff;
+
+    for n in 0..=max_code {
+        let curlen = nextlen;
+        nextlen = usize::from(tree.len[n + 1]);
+        count += 1;
+        if count < max_count && curlen == nextlen {
+            continue;
+        } else if count < min_count {
+            emit(LenRun::Plain { len: curlen, count });
+        } else if curlen != 0 {
+            emit(LenRun::Repeat {
+                len: curlen,
+                leading: prevlen != Some(curlen),
+                count: if prevlen != Some(curlen) {
+                    count - 1
+                } else {
+                    count
+                },
+            });
+        } else {
+            emit(LenRun::Zeros { count });
+        }
+        count = 0;
+        prevlen = Some(curlen);
+        (max_count, min_count) = if nextlen == 0 {
+            (138, 3)
+        } else if curlen == nextlen {
+            (6, 3)
+        } else {
+            (7, 4)
+        };
+    }
+}
+
+/// zlib's `scan_tree`: count how often each bit-length code will be sent.
+fn scan_tree(tree: &mut Tree, bl_freq: &mut [u32; HEAP_SIZE]) {
+    let max_code = tree.max_code;
+    for_each_len_run(tree, max_code, |run| match run {
+        LenRun::Plain { len, count } => bl_freq[len] += count as u32,
+        LenRun::Repeat { len, leading, .. } => {
+            if leading {
+                bl_freq[len] += 1;
+            }
+            bl_freq[REP_3_6] += 1;
+        }
+        LenRun::Zeros { count } if count <= 10 => bl_freq[REPZ_3_10] += 1,
+        LenRun::Zeros { .. } => bl_freq[REPZ_11_138] += 1,
+    });
+}
+
+/// zlib's `send_tree`: send one tree's code lengths with the bit-length code.
+fn send_tree(tree: &mut Tree, bl: &Tree, w: &mut BitWriter) {
+    let max_code = tree.max_code;
+    let send_code =
+        |w: &mut BitWriter, c: usize| w.send(u32::from(bl.code[c]), u32::from(bl.len[c]));
+    for_each_len_run(tree, max_code, |run| match run {
+        LenRun::Plain { len, count } => {
+            for _ in 0..count {
+                send_code(w, len);
+            }
+        }
+        LenRun::Repeat {
+            len,
+            leading,
+            count,
+        } => {
+            if leading {
+                send_code(w, len);
+            }
+            send_code(w, REP_3_6);
+            w.send((count - 3) as u32, 2);
+        }
+        LenRun::Zeros { count } if count <= 10 => {
+            send_code(w, REPZ_3_10);
+            w.send((count - 3) as u32, 3);
+        }
+        LenRun::Zeros { count } => {
+            send_code(w, REPZ_11_138);
+            w.send((count - 11) as u32, 7);
+        }
+    });
+}
+
+// --- symbols and block output ----------------------------------------------------------------------
+
+/// One entry of zlib's `sym_buf`: a literal (`dist == 0`) or a match.
+#[derive(Clone, Copy)]
+struct Sym {
+    /// Match distance, or 0 for a literal.
+    dist: u16,
+    /// The literal byte, or `match length - MIN_MATCH`.
+    lc: u8,
+}
+
+/// zlib's `_tr_flush_block`: pick stored, fixed or dynamic for `syms` (covering `block`, the
+/// input bytes since the last flush) and append it to `w`.
+fn flush_block(t: &mut Trees, syms: &[Sym], block: &[u8], last: bool, w: &mut BitWriter) {
+    let Trees {
+        ltree,
+        dtree,
+        bltree,
+        heap,
+        depth,
+        bl_count,
+        opt_len,
+        static_len,
+    } = t;
+
+    build_tree(ltree, &L_KIND, heap, depth, bl_count, opt_len, static_len);
+    build_tree(dtree, &D_KIND, heap, depth, bl_count, opt_len, static_len);
+
+    // build_bl_tree
+    scan_tree(ltree, &mut bltree.freq);
+    scan_tree(dtree, &mut bltree.freq);
+    build_tree(bltree, &BL_KIND, heap, depth, bl_count, opt_len, static_len);
+    let mut max_blindex = BL_CODES - 1;
+    while max_blindex >= 3 && bltree.len[BL_ORDER[max_blindex]] == 0 {
+        max_blindex -= 1;
+    }
+    *opt_len = opt_len.wrapping_add(3 * (max_blindex as u64 + 1) + 5 + 5 + 4);
+
+    let opt_lenb = opt_len.wrapping_add(3 + 7) >> 3;
+    let static_lenb = static_len.wrapping_add(3 + 7) >> 3;
+    // zlib 1.2.12+: `if (static_lenb <= opt_lenb || strategy == Z_FIXED) opt_lenb = static_lenb`.
+    let opt_lenb = opt_lenb.min(static_lenb);
+    let last_bit = u32::from(last);
+
+    if block.len() as u64 + 4 <= opt_lenb {
+        // Stored: 3-bit header, byte-align, LEN, NLEN, raw bytes.
+        w.send(last_bit, 3);
+        w.windup();
+        let len = block.len() as u16;
+        w.out.extend_from_slice(&len.to_le_bytes());
+        w.out.extend_from_slice(&(!len).to_le_bytes());
+        w.out.extend_from_slice(block);
+    } else if static_lenb == opt_lenb {
+        w.send((1 << 1) | last_bit, 3);
+        compress_block(
+            syms,
+            |c| (STATIC_LTREE_CODE[c], u16::from(STATIC_LTREE_LEN[c])),
+            |c| (bit_reverse(c as u16, 5), 5),
+            w,
+        );
+    } else {
+        w.send((2 << 1) | last_bit, 3);
+        // send_all_trees
+        let lcodes = ltree.max_code + 1;
+        let dcodes = dtree.max_code + 1;
+        let blcodes = max_blindex + 1;
+        w.send((lcodes - 257) as u32, 5);
+        w.send((dcodes - 1) as u32, 5);
+        w.send((blcodes - 4) as u32, 4);
+        for &code in &BL_ORDER[..blcodes] {
+            w.send(u32::from(bltree.len[code]), 3);
+        }
+        send_tree(ltree, bltree, w);
+        send_tree(dtree, bltree, w);
+        let (lt, dt) = (&*ltree, &*dtree);
+        compress_block(
+            syms,
+            |c| (lt.code[c], lt.len[c]),
+            |c| (dt.code[c], dt.len[c]),
+            w,
+        );
+    }
+    t.init_block();
+    if last {
+        w.windup();
+    }
+}
+
+/// zlib's `compress_block`: the symbols with the given codes, then end-of-block.
+fn compress_block(
+    syms: &[Sym],
+    lcode: impl Fn(usize) -> (u16, u16),
+    dcode: impl Fn(usize) -> (u16, u16),
+    w: &mut BitWriter,
+) {
+    let send = |w: &mut BitWriter, (code, len): (u16, u16)| w.send(u32::from(code), u32::from(len));
+    for sym in syms {
+        if sym.dist == 0 {
+            send(w, lcode(usize::from(sym.lc)));
+        } else {
+            let lc = usize::from(sym.lc);
+            let code = usize::from(LENGTH_CODE[lc]);
+            send(w, lcode(code + LITERALS + 1));
+            let extra = u32::from(EXTRA_LBITS[code]);
+            if extra != 0 {
+                w.send((lc - usize::from(BASE_LENGTH[code])) as u32, extra);
+            }
+            let dist0 = usize::from(sym.dist) - 1;
+            let code = dist_code(dist0);
+            send(w, dcode(code));
+            let extra = u32::from(EXTRA_DBITS[code]);
+            if extra != 0 {
+                w.send((dist0 - usize::from(BASE_DIST[code])) as u32, extra);
+            }
+        }
+    }
+    send(w, lcode(END_BLOCK));
+}
+
+// --- the matcher (deflate.c) -----------------------------------------------------------------------
+
+/// Reusable per-thread state, so a call allocates nothing but its output.
+struct Scratch {
+    /// The input followed by `WINDOW_PAD` zeros.
+    window: Vec<u8>,
+    /// Hash heads (`NIL` = 0). Kept all-zero between calls by clearing only the touched slots.
+    head: Vec<u16>,
+    /// Hash chains; every slot read was written earlier in the same call, so never cleared.
+    prev: Vec<u16>,
+    syms: Vec<Sym>,
+    trees: Box<Trees>,
+    /// Set while `head` may hold entries from an interrupted call.
+    head_dirty: bool,
+}
+
+impl Scratch {
+    fn new() -> Self {
+        Scratch {
+            window: Vec::new(),
+            head: vec![0; HASH_SIZE],
+            prev: Vec::new(),
+            syms: Vec::new(),
+            trees: Box::new(Trees::new()),
+            head_dirty: false,
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::new());
+}
+
+/// zlib's hash of the three bytes at `pos`: `UPDATE_HASH` with `hash_shift` 5 over 15 bits keeps
+/// exactly the last three bytes, so the rolling value equals this direct formula.
+#[inline]
+fn hash3(window: &[u8], pos: usize) -> usize {
+    ((usize::from(window[pos]) << 10)
+        ^ (usize::from(window[pos + 1]) << 5)
+        ^ usize::from(window[pos + 2]))
+        & HASH_MASK
+}
+
+/// zlib's `longest_match` for level 6. Returns the match length (at most `lookahead`) and updates
+/// `match_start` only when it finds a match longer than `prev_length`.
+fn longest_match(
+    window: &[u8],
+    prev: &[u16],
+    strstart: usize,
+    lookahead: usize,
+    prev_length: usize,
+    mut cur_match: usize,
+    match_start: &mut usize,
+) -> usize {
+    let mut chain_length = MAX_CHAIN;
+    let mut best_len = prev_length;
+    let limit = strstart.saturating_sub(MAX_DIST);
+    if prev_length >= GOOD_LENGTH {
+        chain_length >>= 2;
+    }
+    let nice_match = NICE_LENGTH.min(lookahead);
+    // zlib compares up to MAX_MATCH bytes even past the input, where its window holds zeros.
+    let scan = &window[strstart..strstart + MAX_MATCH];
+
+    loop {
+        let cand = &window[cur_match..cur_match + MAX_MATCH];
+        // zlib's quick rejects: a longer match must agree at best_len and best_len - 1.
+        if cand[best_len] == scan[best_len]
+            && cand[best_len - 1] == scan[best_len - 1]
+            && cand[0] == scan[0]
+            && cand[1] == scan[1]
+        {
+            let len = common_prefix(scan, cand);
+            if len > best_len {
+                *match_start = cur_match;
+                best_len = len;
+                if len >= nice_match {
+                    break;
+                }
+            }
+        }
+        cur_match = usize::from(prev[cur_match]);
+        chain_length -= 1;
+        if cur_match <= limit || chain_length == 0 {
+            break;
+        }
+    }
+    best_len.min(lookahead)
+}
+
+/// Length of the common prefix of two equally long slices.
+#[inline]
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let mut i = 0;
+    // Eight bytes at a time: the first differing bit of the XOR locates the first differing byte.
+    while i + 8 <= a.len() {
+        let x = u64::from_le_bytes(a[i..i + 8].try_into().unwrap_or([0; 8]))
+            ^ u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0; 8]));
+        if x != 0 {
+            return i + (x.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < a.len() && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// zlib's `deflate_slow` over the whole input (already in `s.window`), writing raw DEFLATE
+/// blocks to `w`.
+fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
+    let Scratch {
+        window,
+        head,
+        prev,
+        syms,
+        trees,
+        ..
+    } = s;
+    let window = &window[..];
+    syms.clear();
+    trees.init_block();
+
+    let mut strstart = 0usize;
+    let mut block_start = 0usize;
+    let mut match_length = MIN_MATCH - 1;
+    let mut match_start = 0usize;
+    let mut match_available = false;
+
+    // `n == strstart + lookahead` throughout: the whole input is in the window from the start.
+    while strstart < n {
+        let lookahead = n - strstart;
+        let mut hash_head = 0usize;
+        if lookahead >= MIN_MATCH {
+            let h = hash3(window, strstart);
+            hash_head = usize::from(head[h]);
+            prev[strstart] = head[h];
+            head[h] = strstart as u16;
+        }
+
+        let prev_length = match_length;
+        let prev_match = match_start;
+        match_length = MIN_MATCH - 1;
+
+        if hash_head != 0 && prev_length < MAX_LAZY && strstart - hash_head <= MAX_DIST {
+            match_length = longest_match(
+                window,
+                prev,
+                strstart,
+                lookahead,
+                prev_length,
+                hash_head,
+                &mut match_start,
+            );
+            if match_length == MIN_MATCH && strstart - match_start > TOO_FAR {
+                match_length = MIN_MATCH - 1;
+            }
+        }
+
+        if prev_length >= MIN_MATCH && match_length <= prev_length {
+            // The match at strstart - 1 wins: emit it and hash every position it covers.
+            let max_insert = n - MIN_MATCH;
+            let dist = strstart - 1 - prev_match;
+            let lc = prev_length - MIN_MATCH;
+            syms.push(Sym {
+                dist: dist as u16,
+                lc: lc as u8,
+            });
+            trees.ltree.freq[usize::from(LENGTH_CODE[lc]) + LITERALS + 1] += 1;
+            trees.dtree.freq[dist_code(dist - 1)] += 1;
+            let flush = syms.len() == SYM_LIMIT;
+            for _ in 0..prev_length - 2 {
+                strstart += 1;
+                if strstart <= max_insert {
+                    let h = hash3(window, strstart);
+                    prev[strstart] = head[h];
+                    head[h] = strstart as u16;
+                }
+            }
+            match_available = false;
+            match_length = MIN_MATCH - 1;
+            strstart += 1;
+            if flush {
+                flush_block(trees, syms, &window[block_start..strstart], false, w);
+                syms.clear();
+                block_start = strstart;
+            }
+        } else if match_available {
+            // No better match here: the byte before strstart goes out as a literal.
+            let lit = window[strstart - 1];
+            syms.push(Sym { dist: 0, lc: lit });
+            trees.ltree.freq[usize::from(lit)] += 1;
+            if syms.len() == SYM_LIMIT {
+                flush_block(trees, syms, &window[block_start..strstart], false, w);
+                syms.clear();
+                block_start = strstart;
+            }
+            strstart += 1;
+        } else {
+            match_available = true;
+            strstart += 1;
+        }
+    }
+    if match_available {
+        // zlib tallies the pending literal without checking for a full buffer.
+        let lit = window[strstart - 1];
+        syms.push(Sym { dist: 0, lc: lit });
+        trees.ltree.freq[usize::from(lit)] += 1;
+    }
+    flush_block(trees, syms, &window[block_start..strstart], true, w);
+}
+
+/// Adler-32 of `data` (RFC 1950), the zlib stream trailer.
+fn adler32(data: &[u8]) -> u32 {
+    const MOD: u32 = 65521;
+    // 5552 is the largest n with 255 n (n + 1) / 2 + (n + 1)(MOD - 1) < 2^32 (zlib's NMAX).
+    const NMAX: usize = 5552;
+    let (mut a, mut b) = (1u32, 0u32);
+    for chunk in data.chunks(NMAX) {
+        for &byte in chunk {
+            a += u32::from(byte);
+            b += a;
+        }
+        a %= MOD;
+        b %= MOD;
+    }
+    (b << 16) | a
+}
+
+fn compress_small(input: &[u8]) -> Vec<u8> {
+    let with_scratch = |s: &mut Scratch| {
+        let n = input.len();
+        if s.head_dirty {
+            s.head.fill(0);
+        }
+        s.window.clear();
+        s.window.extend_from_slice(input);
+        s.window.resize(n + WINDOW_PAD, 0);
+        if s.prev.len() < n {
+            s.prev.resize(n, 0);
+        }
+
+        // Typical small JSON compresses to well under its size; stored blocks cost 5 bytes each.
+        let mut w = BitWriter {
+            out: Vec::with_capacity(n + 16),
+            buf: 0,
+            bits: 0,
+        };
+        // CMF 0x78 (deflate, 32 KiB window), FLG 0x9c (FLEVEL 2 = default level, check bits).
+        w.out.extend_from_slice(&[0x78, 0x9c]);
+        s.head_dirty = true;
+        deflate_slow(s, n, &mut w);
+        for pos in 0..n.saturating_sub(MIN_MATCH - 1) {
+            let h = hash3(&s.window, pos);
+            s.head[h] = 0;
+        }
+        s.head_dirty = false;
+        w.out.extend_from_slice(&adler32(input).to_be_bytes());
+        w.out
+    };
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => with_scratch(&mut s),
+        // Only reachable through re-entrancy, which nothing here does; stay correct anyway.
+        Err(_) => with_scratch(&mut Scratch::new()),
+    })
+}
+
+/// Compresses with the system zlib (level 6, zlib header), exactly like Python's
+/// `zlib.compress`.
+fn compress_with_zlib(input: &[u8]) -> Vec<u8> {
+    let mut c = Compress::new(Compression::new(6), true);
+    // zlib's compressBound: enough for one deflate call in the common case.
+    let bound = input.len() + (input.len() >> 12) + (input.len() >> 14) + (input.len() >> 25) + 13;
+    let mut out = Vec::with_capacity(bound);
+    loop {
+        let consumed = usize::try_from(c.total_in())
+            .unwrap_or(input.len())
+            .min(input.len());
+        // deflate with Z_FINISH only fails on a misused stream (Z_STREAM_ERROR), never on data.
+        let status = c
+            .compress_vec(&input[consumed..], &mut out, FlushCompress::Finish)
+            .expect("deflate(Z_FINISH) on a fresh stream cannot fail");
+        if status == Status::StreamEnd {
+            return out;
+        }
+        out.reserve(out.capacity().max(64));
+    }
+}
+
+/// Compresses `input` exactly as Python's `zlib.compress(input)` does (zlib 1.2.13, level 6).
+///
+/// Inputs up to [`OWN_IMPL_MAX_LEN`] bytes use this module's allocation-light port of zlib's
+/// deflate; longer ones use the system zlib. Either way the bytes are identical to Python's.
+///
+/// ```
+/// use waxseal::compress::zlib_compress;
+/// // Python: zlib.compress(b"") == b"x\x9c\x03\x00\x00\x00\x00\x01"
+/// assert_eq!(zlib_compress(b""), b"x\x9c\x03\x00\x00\x00\x00\x01");
+/// // Python: zlib.compress(b"aaaaaaaaaa") == b"x\x9cKL\x84\x01\x00\x14\xe1\x03\xcb"
+/// assert_eq!(zlib_compress(b"aaaaaaaaaa"), b"x\x9cKL\x84\x01\x00\x14\xe1\x03\xcb");
+/// ```
+pub fn zlib_compress(input: &[u8]) -> Vec<u8> {
+    if input.len() <= OWN_IMPL_MAX_LEN {
+        compress_small(input)
+    } else {
+        compress_with_zlib(input)
+    }
+}
+
+/// itsdangerous' rule for URL-safe payloads: the zlib-compressed `json` if it is shorter than
+/// `json.len() - 1`, otherwise `None` (send `json` uncompressed).
+///
+/// The `- 1` pays for the `.` that marks a compressed payload. An empty input is never
+/// compressed (Python compares against `-1`).
+///
+/// ```
+/// use waxseal::compress::compress_if_smaller;
+/// assert_eq!(compress_if_smaller(br#"{"a":1}"#), None);
+/// let json = br#"{"items":["spam","spam","spam","spam","spam","spam","spam"]}"#;
+/// let packed = compress_if_smaller(json).expect("repetitive JSON compresses");
+/// assert!(packed.len() < json.len() - 1);
+/// ```
+pub fn compress_if_smaller(json: &[u8]) -> Option<Vec<u8>> {
+    // The smallest zlib stream is 8 bytes, so nothing under 10 bytes can qualify.
+    if json.len() < 10 {
+        return None;
+    }
+    let compressed = zlib_compress(json);
+    (compressed.len() + 1 < json.len()).then_some(compressed)
+}
+
+/// Why [`zlib_decompress_capped`] refused its input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecompressError {
+    /// The stream would inflate to more than `limit` bytes.
+    TooLarge {
+        /// The cap that was exceeded.
+        limit: usize,
+    },
+    /// The input ends before the zlib stream does (Python: "incomplete or truncated stream").
+    Truncated,
+    /// The input is not a valid zlib stream (bad header, bad data, bad checksum, or it needs a
+    /// preset dictionary); the text is zlib's explanation.
+    Corrupt(String),
+}
+
+impl fmt::Display for DecompressError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecompressError::TooLarge { limit } => write!(
+                f,
+                "compressed data expands to more than the allowed {limit} bytes"
+            ),
+            DecompressError::Truncated => f.write_str("compressed data is incomplete or truncated"),
+            DecompressError::Corrupt(why) => write!(f, "compressed data is invalid: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for DecompressError {}
+
+/// Inflates a zlib stream like Python's `zlib.decompress(input)`, but refuses to produce more
+/// than `limit` bytes.
+///
+/// Memory use stays within `limit + 1` bytes of output however large the stream claims to be, so
+/// a small "zlib bomb" cannot exhaust memory. Like Python, bytes after the end of the zlib stream
+/// are ignored, and a stream that stops early is an error ([`DecompressError::Truncated`]).
+///
+/// ```
+/// use waxseal::compress::{zlib_compress, zlib_decompress_capped, DecompressError};
+/// let packed = zlib_compress(&[b'a'; 1000]);
+/// assert_eq!(zlib_decompress_capped(&packed, 1000).unwrap(), vec![b'a'; 1000]);
+/// assert_eq!(
+///     zlib_decompress_capped(&packed, 999),
+///     Err(DecompressError::TooLarge { limit: 999 })
+/// );
+/// assert_eq!(zlib_decompress_capped(&packed[..5], 1000), Err(DecompressError::Truncated));
+/// ```
+pub fn zlib_decompress_capped(input: &[u8], limit: usize) -> Result<Vec<u8>, DecompressError> {
+    // One byte past the limit tells "exactly limit" apart from "more than limit".
+    let cap = limit.saturating_add(1);
+    let mut d = Decompress::new(true);
+    let mut out: Vec<u8> = Vec::with_capacity(cap.min(input.len().saturating_mul(4).max(256)));
+    loop {
+        if out.len() == out.capacity() {
+            if out.len() >= cap {
+                return Err(DecompressError::TooLarge { limit });
+            }
+            let grow = out.capacity().max(256).min(cap - out.len());
+            out.reserve_exact(grow);
+        }
+        let consumed = usize::try_from(d.total_in())
+            .unwrap_or(input.len())
+            .min(input.len());
+        let (in_before, out_before) = (d.total_in(), out.len());
+        let status = d
+            .decompress_vec(&input[consumed..], &mut out, FlushDecompress::None)
+            .map_err(|e| {
+                DecompressError::Corrupt(match e.message() {
+                    Some(msg) => msg.to_owned(),
+                    None if e.needs_dictionary().is_some() => "needs a preset dictionary".into(),
+                    None => "invalid deflate data".into(),
+                })
+            })?;
         if out.len() > limit {
             return Err(DecompressError::TooLarge { limit });
         }
-        if out.len() == out.capacity() {
-            out.reserve((out.len()).clamp(64, limit + 1 - out.len().min(limit)));
-        }
-        let before = (d.total_in(), d.total_out());
-        match d.decompress_vec(
-            &input[d.total_in() as usize..],
-            &mut out,
-            FlushDecompress::Finish,
-        ) {
-            Ok(Status::StreamEnd) => {
-                return if out.len() > limit {
-                    Err(DecompressError::TooLarge { limit })
-                } else {
-                    Ok(out)
+        match status {
+            Status::StreamEnd => return Ok(out),
+            Status::Ok | Status::BufError => {
+                let stalled = d.total_in() == in_before && out.len() == out_before;
+                if stalled && out.len() < out.capacity() {
+                    // Room to write and nothing consumed: the input ran out mid-stream.
+                    return Err(DecompressError::Truncated);
                 }
             }
-            Ok(_) if (d.total_in(), d.total_out()) == before && out.len() < out.capacity() => {
-                return Err(DecompressError::Corrupt("truncated stream".into()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// How often `gen_bitlen` had to repair over-long codes: [literal/distance, bit-length].
+        static FIXUPS: Cell<[usize; 2]> = const { Cell::new([0; 2]) };
+    }
+
+    pub(super) fn note_overflow_fixup(max_length: usize) {
+        FIXUPS.with(|f| {
+            let mut v = f.get();
+            v[usize::from(max_length == MAX_BL_BITS)] += 1;
+            f.set(v);
+        });
+    }
+
+    fn fixups() -> [usize; 2] {
+        FIXUPS.with(Cell::get)
+    }
+
+    fn system_zlib(input: &[u8]) -> Vec<u8> {
+        compress_with_zlib(input)
+    }
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+    }
+
+    fn below(rng: &mut Rng, n: usize) -> usize {
+        (rng.next() % n as u64) as usize
+    }
+
+    /// Bytes in which no 3-byte string occurs twice, so deflate finds no match and every byte
+    /// becomes a literal symbol.
+    fn unique_trigrams(rng: &mut Rng, len: usize, alphabet: u64) -> Vec<u8> {
+        let mut seen = std::collections::HashSet::new();
+        let mut v: Vec<u8> = Vec::with_capacity(len);
+        while v.len() < len {
+            let b = (rng.next() % alphabet) as u8;
+            let n = v.len();
+            if n >= 2 && !seen.insert([v[n - 2], v[n - 1], b]) {
+                continue;
             }
-            Ok(_) => {}
-            Err(e) => return Err(DecompressError::Corrupt(e.to_string())),
+            v.push(b);
+        }
+        v
+    }
+
+    fn assert_same_as_zlib(data: &[u8]) {
+        assert!(data.len() <= OWN_IMPL_MAX_LEN);
+        assert!(
+            compress_small(data) == system_zlib(data),
+            "mismatch, {} bytes",
+            data.len()
+        );
+    }
+
+    /// Text over an alphabet with geometric letter weights (ratio `r`/256) and random lengths.
+    fn skewed_text(rng: &mut Rng, letters: usize, r: u64, len: usize) -> Vec<u8> {
+        (0..len)
+            .map(|_| {
+                let mut sym = 0;
+                while sym + 1 < letters && rng.next() % 256 < r {
+                    sym += 1;
+                }
+                (sym * 37 % 256) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn overlong_bit_length_codes_are_repaired_like_zlib() {
+        // Slowly decaying letter weights over many letters give the code-length alphabet a
+        // skewed distribution whose optimal tree is deeper than the 7-bit limit; `gen_bitlen`
+        // (the same repair zlib uses for the 15-bit literal and distance trees) must fix it up.
+        let mut hit = 0;
+        for seed in 1..300u64 {
+            let mut rng = Rng(seed * 2_654_435_761);
+            let letters = 2 + below(&mut rng, 250);
+            let r = 64 + rng.next() % 190;
+            let len = 50 + below(&mut rng, 16000);
+            let data = skewed_text(&mut rng, letters, r, len);
+            let before = fixups()[1];
+            assert_same_as_zlib(&data);
+            hit += usize::from(fixups()[1] > before);
+        }
+        assert!(
+            hit >= 10,
+            "only {hit} inputs needed the 7-bit length repair"
+        );
+    }
+
+    #[test]
+    fn symbol_buffer_flush_splits_the_block_like_zlib() {
+        // 16384 literals: zlib's sym_buf fills at 16383 and forces a (stored) first block.
+        let data = unique_trigrams(&mut Rng(77), OWN_IMPL_MAX_LEN, 256);
+        assert_same_as_zlib(&data);
+        assert_same_as_zlib(&data[..OWN_IMPL_MAX_LEN - 1]);
+        // Unique trigrams over 40 letters: a Huffman-coded first block, then the flush.
+        assert_same_as_zlib(&unique_trigrams(&mut Rng(79), OWN_IMPL_MAX_LEN, 40));
+        // Same with text-like bytes (some matches now), so the first block is Huffman-coded.
+        let mut text = data.clone();
+        for b in &mut text {
+            *b = if *b < 128 { *b } else { *b & 0x3f };
+        }
+        assert_same_as_zlib(&text);
+        let mut dynamic = unique_trigrams(&mut Rng(78), OWN_IMPL_MAX_LEN, 256);
+        dynamic.iter_mut().step_by(3).for_each(|b| *b = b'e');
+        assert_same_as_zlib(&dynamic);
+    }
+
+    #[test]
+    fn three_byte_matches_beyond_too_far_are_dropped_like_zlib() {
+        for dist in [4094, 4095, 4096, 4097, 4098] {
+            let mut rng = Rng(dist as u64);
+            // A 64-letter alphabet makes the block Huffman-coded, so the match shows in the output.
+            let mut data = unique_trigrams(&mut rng, 9000, 64);
+            let src = 1000;
+            let dst = src + dist;
+            data.copy_within(src..src + 3, dst);
+            // Make sure the copy is exactly 3 long and not extendable either way.
+            data[dst + 3] = data[src + 3].wrapping_add(1);
+            data[dst - 1] = data[src - 1].wrapping_add(1);
+            assert_same_as_zlib(&data);
+        }
+    }
+
+    #[test]
+    fn incompressible_input_at_the_limit_matches_zlib() {
+        let mut rng = Rng(5);
+        for len in [0, 1, 2, 3, 100, OWN_IMPL_MAX_LEN] {
+            let data: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+            assert_same_as_zlib(&data);
+        }
+    }
+
+    #[test]
+    fn dist_code_matches_base_table() {
+        for dist0 in 0..32768usize {
+            let code = dist_code(dist0);
+            assert!(usize::from(BASE_DIST[code]) <= dist0, "{dist0}");
+            assert!(
+                dist0 < usize::from(BASE_DIST[code]) + (1 << EXTRA_DBITS[code]),
+                "{dist0}"
+            );
+        }
+    }
+
+    #[test]
+    fn length_code_matches_base_table() {
+        for (lc, &code) in LENGTH_CODE.iter().enumerate().take(255) {
+            let code = usize::from(code);
+            assert!(usize::from(BASE_LENGTH[code]) <= lc);
+            assert!(lc < usize::from(BASE_LENGTH[code]) + (1 << EXTRA_LBITS[code]));
+        }
+        assert_eq!(LENGTH_CODE[255], 28);
+    }
+
+    #[test]
+    fn adler32_matches_known_values() {
+        assert_eq!(adler32(b""), 1);
+        assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
+        let big = vec![0xffu8; 100_000];
+        let mut a = 1u64;
+        let mut b = 0u64;
+        for &x in &big {
+            a = (a + u64::from(x)) % 65521;
+            b = (b + a) % 65521;
+        }
+        assert_eq!(adler32(&big), ((b << 16) | a) as u32);
+    }
+
+    #[test]
+    fn compress_if_smaller_never_compresses_empty_or_tiny_input() {
+        assert_eq!(compress_if_smaller(b""), None);
+        assert_eq!(compress_if_smaller(b"a"), None);
+        assert_eq!(compress_if_smaller(b"aaaaaaaaa"), None);
+    }
+
+    #[test]
+    fn compress_if_smaller_applies_the_len_minus_one_rule() {
+        for n in 0..200 {
+            let json = vec![b'x'; n];
+            let c = zlib_compress(&json);
+            let expect = n >= 1 && c.len() < n - 1;
+            assert_eq!(compress_if_smaller(&json).is_some(), expect, "n={n}");
         }
     }
 }

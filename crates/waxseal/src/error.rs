@@ -258,7 +258,7 @@ impl From<crate::compress::DecompressError> for PayloadError {
             crate::compress::DecompressError::TooLarge { limit } => {
                 PayloadError::TooLarge { limit }
             }
-            other => PayloadError::Decompress(format!("{other:?}")),
+            other => PayloadError::Decompress(other.to_string()),
         }
     }
 }

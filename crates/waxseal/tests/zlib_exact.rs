@@ -1,0 +1,460 @@
+//! `zlib_compress` must be byte-identical to zlib 1.2.13 at level 6 (what Python's
+//! `zlib.compress` and therefore itsdangerous produce), and `zlib_decompress_capped` must refuse
+//! oversized, truncated and corrupt streams without panicking.
+//!
+//! The reference is flate2's `zlib` backend, which links the system zlib (1.2.13, the same
+//! library the interop Python uses; `system_zlib_is_the_reference_version` checks that).
+
+use flate2::{Compress, Compression, FlushCompress, Status};
+use proptest::prelude::*;
+use waxseal::compress::{
+    compress_if_smaller, zlib_compress, zlib_decompress_capped, DecompressError, OWN_IMPL_MAX_LEN,
+};
+use waxseal_interop::{json, oracle};
+
+/// The system zlib at level 6, windowBits 15, memLevel 8, default strategy, Z_FINISH.
+fn reference(input: &[u8]) -> Vec<u8> {
+    let mut c = Compress::new(Compression::new(6), true);
+    let mut out = Vec::with_capacity(input.len() + input.len() / 100 + 64);
+    loop {
+        let consumed = c.total_in() as usize;
+        match c
+            .compress_vec(&input[consumed..], &mut out, FlushCompress::Finish)
+            .expect("deflate")
+        {
+            Status::StreamEnd => return out,
+            _ => out.reserve(out.capacity()),
+        }
+    }
+}
+
+fn assert_same(input: &[u8]) {
+    let ours = zlib_compress(input);
+    let theirs = reference(input);
+    if ours != theirs {
+        let first = ours.iter().zip(&theirs).position(|(a, b)| a != b);
+        panic!(
+            "mismatch for input of {} bytes (first difference at {first:?}, ours {} vs zlib {} \
+             bytes); input starts {:02x?}",
+            input.len(),
+            ours.len(),
+            theirs.len(),
+            &input[..input.len().min(64)]
+        );
+    }
+}
+
+/// Deterministic xorshift so the edge-case generators need no extra dependency.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// `len` bytes whose symbol frequencies follow the Fibonacci sequence over `symbols` letters:
+/// the optimal Huffman tree is a "vine" deeper than 15 levels, forcing zlib's length fix-up.
+fn fibonacci_text(symbols: usize, len: usize, seed: u64) -> Vec<u8> {
+    let mut weights = vec![1u64, 1];
+    while weights.len() < symbols {
+        let n = weights.len();
+        weights.push(weights[n - 1] + weights[n - 2]);
+    }
+    let total: u64 = weights.iter().sum();
+    let mut rng = Rng(seed);
+    (0..len)
+        .map(|_| {
+            let mut r = rng.below(total);
+            let mut sym = 0;
+            while r >= weights[sym] {
+                r -= weights[sym];
+                sym += 1;
+            }
+            // Spread symbols over the byte range so both 8- and 9-bit fixed codes occur.
+            (sym * 7 % 256) as u8
+        })
+        .collect()
+}
+
+#[test]
+fn system_zlib_is_the_reference_version() {
+    // flate2 does not expose zlibVersion(); check what Python (the real reference) links and
+    // that the installed runtime library is the same release.
+    let out = std::process::Command::new("python3")
+        .args(["-c", "import zlib; print(zlib.ZLIB_RUNTIME_VERSION)"])
+        .output();
+    if let Ok(out) = out {
+        let v = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(v.trim(), "1.2.13", "system zlib is not 1.2.13");
+    }
+}
+
+#[test]
+fn empty_and_single_byte_inputs_match_zlib() {
+    assert_same(b"");
+    for b in 0..=255u8 {
+        assert_same(&[b]);
+        assert_same(&[b, b]);
+        assert_same(&[b, b, b]);
+        assert_same(&[b; 4]);
+    }
+}
+
+#[test]
+fn short_repeats_and_long_runs_match_zlib() {
+    for n in 0..=1100 {
+        assert_same(&vec![b'a'; n]);
+        assert_same(&b"abc".repeat(n / 3 + 1)[..n]);
+        assert_same(&vec![0u8; n]);
+    }
+    for n in [
+        255, 256, 257, 258, 259, 260, 261, 262, 263, 515, 516, 517, 4095, 4096, 4097, 4099, 8191,
+        16381, 16382, 16383, 16384, 16385, 20000,
+    ] {
+        assert_same(&vec![b'z'; n]);
+        assert_same(&b"0123456789".repeat(n / 10 + 1)[..n]);
+    }
+}
+
+#[test]
+fn block_type_choices_match_zlib() {
+    // Stored: incompressible bytes. Fixed: short text. Dynamic: long skewed text.
+    let mut rng = Rng(42);
+    for n in [1, 2, 5, 10, 20, 50, 64, 100, 200, 500, 1000, 5000, 16384] {
+        let random: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
+        assert_same(&random);
+        let texty: Vec<u8> = (0..n)
+            .map(|_| b"etaoin shrdlu"[rng.below(13) as usize])
+            .collect();
+        assert_same(&texty);
+        // Mostly random with a few repeats: sits near the stored/fixed/dynamic thresholds.
+        let mut mixed = random.clone();
+        for i in (16..n).step_by(37) {
+            mixed[i] = mixed[i - 16];
+        }
+        assert_same(&mixed);
+    }
+}
+
+#[test]
+fn huffman_length_limit_fixup_matches_zlib() {
+    for symbols in [17, 20, 23, 25] {
+        for len in [2000, 5000, 8000, 16384] {
+            assert_same(&fibonacci_text(
+                symbols,
+                len,
+                symbols as u64 * 7919 + len as u64,
+            ));
+        }
+    }
+    // Deep distance tree: Fibonacci-distributed distances between repeated 3-byte chunks.
+    let mut rng = Rng(7);
+    let mut data = Vec::new();
+    while data.len() < 12000 {
+        let k = fibonacci_text(22, 1, rng.next())[0] as usize;
+        data.extend_from_slice(&[rng.next() as u8, rng.next() as u8, rng.next() as u8]);
+        if data.len() > k + 8 {
+            let start = data.len() - k - 4;
+            let chunk = data[start..start + 4].to_vec();
+            data.extend_from_slice(&chunk);
+        }
+    }
+    assert_same(&data);
+}
+
+#[test]
+fn symbol_buffer_flush_near_own_impl_limit_matches_zlib() {
+    // 16383 symbols fill zlib's sym_buf and force a second block; random bytes are all literals.
+    let mut rng = Rng(99);
+    for n in (OWN_IMPL_MAX_LEN - 4)..=(OWN_IMPL_MAX_LEN + 4) {
+        let random: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
+        assert_same(&random);
+        let mut mostly_random = random.clone();
+        let len = mostly_random.len();
+        mostly_random[len - 3..].copy_from_slice(b"xyz");
+        mostly_random[100..103].copy_from_slice(b"xyz");
+        assert_same(&mostly_random);
+        let lowalpha: Vec<u8> = (0..n).map(|_| b'a' + rng.below(4) as u8).collect();
+        assert_same(&lowalpha);
+    }
+}
+
+#[test]
+fn many_json_like_inputs_match_zlib() {
+    let mut rng = Rng(2024);
+    let words: [&[u8]; 12] = [
+        b"{\"",
+        b"\":",
+        b"\"user_id\"",
+        b"42",
+        b",",
+        b"}",
+        b"[",
+        b"]",
+        b"\"_fresh\"",
+        b"true",
+        b"\"csrf_token\"",
+        b"\"a3f9c2\"",
+    ];
+    for _ in 0..3000 {
+        let target = rng.below(700) as usize;
+        let mut s = Vec::new();
+        while s.len() < target {
+            if rng.below(4) == 0 {
+                s.push(b' ' + rng.below(90) as u8);
+            } else {
+                s.extend_from_slice(words[rng.below(words.len() as u64) as usize]);
+            }
+        }
+        assert_same(&s);
+    }
+}
+
+fn json_like() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(prop::sample::select(b"{}[]\":,abc0123 ".to_vec()), 0..2000)
+}
+
+fn runs() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec((any::<u8>(), 1usize..600), 0..40).prop_map(|parts| {
+        parts
+            .into_iter()
+            .flat_map(|(b, n)| std::iter::repeat(b).take(n))
+            .collect()
+    })
+}
+
+/// Chunks copied from earlier in the buffer at random distances: exercises chains and lazy
+/// matching at every length and distance.
+fn copies() -> impl Strategy<Value = Vec<u8>> {
+    (
+        prop::collection::vec(any::<u8>(), 1..64),
+        prop::collection::vec((1usize..5000, 1usize..300, any::<u8>()), 0..80),
+    )
+        .prop_map(|(seed, ops)| {
+            let mut v = seed;
+            for (back, len, lit) in ops {
+                let start = v.len().saturating_sub(back);
+                for i in 0..len {
+                    let b = v[start + i % (v.len() - start)];
+                    v.push(b);
+                }
+                v.push(lit);
+            }
+            v
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+
+    #[test]
+    fn random_bytes_match_zlib(data in prop::collection::vec(any::<u8>(), 0..3000)) {
+        prop_assert_eq!(zlib_compress(&data), reference(&data));
+    }
+
+    #[test]
+    fn small_alphabet_json_like_text_matches_zlib(data in json_like()) {
+        prop_assert_eq!(zlib_compress(&data), reference(&data));
+    }
+
+    #[test]
+    fn long_runs_match_zlib(data in runs()) {
+        prop_assert_eq!(zlib_compress(&data), reference(&data));
+    }
+
+    #[test]
+    fn back_references_match_zlib(data in copies()) {
+        prop_assert_eq!(zlib_compress(&data), reference(&data));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    #[test]
+    fn lengths_across_the_fallback_boundary_match_zlib(
+        len in 0usize..=20000,
+        alphabet in 2u8..=255,
+        seed in any::<u64>(),
+    ) {
+        let mut rng = Rng(seed | 1);
+        let data: Vec<u8> = (0..len).map(|_| rng.below(u64::from(alphabet)) as u8).collect();
+        prop_assert_eq!(zlib_compress(&data), reference(&data));
+    }
+
+    #[test]
+    fn compressed_output_round_trips(data in json_like()) {
+        let packed = zlib_compress(&data);
+        prop_assert_eq!(zlib_decompress_capped(&packed, data.len()).unwrap(), data);
+    }
+
+    #[test]
+    fn decompressing_arbitrary_bytes_never_panics(data in prop::collection::vec(any::<u8>(), 0..200)) {
+        let _ = zlib_decompress_capped(&data, 1 << 16);
+        let mut with_header = vec![0x78, 0x9c];
+        with_header.extend_from_slice(&data);
+        let _ = zlib_decompress_capped(&with_header, 1 << 16);
+    }
+}
+
+#[test]
+fn compression_matches_python_zlib() {
+    let mut rng = Rng(5);
+    let mut inputs: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        b"a".to_vec(),
+        br#"{"user_id":42,"_fresh":true,"csrf_token":"0f2c9a"}"#.to_vec(),
+        vec![b'x'; 300],
+        vec![0; OWN_IMPL_MAX_LEN + 1],
+        fibonacci_text(23, 6000, 3),
+    ];
+    for n in [10, 100, 1000, 16383, 16384, 16385, 20000] {
+        inputs.push((0..n).map(|_| rng.next() as u8).collect());
+        inputs.push(
+            (0..n)
+                .map(|_| b"{}\":,ab1"[rng.below(8) as usize])
+                .collect(),
+        );
+    }
+    let requests: Vec<_> = inputs
+        .iter()
+        .map(|d| json!({ "data_hex": hex(d) }))
+        .collect();
+    let Some(answers) = oracle("zlib_oracle.py", &requests) else {
+        return;
+    };
+    for (data, answer) in inputs.iter().zip(answers) {
+        let want = answer["compressed_hex"].as_str().expect("compressed_hex");
+        assert_eq!(
+            hex(&zlib_compress(data)),
+            want,
+            "input of {} bytes",
+            data.len()
+        );
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn compress_if_smaller_matches_itsdangerous_rule() {
+    assert_eq!(compress_if_smaller(b""), None);
+    let json = br#"{"a":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}"#;
+    let packed = compress_if_smaller(json).expect("compressible");
+    assert_eq!(packed, reference(json));
+}
+
+#[test]
+fn zlib_bomb_is_refused_without_inflating_it() {
+    let bomb = reference(&vec![0u8; 100_000_000]);
+    let start = std::time::Instant::now();
+    let limit = 1 << 20;
+    assert_eq!(
+        zlib_decompress_capped(&bomb, limit),
+        Err(DecompressError::TooLarge { limit })
+    );
+    assert!(start.elapsed().as_secs() < 2, "took {:?}", start.elapsed());
+}
+
+#[test]
+fn output_of_exactly_the_limit_is_accepted() {
+    let data = vec![7u8; 4096];
+    let packed = zlib_compress(&data);
+    assert_eq!(zlib_decompress_capped(&packed, 4096).unwrap(), data);
+    assert_eq!(
+        zlib_decompress_capped(&packed, 4095),
+        Err(DecompressError::TooLarge { limit: 4095 })
+    );
+    assert_eq!(
+        zlib_decompress_capped(&zlib_compress(b""), 0).unwrap(),
+        Vec::<u8>::new()
+    );
+}
+
+#[test]
+fn truncated_streams_are_reported_as_truncated() {
+    let packed = zlib_compress(b"hello world hello world hello world");
+    for cut in 0..packed.len() {
+        assert_eq!(
+            zlib_decompress_capped(&packed[..cut], 1000),
+            Err(DecompressError::Truncated),
+            "cut at {cut}"
+        );
+    }
+}
+
+#[test]
+fn trailing_bytes_after_the_stream_are_ignored_like_python() {
+    // Python: zlib.decompress(zlib.compress(b"hello world") + b"xyz") == b"hello world"
+    let mut packed = zlib_compress(b"hello world");
+    packed.extend_from_slice(b"xyz");
+    assert_eq!(
+        zlib_decompress_capped(&packed, 100).unwrap(),
+        b"hello world"
+    );
+}
+
+#[test]
+fn bad_header_and_bad_checksum_are_corrupt() {
+    let packed = zlib_compress(b"hello world");
+    let mut bad_header = packed.clone();
+    bad_header[1] ^= 1;
+    let err = zlib_decompress_capped(&bad_header, 100).unwrap_err();
+    assert!(matches!(err, DecompressError::Corrupt(_)), "{err:?}");
+    assert!(err.to_string().contains("header"), "{err}");
+
+    let mut bad_sum = packed.clone();
+    let last = bad_sum.len() - 1;
+    bad_sum[last] ^= 1;
+    let err = zlib_decompress_capped(&bad_sum, 100).unwrap_err();
+    assert!(matches!(err, DecompressError::Corrupt(_)), "{err:?}");
+    assert!(err.to_string().contains("check"), "{err}");
+
+    // Raw deflate without the zlib header is not accepted (Python's default wbits=15 agrees).
+    let err = zlib_decompress_capped(&packed[2..], 100).unwrap_err();
+    assert!(matches!(err, DecompressError::Corrupt(_)), "{err:?}");
+}
+
+#[test]
+fn random_bytes_never_panic_the_decompressor() {
+    let mut rng = Rng(1234);
+    for _ in 0..20000 {
+        let n = rng.below(64) as usize;
+        let mut data: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
+        if rng.below(2) == 0 && n >= 2 {
+            data[0] = 0x78;
+            data[1] = 0x9c;
+        }
+        let _ = zlib_decompress_capped(&data, rng.below(300) as usize);
+    }
+}
+
+#[test]
+#[ignore = "timing, run with --release --ignored --nocapture"]
+fn timing_small_json_against_system_zlib() {
+    let json = br#"{"_fresh":true,"_id":"9f86d081884c7d659a2feaa0c55ad015","csrf_token":"a3f9c2e1b7","user_id":42}"#;
+    let iters = 200_000;
+    let t = std::time::Instant::now();
+    let mut total = 0;
+    for _ in 0..iters {
+        total += zlib_compress(std::hint::black_box(json)).len();
+    }
+    let ours = t.elapsed() / iters;
+    let t = std::time::Instant::now();
+    for _ in 0..iters {
+        total += reference(std::hint::black_box(json)).len();
+    }
+    let theirs = t.elapsed() / iters;
+    println!(
+        "{} byte JSON: waxseal {ours:?}/call, system zlib via flate2 {theirs:?}/call ({total})",
+        json.len()
+    );
+}
