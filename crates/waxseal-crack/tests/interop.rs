@@ -503,11 +503,7 @@ fn python_wordlist_parser_matches_flask_unsign_on_generated_tricky_lines() {
             line.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
         }
         if next() % 4 != 0 {
-            line.push_str(
-                &quote
-                    .trim_start_matches(|c: char| c.is_ascii_alphabetic())
-                    .to_owned(),
-            );
+            line.push_str(quote.trim_start_matches(|c: char| c.is_ascii_alphabetic()));
         }
         text.extend_from_slice(line.as_bytes());
         if next() % 10 == 0 {
