@@ -439,6 +439,7 @@ pub struct WordlistReader<R> {
     pending: VecDeque<Vec<u8>>,
     line: Vec<u8>,
     lines: u64,
+    bytes_read: Arc<AtomicU64>,
     decoder: PythonLineDecoder,
     decoded: CandidateChunk,
     positions: Vec<usize>,
@@ -453,6 +454,7 @@ impl<R: BufRead> WordlistReader<R> {
             pending: VecDeque::new(),
             line: Vec::new(),
             lines: 0,
+            bytes_read: Arc::default(),
             decoder: PythonLineDecoder::default(),
             decoded: CandidateChunk::new(),
             positions: Vec::new(),
@@ -462,6 +464,21 @@ impl<R: BufRead> WordlistReader<R> {
     /// The format in use; [`WordlistFormat::Auto`] until the first candidates were read.
     pub fn format(&self) -> WordlistFormat {
         self.format
+    }
+
+    /// A live count of the bytes read from the input, for a progress bar's ETA when the input's
+    /// size is known (a file). Clone it before handing the reader to [`crate::crack`] and poll it
+    /// from another thread.
+    ///
+    /// ```
+    /// use waxseal_crack::{CandidateChunk, CandidateSource, WordlistFormat, WordlistReader};
+    /// let mut reader = WordlistReader::new(&b"one\ntwo\n"[..], WordlistFormat::Plain);
+    /// let bytes = reader.bytes_read_counter();
+    /// reader.fill(&mut CandidateChunk::new(), 10).unwrap();
+    /// assert_eq!(bytes.load(std::sync::atomic::Ordering::Relaxed), 8);
+    /// ```
+    pub fn bytes_read_counter(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.bytes_read)
     }
 
     /// Line counts so far.
@@ -514,6 +531,7 @@ impl<R: BufRead> WordlistReader<R> {
         if n == 0 {
             return Ok(false);
         }
+        self.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
         if self.line.last() == Some(&b'\n') {
             self.line.pop();
         }
