@@ -3,6 +3,7 @@
 use crate::crypto::{Check, Deriver};
 use crate::scheme::Scheme;
 use crate::token::Target;
+use crate::wordlist::PythonLineDecoder;
 use crate::CrackError;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -84,6 +85,33 @@ pub trait CandidateSource: Send {
     /// Appends up to `max` candidates to `chunk` and returns how many were appended; `0` means
     /// the source is exhausted.
     fn fill(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<usize, CrackError>;
+
+    /// What [`crack`] calls (under its shared lock): like [`CandidateSource::fill`], but the
+    /// entries may be left undecoded, with the [`EntryDecoding`] the workers then apply in
+    /// parallel outside the lock. Each entry counts as one attempt even if decoding skips it.
+    /// The default is [`CandidateSource::fill`] with [`EntryDecoding::Verbatim`].
+    fn fill_entries(
+        &mut self,
+        chunk: &mut CandidateChunk,
+        max: usize,
+    ) -> Result<(usize, EntryDecoding), CrackError> {
+        Ok((self.fill(chunk, max)?, EntryDecoding::Verbatim))
+    }
+}
+
+/// How [`crack`]'s workers turn a source's entries into candidates.
+///
+/// ```
+/// use waxseal_crack::EntryDecoding;
+/// assert!(matches!(EntryDecoding::default(), EntryDecoding::Verbatim));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub enum EntryDecoding {
+    /// Entries are candidates.
+    #[default]
+    Verbatim,
+    /// Entries are Python-format wordlist lines (see [`crate::parse_python_line`]).
+    Python(PythonLineDecoder),
 }
 
 /// A [`CandidateSource`] over any iterator of byte strings (`Vec<Vec<u8>>`, `&[&str]`, ...).
@@ -151,6 +179,22 @@ impl<A: CandidateSource, B: CandidateSource> Chained<A, B> {
 }
 
 impl<A: CandidateSource, B: CandidateSource> CandidateSource for Chained<A, B> {
+    fn fill_entries(
+        &mut self,
+        chunk: &mut CandidateChunk,
+        max: usize,
+    ) -> Result<(usize, EntryDecoding), CrackError> {
+        // One source per call, so a chunk never mixes two decodings.
+        if !self.first_done {
+            let (added, decoding) = self.first.fill_entries(chunk, max)?;
+            if added > 0 {
+                return Ok((added, decoding));
+            }
+            self.first_done = true;
+        }
+        self.second.fill_entries(chunk, max)
+    }
+
     fn fill(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<usize, CrackError> {
         let mut added = 0;
         if !self.first_done {
@@ -181,6 +225,14 @@ pub fn builtin_source() -> IterSource<std::vec::IntoIter<&'static [u8]>> {
 impl<S: CandidateSource + ?Sized> CandidateSource for &mut S {
     fn fill(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<usize, CrackError> {
         (**self).fill(chunk, max)
+    }
+
+    fn fill_entries(
+        &mut self,
+        chunk: &mut CandidateChunk,
+        max: usize,
+    ) -> Result<(usize, EntryDecoding), CrackError> {
+        (**self).fill_entries(chunk, max)
     }
 }
 
@@ -272,7 +324,9 @@ impl Progress {
 pub struct Found {
     /// The secret, as bytes.
     pub secret: Vec<u8>,
-    /// Its 0-based position in the candidate list (the first matching position).
+    /// Its 0-based position in the candidate list (the first matching position). For a
+    /// Python-format wordlist read by [`crack`] this is the line's position: a line skipped as
+    /// unencodable still takes its place.
     pub index: u64,
     /// Candidates tried in list order up to and including the hit: `index + 1`.
     pub attempts: u64,
@@ -532,10 +586,12 @@ fn worker<S: CandidateSource>(
     chunk_size: usize,
     progress: &Progress,
 ) {
-    let mut chunk = CandidateChunk::new();
+    let mut entries = CandidateChunk::new();
+    let mut decoded = CandidateChunk::new();
+    let mut decoded_positions: Vec<usize> = Vec::new();
     let mut best = vec![NOT_FOUND; hits.best_index.len()];
     loop {
-        let base = {
+        let (base, entry_count, decoding) = {
             let mut feeder = feeder.lock().unwrap_or_else(|e| e.into_inner());
             if feeder.exhausted
                 || feeder.error.is_some()
@@ -544,16 +600,16 @@ fn worker<S: CandidateSource>(
             {
                 return;
             }
-            chunk.clear();
-            match feeder.source.fill(&mut chunk, chunk_size) {
-                Ok(0) => {
+            entries.clear();
+            match feeder.source.fill_entries(&mut entries, chunk_size) {
+                Ok((0, _)) => {
                     feeder.exhausted = true;
                     return;
                 }
-                Ok(n) => {
+                Ok((n, decoding)) => {
                     let base = feeder.next_index;
                     feeder.next_index += n as u64;
-                    base
+                    (base, n, decoding)
                 }
                 Err(error) => {
                     feeder.error = Some(error);
@@ -561,10 +617,19 @@ fn worker<S: CandidateSource>(
                 }
             }
         };
+        // Decoding happens here, in parallel, outside the lock.
+        let (chunk, positions) = match &decoding {
+            EntryDecoding::Verbatim => (&entries, None),
+            EntryDecoding::Python(decoder) => {
+                decoder.decode_chunk(&entries, &mut decoded, &mut decoded_positions);
+                (&decoded, Some(decoded_positions.as_slice()))
+            }
+        };
         for (b, shared) in best.iter_mut().zip(&hits.best_index) {
             *b = shared.load(Ordering::Relaxed);
         }
-        for (offset, candidate) in chunk.iter().enumerate() {
+        for (k, candidate) in chunk.iter().enumerate() {
+            let offset = positions.map_or(k, |p| p[k]);
             let index = base + offset as u64;
             for group in groups {
                 if group.checks.iter().all(|c| best[c.target] < index) {
@@ -596,6 +661,6 @@ fn worker<S: CandidateSource>(
         }
         progress
             .tried
-            .fetch_add(chunk.len() as u64, Ordering::Relaxed);
+            .fetch_add(entry_count as u64, Ordering::Relaxed);
     }
 }

@@ -37,14 +37,16 @@ mod wordlist;
 pub use crypto::sign;
 pub use engine::{
     builtin_source, crack, crack_list, CandidateChunk, CandidateSource, Chained, CrackOptions,
-    CrackReport, Found, IterSource, Progress, TargetOutcome,
+    CrackReport, EntryDecoding, Found, IterSource, Progress, TargetOutcome,
 };
 pub use known_keys::builtin_candidates;
 pub use scheme::{
     Digest, KeyDerivation, Scheme, FLASK_SESSION_SALT, SERIALIZER_DEFAULT_SALT, SIGNER_DEFAULT_SALT,
 };
 pub use token::{decode_signature, encode_signature, SignedToken, Target, DEFAULT_SEPARATOR};
-pub use wordlist::{parse_python_line, PythonLine, WordlistFormat, WordlistReader, WordlistStats};
+pub use wordlist::{
+    parse_python_line, PythonLine, PythonLineDecoder, WordlistFormat, WordlistReader, WordlistStats,
+};
 
 /// Everything that can go wrong while setting up or running a crack. Never a panic.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

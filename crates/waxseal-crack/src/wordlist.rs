@@ -15,10 +15,12 @@
 //!
 //! `\N{...}` escapes are not supported: such lines fall back to the stripped text.
 
-use crate::engine::{CandidateChunk, CandidateSource};
+use crate::engine::{CandidateChunk, CandidateSource, EntryDecoding};
 use crate::CrackError;
 use std::collections::VecDeque;
 use std::io::BufRead;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// How a wordlist's lines are turned into candidates.
 ///
@@ -351,6 +353,69 @@ pub struct WordlistStats {
     pub skipped_lines: u64,
 }
 
+#[derive(Debug, Default)]
+struct PythonLineCounters {
+    literal: AtomicU64,
+    fallback: AtomicU64,
+    skipped: AtomicU64,
+}
+
+/// Decodes Python-format lines into candidates and counts them into its [`WordlistReader`]'s
+/// statistics; [`crate::crack`]'s workers use it in parallel (see [`EntryDecoding`]).
+///
+/// ```
+/// use waxseal_crack::{CandidateChunk, PythonLineDecoder};
+/// let mut lines = CandidateChunk::new();
+/// lines.push(br"'a\x41'");
+/// lines.push(br"'\ud800'");
+/// lines.push(b"bare");
+/// let (mut out, mut positions) = (CandidateChunk::new(), Vec::new());
+/// PythonLineDecoder::default().decode_chunk(&lines, &mut out, &mut positions);
+/// assert_eq!(out.iter().collect::<Vec<_>>(), vec![&b"aA"[..], b"bare"]);
+/// assert_eq!(positions, vec![0, 2]); // line 1 was skipped
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct PythonLineDecoder {
+    counters: Arc<PythonLineCounters>,
+}
+
+impl PythonLineDecoder {
+    /// Replaces `out` with the candidates of `lines` and `positions` with each candidate's line
+    /// position in `lines` (unencodable lines are skipped).
+    pub fn decode_chunk(
+        &self,
+        lines: &CandidateChunk,
+        out: &mut CandidateChunk,
+        positions: &mut Vec<usize>,
+    ) {
+        out.clear();
+        positions.clear();
+        let (mut literal, mut fallback, mut skipped) = (0, 0, 0);
+        for (position, line) in lines.iter().enumerate() {
+            match parse_python_line(line) {
+                PythonLine::Literal(value) => {
+                    literal += 1;
+                    out.push(&value);
+                }
+                PythonLine::Fallback(text) => {
+                    fallback += 1;
+                    out.push(&text);
+                }
+                PythonLine::Unencodable => {
+                    skipped += 1;
+                    continue;
+                }
+            }
+            positions.push(position);
+        }
+        self.counters.literal.fetch_add(literal, Ordering::Relaxed);
+        self.counters
+            .fallback
+            .fetch_add(fallback, Ordering::Relaxed);
+        self.counters.skipped.fetch_add(skipped, Ordering::Relaxed);
+    }
+}
+
 /// Number of non-empty lines [`WordlistFormat::Auto`] looks at.
 const AUTO_SAMPLE_LINES: usize = 16;
 
@@ -373,7 +438,11 @@ pub struct WordlistReader<R> {
     format: WordlistFormat,
     pending: VecDeque<Vec<u8>>,
     line: Vec<u8>,
-    stats: WordlistStats,
+    lines: u64,
+    bytes_read: Arc<AtomicU64>,
+    decoder: PythonLineDecoder,
+    decoded: CandidateChunk,
+    positions: Vec<usize>,
 }
 
 impl<R: BufRead> WordlistReader<R> {
@@ -384,7 +453,11 @@ impl<R: BufRead> WordlistReader<R> {
             format,
             pending: VecDeque::new(),
             line: Vec::new(),
-            stats: WordlistStats::default(),
+            lines: 0,
+            bytes_read: Arc::default(),
+            decoder: PythonLineDecoder::default(),
+            decoded: CandidateChunk::new(),
+            positions: Vec::new(),
         }
     }
 
@@ -393,9 +466,49 @@ impl<R: BufRead> WordlistReader<R> {
         self.format
     }
 
+    /// A live count of the bytes read from the input, for a progress bar's ETA when the input's
+    /// size is known (a file). Clone it before handing the reader to [`crate::crack`] and poll it
+    /// from another thread.
+    ///
+    /// ```
+    /// use waxseal_crack::{CandidateChunk, CandidateSource, WordlistFormat, WordlistReader};
+    /// let mut reader = WordlistReader::new(&b"one\ntwo\n"[..], WordlistFormat::Plain);
+    /// let bytes = reader.bytes_read_counter();
+    /// reader.fill(&mut CandidateChunk::new(), 10).unwrap();
+    /// assert_eq!(bytes.load(std::sync::atomic::Ordering::Relaxed), 8);
+    /// ```
+    pub fn bytes_read_counter(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.bytes_read)
+    }
+
     /// Line counts so far.
     pub fn stats(&self) -> WordlistStats {
-        self.stats
+        let counters = &self.decoder.counters;
+        WordlistStats {
+            lines: self.lines,
+            literal_lines: counters.literal.load(Ordering::Relaxed),
+            fallback_lines: counters.fallback.load(Ordering::Relaxed),
+            skipped_lines: counters.skipped.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Appends up to `max` lines as they are (Plain: without `\n` and one `\r`; Python: without
+    /// `\n`, undecoded).
+    fn fill_lines(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<usize, CrackError> {
+        if self.format == WordlistFormat::Auto {
+            self.detect_format()?;
+        }
+        let mut added = 0;
+        while added < max && self.read_line()? {
+            self.lines += 1;
+            let line = match self.format {
+                WordlistFormat::Plain => self.line.strip_suffix(b"\r").unwrap_or(&self.line),
+                _ => &self.line,
+            };
+            chunk.push(line);
+            added += 1;
+        }
+        Ok(added)
     }
 
     /// Reads one line (without `\n`) into `self.line`; `false` at end of input.
@@ -418,6 +531,7 @@ impl<R: BufRead> WordlistReader<R> {
         if n == 0 {
             return Ok(false);
         }
+        self.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
         if self.line.last() == Some(&b'\n') {
             self.line.pop();
         }
@@ -449,34 +563,53 @@ impl<R: BufRead> WordlistReader<R> {
 
 impl<R: BufRead + Send> CandidateSource for WordlistReader<R> {
     fn fill(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<usize, CrackError> {
-        if self.format == WordlistFormat::Auto {
-            self.detect_format()?;
-        }
         let mut added = 0;
-        while added < max && self.read_line()? {
-            self.stats.lines += 1;
-            if self.format == WordlistFormat::Python {
-                match parse_python_line(&self.line) {
-                    PythonLine::Literal(value) => {
-                        self.stats.literal_lines += 1;
-                        chunk.push(&value);
-                    }
-                    PythonLine::Fallback(text) => {
-                        self.stats.fallback_lines += 1;
-                        chunk.push(&text);
-                    }
-                    PythonLine::Unencodable => {
-                        self.stats.skipped_lines += 1;
-                        continue;
-                    }
+        // Python lines skipped as unencodable give no candidate: read on until `max` or the end.
+        while added < max {
+            let mut lines = std::mem::take(&mut self.decoded);
+            lines.clear();
+            let read = self.fill_lines(&mut lines, max - added);
+            let read = match read {
+                Ok(read) => read,
+                Err(error) => {
+                    self.decoded = lines;
+                    return Err(error);
                 }
-            } else {
-                let line = self.line.strip_suffix(b"\r").unwrap_or(&self.line);
-                chunk.push(line);
+            };
+            if read == 0 {
+                self.decoded = lines;
+                break;
             }
-            added += 1;
+            if self.format == WordlistFormat::Python {
+                let mut decoded = CandidateChunk::new();
+                self.decoder
+                    .decode_chunk(&lines, &mut decoded, &mut self.positions);
+                for candidate in decoded.iter() {
+                    chunk.push(candidate);
+                }
+                added += decoded.len();
+            } else {
+                for candidate in lines.iter() {
+                    chunk.push(candidate);
+                }
+                added += read;
+            }
+            self.decoded = lines;
         }
         Ok(added)
+    }
+
+    fn fill_entries(
+        &mut self,
+        chunk: &mut CandidateChunk,
+        max: usize,
+    ) -> Result<(usize, EntryDecoding), CrackError> {
+        let read = self.fill_lines(chunk, max)?;
+        let decoding = match self.format {
+            WordlistFormat::Python => EntryDecoding::Python(self.decoder.clone()),
+            _ => EntryDecoding::Verbatim,
+        };
+        Ok((read, decoding))
     }
 }
 

@@ -214,3 +214,35 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn python_wordlist_decoded_by_workers_keeps_line_positions_and_stats() {
+    let target =
+        Target::flask_session(&token(&Scheme::flask_session(), b"s\xc3\xa9cret\n", "m.t")).unwrap();
+    let mut text = Vec::new();
+    for i in 0..500 {
+        text.extend_from_slice(format!("'w{i}'\n").as_bytes());
+    }
+    text.extend_from_slice(b"'\\ud800'\nnot a literal\n'\\x73\\u00e9cret\\n'\n'after'\n");
+    for (threads, chunk) in [(1, 1000), (2, 7), (2, 1)] {
+        let mut reader = WordlistReader::new(&text[..], WordlistFormat::Auto);
+        let source = Chained::new(IterSource::new(["first"]), &mut reader);
+        let report = crack(
+            std::slice::from_ref(&target),
+            source,
+            &options(threads, chunk),
+            &Progress::new(),
+        )
+        .unwrap();
+        // "first" + 500 words + skipped line + fallback line, then the hit.
+        assert_eq!(
+            report.outcomes[0].attempts(),
+            1 + 500 + 2 + 1,
+            "threads {threads} chunk {chunk}"
+        );
+        let stats = reader.stats();
+        assert_eq!(stats.skipped_lines, 1, "threads {threads} chunk {chunk}");
+        assert_eq!(stats.fallback_lines, 1);
+        assert!(stats.literal_lines >= 501);
+    }
+}

@@ -436,3 +436,129 @@ fn streamed_wordlist_package_file_finds_a_deep_secret_at_its_line_number() {
         );
     }
 }
+
+/// Random escape-heavy lines (deterministic generator) compared with flask-unsign's `parse`.
+#[test]
+fn python_wordlist_parser_matches_flask_unsign_on_generated_tricky_lines() {
+    const PIECES: &[&str] = &[
+        "'",
+        "\"",
+        "'''",
+        "b",
+        "r",
+        "u",
+        "B",
+        "R",
+        "f",
+        "\\",
+        "\\\\",
+        "\\x4",
+        "\\x41",
+        "\\xzz",
+        "\\101",
+        "\\777",
+        "\\8",
+        "\\u00e9",
+        "\\ud800",
+        "\\U0001F600",
+        "\\U00110000",
+        "\\N{DASH}",
+        "\\n",
+        "\\t",
+        "\\a",
+        "\\'",
+        "\\\"",
+        "\\q",
+        "a",
+        "Z",
+        "0",
+        " ",
+        "\t",
+        "\x0c",
+        "\r",
+        "#",
+        "(",
+        ")",
+        ",",
+        "é",
+        "\u{2003}",
+        "\u{85}",
+        "\u{1f}",
+        "\x00",
+        "+",
+        "1",
+    ];
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut text = Vec::new();
+    for _ in 0..4000 {
+        let quote = ["'", "\"", "b'", "r\"", "'''", "u'", "rb'", ""][(next() % 8) as usize];
+        let mut line = String::from(quote);
+        for _ in 0..(next() % 8) {
+            line.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
+        }
+        if next() % 4 != 0 {
+            line.push_str(quote.trim_start_matches(|c: char| c.is_ascii_alphabetic()));
+        }
+        text.extend_from_slice(line.as_bytes());
+        if next() % 10 == 0 {
+            text.extend_from_slice(&[0xff, 0xfe]); // not UTF-8
+        }
+        text.push(b'\n');
+    }
+    let path =
+        std::env::temp_dir().join(format!("waxseal-crack-tricky-{}.txt", std::process::id()));
+    std::fs::write(&path, &text).expect("temp file");
+    let answers = oracle(
+        SCRIPT,
+        &[json!({"op": "parse_lines", "path": path.to_str().expect("utf-8 path")})],
+    );
+    let _ = std::fs::remove_file(&path);
+    let Some(answers) = answers else { return };
+    let expected = answers[0]["lines"].as_array().expect("lines");
+    let lines: Vec<&[u8]> = text
+        .strip_suffix(b"\n")
+        .unwrap_or(&text)
+        .split(|&b| b == b'\n')
+        .collect();
+    assert_eq!(lines.len(), expected.len());
+    let mut mismatches = Vec::new();
+    for (line, want) in lines.iter().zip(expected) {
+        let kind = want[0].as_str().expect("kind");
+        let value = unhex(want[1].as_str().expect("hex"));
+        let ours = parse_python_line(line);
+        let ok = match (&ours, kind) {
+            (PythonLine::Literal(v), "literal") | (PythonLine::Fallback(v), "fallback") => {
+                *v == value
+            }
+            (PythonLine::Unencodable, "unencodable") => true,
+            (PythonLine::Fallback(_), "other") => true,
+            // \N{...} is documented as unsupported: we fall back where Python evaluates.
+            (PythonLine::Fallback(_), "literal") => line.windows(3).any(|w| w == b"\\N{"),
+            _ => false,
+        };
+        if !ok {
+            mismatches.push(format!(
+                "{:?}: ours {ours:?}, python {kind} {:?}",
+                String::from_utf8_lossy(line),
+                String::from_utf8_lossy(&value)
+            ));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches: {:#?}",
+        mismatches.len(),
+        &mismatches[..mismatches.len().min(15)]
+    );
+    // The generator must exercise every class, or the comparison proves little.
+    for class in ["literal", "fallback", "unencodable"] {
+        let n = expected.iter().filter(|e| e[0] == class).count();
+        assert!(n >= 20, "only {n} {class} lines generated");
+    }
+}
