@@ -43,6 +43,8 @@ pub(crate) static KNOWN_KEYS: &[KnownKey] = &[
     // Flask's own documentation: the quickstart's sample key (current and 0.x), the session
     // example, and the tutorial's development default.
     k(b"_5#y2L\"F4Q8z\n\xec]/", FLASK_DOCS),
+    // The same quickstart key pasted as a str instead of bytes (\xec encoded as UTF-8).
+    k(b"_5#y2L\"F4Q8z\n\xc3\xac]/", FLASK_DOCS),
     k(b"A0Zr98j/3yX R~XHH!jmN]LWX/,?RT", FLASK_DOCS),
     k(b"super secret key", FLASK_DOCS),
     k(b"dev", FLASK_DOCS),
@@ -58,6 +60,17 @@ pub(crate) static KNOWN_KEYS: &[KnownKey] = &[
     k(b"my-secret-key", TUTORIAL),
     k(b"my_secret_key", TUTORIAL),
     k(b"mysecretkey", TUTORIAL),
+    k(b"my secret key", TUTORIAL),
+    k(b"this-is-a-secret", TUTORIAL),
+    k(b"this is a secret", TUTORIAL),
+    k(b"thisisasecret", TUTORIAL),
+    k(b"thisisasecretkey", TUTORIAL),
+    k(b"this-really-needs-to-be-changed", TUTORIAL),
+    k(b"some-secret-key", TUTORIAL),
+    k(b"somesecretkey", TUTORIAL),
+    k(b"keyboard cat", TUTORIAL),
+    k(b"ThisIsASecretKey", TUTORIAL),
+    k(b"SuperSecretKey", TUTORIAL),
     // Extension docs and project templates.
     k(b"super-secret", EXT_DOCS),
     k(b"not-so-secret", EXT_DOCS),
@@ -95,6 +108,28 @@ pub(crate) static KNOWN_KEYS: &[KnownKey] = &[
     k(b"flask", GENERIC),
     k(b"flask-secret-key", GENERIC),
     k(b"SECRET_KEY", GENERIC),
+    k(b"admin", GENERIC),
+    k(b"1234567890", GENERIC),
+    k(b"123456", GENERIC),
+    k(b"12345", GENERIC),
+    k(b"1234", GENERIC),
+    k(b"qwerty", GENERIC),
+    k(b"abc123", GENERIC),
+    k(b"random", GENERIC),
+    k(b"randomkey", GENERIC),
+    k(b"random_secret_key", GENERIC),
+    k(b"verysecret", GENERIC),
+    k(b"very-secret", GENERIC),
+    k(b"secret123", GENERIC),
+    k(b"secretkey123", GENERIC),
+    k(b"app_secret", GENERIC),
+    k(b"flask-secret", GENERIC),
+    k(b"flask_secret_key", GENERIC),
+    k(b"FLASK_SECRET_KEY", GENERIC),
+    k(b"session-secret", GENERIC),
+    k(b"cookie-secret", GENERIC),
+    k(b"sekrit", GENERIC),
+    k(b"shhh", GENERIC),
 ];
 
 /// The publication source of `key` if it is a publicly known key (ASCII case ignored).
@@ -108,4 +143,15 @@ pub(crate) fn lookup(key: &[u8]) -> Option<&'static str> {
 /// How many keys the built-in list holds (for documentation and tests).
 pub(crate) fn count() -> usize {
     KNOWN_KEYS.len()
+}
+
+/// Every publicly known key with where it was published, in list order: the one list that both
+/// the strength check and `waxseal crack` use.
+///
+/// ```
+/// let superset = waxseal::secret::known_keys().find(|(k, _)| k.starts_with(b"\x02\x01this"));
+/// assert!(superset.unwrap().1.contains("Superset"));
+/// ```
+pub fn known_keys() -> impl Iterator<Item = (&'static [u8], &'static str)> {
+    KNOWN_KEYS.iter().map(|k| (k.bytes, k.source))
 }

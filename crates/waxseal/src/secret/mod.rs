@@ -29,6 +29,7 @@ pub use key::{
 pub use keyring::{
     Keyring, KeyringError, KeyringWarning, Rotation, KEYRING_FORMAT_VERSION, MAX_KEYRING_FILE_LEN,
 };
+pub use known_keys::known_keys;
 pub use strength::{
     check_strength, check_strength_with, known_key_count, KeyPolicy, StrengthReport, WeakKey,
     WeakReason, MIN_KEY_LEN,
