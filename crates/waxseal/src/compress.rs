@@ -1149,7 +1149,29 @@ impl std::error::Error for DecompressError {}
 pub fn zlib_decompress_capped(input: &[u8], limit: usize) -> Result<Vec<u8>, DecompressError> {
     // One byte past the limit tells "exactly limit" apart from "more than limit".
     let cap = limit.saturating_add(1);
-    let mut d = Decompress::new(true);
+    // A per-thread inflate state, reset between calls: creating one allocates zlib's state and,
+    // on first output, its 32 KiB window, which costs more than inflating a cookie.
+    thread_local! {
+        static INFLATE: std::cell::RefCell<Option<Decompress>> = const { std::cell::RefCell::new(None) };
+    }
+    let mut d = INFLATE
+        .with(|cell| cell.borrow_mut().take())
+        .map(|mut d| {
+            d.reset(true);
+            d
+        })
+        .unwrap_or_else(|| Decompress::new(true));
+    let result = inflate_capped(&mut d, input, limit, cap);
+    INFLATE.with(|cell| *cell.borrow_mut() = Some(d));
+    result
+}
+
+fn inflate_capped(
+    d: &mut Decompress,
+    input: &[u8],
+    limit: usize,
+    cap: usize,
+) -> Result<Vec<u8>, DecompressError> {
     let mut out: Vec<u8> = Vec::with_capacity(cap.min(input.len().saturating_mul(4).max(256)));
     loop {
         if out.len() == out.capacity() {
