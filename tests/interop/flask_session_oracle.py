@@ -7,6 +7,8 @@ Requests (one JSON object per line):
   {"op": "load", "secret_hex", "fallbacks_hex", "now": unix, "cookie": "<value>", "config": {...}}
       -> {"json": "<Flask tagged JSON of dict(session)>", "empty": bool}
   {"op": "clear", ...same as load} -> the Set-Cookie header Flask sends when the view clears the session
+  {"op": "transaction_read", ...same as load} -> what `client.session_transaction()` sees, as tagged JSON
+  {"op": "transaction_write", ...same as save} -> the cookie after `session_transaction()` set the data
 The clock (itsdangerous's timestamps and Flask's Expires) is pinned to "now".
 """
 import json
@@ -75,7 +77,17 @@ def handle(req):
         header = set_cookie_of(resp)
         cookie = client.get_cookie(name)
         return {"set_cookie": header, "cookie": cookie.value if cookie else None, "vary": resp.headers.get("Vary")}
+    if req["op"] == "transaction_write":
+        with client.session_transaction() as sess:
+            sess.update(session_json_serializer.loads(req["json"]))
+            if req.get("permanent"):
+                sess.permanent = True
+        cookie = client.get_cookie(name)
+        return {"cookie": cookie.value if cookie else None}
     client.set_cookie(name, req["cookie"])
+    if req["op"] == "transaction_read":
+        with client.session_transaction() as sess:
+            return {"json": session_json_serializer.dumps(dict(sess)), "empty": not sess}
     if req["op"] == "load":
         return client.get("/load").get_json()
     resp = client.get("/clear")

@@ -320,3 +320,42 @@ fn oversize_session_is_refused_by_default_where_flask_only_warns() {
     let out = warn.save_at(&s, NOW).unwrap();
     assert!(out.warning.is_some() && out.set_cookie.is_some());
 }
+
+#[test]
+fn session_transaction_reads_rust_cookies_and_writes_cookies_rust_reproduces() {
+    let keyring = ring(SECRET, &[]);
+    let codec = FlaskSessionCodec::new(&keyring);
+    let mut reqs = Vec::new();
+    for s in sessions() {
+        let Value::Dict(d) = flask_json::loads(&s).unwrap() else {
+            unreachable!()
+        };
+        reqs.push(json!({"op": "transaction_read", "secret_hex": hex(SECRET), "now": NOW, "cookie": codec.dumps_at(&d, NOW).unwrap()}));
+        reqs.push(
+            json!({"op": "transaction_write", "secret_hex": hex(SECRET), "now": NOW, "json": s}),
+        );
+    }
+    let Some(answers) = oracle("flask_session_oracle.py", &reqs) else {
+        return;
+    };
+    for (s, pair) in sessions().iter().zip(answers.chunks(2)) {
+        let canonical = flask_json::dumps(&flask_json::loads(s).unwrap()).unwrap();
+        assert_eq!(
+            pair[0]["json"].as_str(),
+            Some(canonical.as_str()),
+            "session_transaction read {s}"
+        );
+        let Some(cookie) = pair[1]["cookie"].as_str() else {
+            assert_eq!(s, "{}");
+            continue;
+        };
+        let Value::Dict(d) = flask_json::loads(s).unwrap() else {
+            unreachable!()
+        };
+        assert_eq!(
+            codec.dumps_at(&d, NOW).unwrap(),
+            cookie,
+            "session_transaction wrote {s}"
+        );
+    }
+}
