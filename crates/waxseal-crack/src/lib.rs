@@ -1,0 +1,90 @@
+//! The engine behind `waxseal crack`: recovers weak Flask / itsdangerous `SECRET_KEY`s from
+//! signed tokens by trying candidate keys.
+//!
+//! * [`Target`]: a signed token plus the [`Scheme`]s (salt, [`KeyDerivation`], [`Digest`]) to try.
+//! * [`CandidateSource`]: where candidates come from — [`WordlistReader`] (plain or flask-unsign's
+//!   Python-literal format, streamed), [`IterSource`] (in memory), [`builtin_source`] (publicly
+//!   known keys, [`builtin_candidates`]), [`Chained`].
+//! * [`crack`]: the multi-threaded search, with live [`Progress`] and exact, thread-independent
+//!   attempt counts in the [`CrackReport`].
+//!
+//! SHA-1 (Flask's digest) runs on a fast path that works directly on SHA-1 compression states
+//! (9 compressions per candidate for a Flask cookie, SHA-NI when the CPU has it); other digests use
+//! the `hmac` crate.
+//!
+//! ```
+//! use waxseal_crack::{crack, encode_signature, sign, CrackOptions, IterSource, Progress, Scheme, Target};
+//! let payload = "eyJsb2dnZWRfaW4iOnRydWV9.ZKhJkA";
+//! let cookie = format!("{payload}.{}", encode_signature(&sign(&Scheme::flask_session(), b"changeme", payload.as_bytes())));
+//!
+//! let target = Target::flask_session(&cookie)?;
+//! let report = crack(&[target], IterSource::new(["admin", "changeme"]), &CrackOptions::default(), &Progress::new())?;
+//! assert_eq!(report.outcomes[0].found().map(|f| f.secret.as_slice()), Some(&b"changeme"[..]));
+//! assert_eq!(report.attempts(), 2);
+//! # Ok::<(), waxseal_crack::CrackError>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod crypto;
+mod engine;
+mod known_keys;
+mod scheme;
+mod sha1_fast;
+mod token;
+mod wordlist;
+
+pub use crypto::sign;
+pub use engine::{
+    builtin_source, crack, crack_list, CandidateChunk, CandidateSource, Chained, CrackOptions,
+    CrackReport, Found, IterSource, Progress, TargetOutcome,
+};
+pub use known_keys::builtin_candidates;
+pub use scheme::{
+    Digest, KeyDerivation, Scheme, FLASK_SESSION_SALT, SERIALIZER_DEFAULT_SALT, SIGNER_DEFAULT_SALT,
+};
+pub use token::{decode_signature, encode_signature, SignedToken, Target, DEFAULT_SEPARATOR};
+pub use wordlist::{parse_python_line, PythonLine, WordlistFormat, WordlistReader, WordlistStats};
+
+/// Everything that can go wrong while setting up or running a crack. Never a panic.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CrackError {
+    /// The token has no separator, so there is no signature.
+    #[error("the token has no separator, so it carries no signature")]
+    MissingSeparator,
+    /// Nothing follows the last separator.
+    #[error("the token's signature is empty")]
+    EmptySignature,
+    /// The signature is not valid base64.
+    #[error("the token's signature is not valid base64: {0}")]
+    InvalidSignature(String),
+    /// No supported digest produces a signature of this length.
+    #[error("no supported digest produces a {0}-byte signature (sha1 20, sha224 28, sha256 32, sha384 48, sha512 64, md5 16)")]
+    UnknownSignatureLength(usize),
+    /// A scheme's digest cannot have produced the token's signature.
+    #[error("{digest} signatures are {} bytes but the token's is {signature_len}", digest.output_len())]
+    SignatureLengthMismatch {
+        /// The scheme's digest.
+        digest: Digest,
+        /// The decoded signature's length.
+        signature_len: usize,
+    },
+    /// A target was given without any scheme.
+    #[error("a target needs at least one scheme")]
+    NoScheme,
+    /// [`crack`] was called without targets.
+    #[error("nothing to crack: no target given")]
+    NoTarget,
+    /// Unknown digest name.
+    #[error("unknown digest {0:?} (expected sha1, sha224, sha256, sha384, sha512 or md5)")]
+    UnknownDigest(String),
+    /// Unknown key derivation name.
+    #[error("unknown key derivation {0:?} (expected hmac, django-concat, concat or none)")]
+    UnknownKeyDerivation(String),
+    /// Unknown wordlist format name.
+    #[error("unknown wordlist format {0:?} (expected auto, plain or python)")]
+    UnknownWordlistFormat(String),
+    /// Reading the candidates failed.
+    #[error("reading candidates failed: {0}")]
+    Io(String),
+}

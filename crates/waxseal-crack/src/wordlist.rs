@@ -1,0 +1,589 @@
+//! Wordlists: plain lines or flask-unsign's Python-literal lines, read in a streaming fashion.
+//!
+//! flask-unsign (1.2.1, `flask_unsign.helpers.parse`) reads each line as bytes, decodes it as
+//! UTF-8, strips whitespace and runs `ast.literal_eval`; when decoding or evaluation fails
+//! (`SyntaxError`/`ValueError`) it uses the stripped line itself as the secret. This module mirrors
+//! that for string literals without running Python:
+//!
+//! * a line that is one or more (implicitly concatenated, optionally parenthesised) `str` or
+//!   `bytes` literals gives the literal's value (`str` encoded as UTF-8);
+//! * anything else (invalid escapes such as a truncated `\x4`, unterminated quotes, names, numbers,
+//!   f-strings, NUL bytes, non-UTF-8 bytes) falls back to the stripped line, like flask-unsign
+//!   (which for numbers and other non-string literals aborts with an error instead);
+//! * a `str` literal containing a lone surrogate (`'\ud800'`) cannot be encoded; flask-unsign
+//!   crashes on it, waxseal skips the line and counts it.
+//!
+//! `\N{...}` escapes are not supported: such lines fall back to the stripped text.
+
+use crate::engine::{CandidateChunk, CandidateSource};
+use crate::CrackError;
+use std::collections::VecDeque;
+use std::io::BufRead;
+
+/// How a wordlist's lines are turned into candidates.
+///
+/// ```
+/// use waxseal_crack::WordlistFormat;
+/// assert_eq!("python".parse::<WordlistFormat>().unwrap(), WordlistFormat::Python);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WordlistFormat {
+    /// [`WordlistFormat::Python`] when the first non-empty lines are all quoted literals,
+    /// [`WordlistFormat::Plain`] otherwise.
+    #[default]
+    Auto,
+    /// One candidate per line: the line's bytes without the trailing `\n` and one `\r`.
+    /// Empty lines are candidates too (the empty key), so a candidate's index is its line number - 1.
+    Plain,
+    /// flask-unsign's format: each line is a Python string literal (see the module docs).
+    Python,
+}
+
+impl std::str::FromStr for WordlistFormat {
+    type Err = CrackError;
+
+    /// Parses `auto`, `plain` or `python` (case-insensitive).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Ok(WordlistFormat::Auto),
+            "plain" => Ok(WordlistFormat::Plain),
+            "python" => Ok(WordlistFormat::Python),
+            _ => Err(CrackError::UnknownWordlistFormat(s.to_owned())),
+        }
+    }
+}
+
+/// The meaning of one Python-format line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PythonLine {
+    /// The line is a string literal with this value (a `str` encoded as UTF-8, or raw `bytes`).
+    Literal(Vec<u8>),
+    /// The line is not a valid string literal: the stripped line is used as is (flask-unsign's
+    /// fallback).
+    Fallback(Vec<u8>),
+    /// A `str` literal with a lone surrogate, which cannot be encoded as UTF-8: skipped.
+    Unencodable,
+}
+
+/// Evaluates one Python-format wordlist line (without its trailing newline) like flask-unsign.
+///
+/// ```
+/// use waxseal_crack::{parse_python_line, PythonLine};
+/// assert_eq!(parse_python_line(br#"  "a\x41\101\u00e9"  "#), PythonLine::Literal("aAA\u{e9}".into()));
+/// assert_eq!(parse_python_line(br"b'\xff' b'\777'"), PythonLine::Literal(vec![0xff, 0xff]));
+/// assert_eq!(parse_python_line(br"'\d'"), PythonLine::Literal(br"\d".to_vec())); // unknown escape kept
+/// assert_eq!(parse_python_line(b"plain text "), PythonLine::Fallback(b"plain text".to_vec()));
+/// assert_eq!(parse_python_line(br"'\x4'"), PythonLine::Fallback(br"'\x4'".to_vec()));
+/// assert_eq!(parse_python_line(br"'\ud800'"), PythonLine::Unencodable);
+/// ```
+pub fn parse_python_line(line: &[u8]) -> PythonLine {
+    let Ok(text) = std::str::from_utf8(line) else {
+        return PythonLine::Fallback(line.trim_ascii().to_vec());
+    };
+    let stripped = text.trim_matches(python_isspace);
+    match evaluate_string_literals(stripped) {
+        Some(Evaluated::Value(value)) => PythonLine::Literal(value),
+        Some(Evaluated::Surrogate) => PythonLine::Unencodable,
+        None => PythonLine::Fallback(stripped.as_bytes().to_vec()),
+    }
+}
+
+/// Python's `str.isspace` (Unicode White_Space plus the ASCII separators U+001C..U+001F).
+fn python_isspace(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+enum Evaluated {
+    Value(Vec<u8>),
+    Surrogate,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LiteralKind {
+    Str,
+    Bytes,
+}
+
+/// A tiny tokenizer for `open* literal+ close*` with Python's whitespace, comment and line
+/// continuation rules. `None` means `ast.literal_eval` would fail or return a non-string.
+fn evaluate_string_literals(source: &str) -> Option<Evaluated> {
+    if source.contains('\0') {
+        return None; // "source code string cannot contain null bytes"
+    }
+    // Python's tokenizer reads "\r\n" and a lone "\r" as "\n".
+    let chars: Vec<char> = source
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .collect();
+    let mut pos = 0usize;
+    let mut depth = 0usize;
+    let mut kind: Option<LiteralKind> = None;
+    let mut value = Vec::new();
+    let mut surrogate = false;
+
+    // Skips blanks, comments and continuations; newlines only inside brackets.
+    let skip_blanks = |pos: &mut usize, depth: usize| -> Option<()> {
+        while let Some(&c) = chars.get(*pos) {
+            match c {
+                ' ' | '\t' | '\x0c' => *pos += 1,
+                '\n' if depth > 0 => *pos += 1,
+                '\\' if chars.get(*pos + 1) == Some(&'\n') => *pos += 2,
+                '\\' => return None,
+                '#' => {
+                    while chars.get(*pos).is_some_and(|&c| c != '\n') {
+                        *pos += 1;
+                    }
+                }
+                _ => break,
+            }
+        }
+        Some(())
+    };
+
+    skip_blanks(&mut pos, depth)?;
+    while chars.get(pos) == Some(&'(') {
+        depth += 1;
+        pos += 1;
+        skip_blanks(&mut pos, depth)?;
+    }
+    let opened = depth;
+    let mut literals = 0;
+    loop {
+        skip_blanks(&mut pos, depth)?;
+        let Some(&c) = chars.get(pos) else { break };
+        if c == ')' {
+            break;
+        }
+        let (this_kind, raw, next) = parse_prefix(&chars, pos)?;
+        if kind.is_some_and(|k| k != this_kind) {
+            return None; // "cannot mix bytes and nonbytes literals"
+        }
+        kind = Some(this_kind);
+        pos = parse_literal_body(&chars, next, this_kind, raw, &mut value, &mut surrogate)?;
+        literals += 1;
+    }
+    if literals == 0 {
+        return None;
+    }
+    while depth > 0 {
+        skip_blanks(&mut pos, depth)?;
+        if chars.get(pos) != Some(&')') {
+            return None;
+        }
+        pos += 1;
+        depth -= 1;
+    }
+    debug_assert!(opened == 0 || depth == 0);
+    // Only blanks, comments and newlines may follow the expression.
+    while pos < chars.len() {
+        skip_blanks(&mut pos, 1)?;
+        if pos < chars.len() {
+            return None;
+        }
+    }
+    Some(if surrogate {
+        Evaluated::Surrogate
+    } else {
+        Evaluated::Value(value)
+    })
+}
+
+/// Reads a literal's prefix and opening quote(s). Returns (kind, raw, position after quotes).
+fn parse_prefix(chars: &[char], start: usize) -> Option<(LiteralKind, bool, usize)> {
+    let mut pos = start;
+    while chars.get(pos).is_some_and(|c| c.is_ascii_alphabetic()) {
+        pos += 1;
+    }
+    let prefix: String = chars[start..pos]
+        .iter()
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let (kind, raw) = match prefix.as_str() {
+        "" | "u" => (LiteralKind::Str, false),
+        "r" => (LiteralKind::Str, true),
+        "b" => (LiteralKind::Bytes, false),
+        "br" | "rb" => (LiteralKind::Bytes, true),
+        _ => return None, // names, f-strings, invalid prefixes
+    };
+    match chars.get(pos) {
+        Some('\'' | '"') => Some((kind, raw, pos)),
+        _ => None,
+    }
+}
+
+/// Parses a literal from its opening quote at `start`, appending the value. Returns the position
+/// after the closing quote.
+fn parse_literal_body(
+    chars: &[char],
+    start: usize,
+    kind: LiteralKind,
+    raw: bool,
+    value: &mut Vec<u8>,
+    surrogate: &mut bool,
+) -> Option<usize> {
+    let quote = chars[start];
+    let triple = chars.get(start + 1) == Some(&quote) && chars.get(start + 2) == Some(&quote);
+    let mut pos = start + if triple { 3 } else { 1 };
+    let push_char = |value: &mut Vec<u8>, c: char| -> Option<()> {
+        if kind == LiteralKind::Bytes {
+            if !c.is_ascii() {
+                return None; // "bytes can only contain ASCII literal characters"
+            }
+            value.push(c as u8);
+        } else {
+            let mut buf = [0u8; 4];
+            value.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+        Some(())
+    };
+    loop {
+        let c = *chars.get(pos)?; // end of input: unterminated literal
+        if c == quote {
+            if !triple {
+                return Some(pos + 1);
+            }
+            if chars.get(pos + 1) == Some(&quote) && chars.get(pos + 2) == Some(&quote) {
+                return Some(pos + 3);
+            }
+        }
+        if c == '\n' && !triple {
+            return None; // unterminated single-quoted literal
+        }
+        if c != '\\' {
+            push_char(value, c)?;
+            pos += 1;
+            continue;
+        }
+        let escaped = *chars.get(pos + 1)?;
+        if raw {
+            // The backslash stays; the next character cannot close the literal.
+            push_char(value, '\\')?;
+            push_char(value, escaped)?;
+            pos += 2;
+            continue;
+        }
+        pos += 2;
+        let simple = match escaped {
+            '\n' => Some(None),
+            '\\' | '\'' | '"' => Some(Some(escaped as u32)),
+            'a' => Some(Some(7)),
+            'b' => Some(Some(8)),
+            'f' => Some(Some(12)),
+            'n' => Some(Some(10)),
+            'r' => Some(Some(13)),
+            't' => Some(Some(9)),
+            'v' => Some(Some(11)),
+            _ => None,
+        };
+        let code: u32 = if let Some(simple) = simple {
+            match simple {
+                Some(code) => code,
+                None => continue, // backslash-newline: continuation
+            }
+        } else if ('0'..='7').contains(&escaped) {
+            let mut code = escaped as u32 - '0' as u32;
+            for _ in 0..2 {
+                match chars.get(pos) {
+                    Some(&d @ '0'..='7') => {
+                        code = code * 8 + (d as u32 - '0' as u32);
+                        pos += 1;
+                    }
+                    _ => break,
+                }
+            }
+            if kind == LiteralKind::Bytes {
+                code & 0xff // Python 3.11 keeps the low byte of \400..\777 in bytes
+            } else {
+                code
+            }
+        } else if escaped == 'x' {
+            let code = hex_digits(chars, pos, 2)?;
+            pos += 2;
+            code
+        } else if kind == LiteralKind::Str && (escaped == 'u' || escaped == 'U') {
+            let len = if escaped == 'u' { 4 } else { 8 };
+            let code = hex_digits(chars, pos, len)?;
+            pos += len;
+            code
+        } else if kind == LiteralKind::Str && escaped == 'N' {
+            return None; // \N{name} is not supported
+        } else {
+            // Unknown escape: kept as written.
+            push_char(value, '\\')?;
+            pos -= 1;
+            continue;
+        };
+        if kind == LiteralKind::Bytes {
+            value.push(u8::try_from(code).ok()?);
+        } else if (0xD800..=0xDFFF).contains(&code) {
+            *surrogate = true;
+        } else {
+            push_char(value, char::from_u32(code)?)?;
+        }
+    }
+}
+
+fn hex_digits(chars: &[char], pos: usize, len: usize) -> Option<u32> {
+    let digits = chars.get(pos..pos + len)?;
+    let mut code = 0u32;
+    for d in digits {
+        code = code * 16 + d.to_digit(16)?;
+    }
+    Some(code)
+}
+
+/// Line statistics of a [`WordlistReader`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WordlistStats {
+    /// Lines read.
+    pub lines: u64,
+    /// Python format: lines that were string literals.
+    pub literal_lines: u64,
+    /// Python format: lines that were not string literals and were used as stripped text.
+    pub fallback_lines: u64,
+    /// Python format: lines skipped because their value cannot be encoded (lone surrogates).
+    pub skipped_lines: u64,
+}
+
+/// Number of non-empty lines [`WordlistFormat::Auto`] looks at.
+const AUTO_SAMPLE_LINES: usize = 16;
+
+/// A streaming wordlist reader (file, stdin, anything `BufRead`) that is a [`CandidateSource`].
+///
+/// Lines are read one at a time; the whole list is never held in memory.
+///
+/// ```
+/// use waxseal_crack::{CandidateChunk, CandidateSource, WordlistFormat, WordlistReader};
+/// let text = b"'dev'\n\"secret\\x21\"\nb'\\xff'\n";
+/// let mut reader = WordlistReader::new(&text[..], WordlistFormat::Auto);
+/// let mut chunk = CandidateChunk::new();
+/// reader.fill(&mut chunk, 100).unwrap();
+/// assert_eq!(reader.format(), WordlistFormat::Python);
+/// assert_eq!(chunk.iter().collect::<Vec<_>>(), vec![&b"dev"[..], b"secret!", b"\xff"]);
+/// ```
+#[derive(Debug)]
+pub struct WordlistReader<R> {
+    reader: R,
+    format: WordlistFormat,
+    pending: VecDeque<Vec<u8>>,
+    line: Vec<u8>,
+    stats: WordlistStats,
+}
+
+impl<R: BufRead> WordlistReader<R> {
+    /// Reads `reader` in `format`.
+    pub fn new(reader: R, format: WordlistFormat) -> Self {
+        WordlistReader {
+            reader,
+            format,
+            pending: VecDeque::new(),
+            line: Vec::new(),
+            stats: WordlistStats::default(),
+        }
+    }
+
+    /// The format in use; [`WordlistFormat::Auto`] until the first candidates were read.
+    pub fn format(&self) -> WordlistFormat {
+        self.format
+    }
+
+    /// Line counts so far.
+    pub fn stats(&self) -> WordlistStats {
+        self.stats
+    }
+
+    /// Reads one line (without `\n`) into `self.line`; `false` at end of input.
+    fn read_line(&mut self) -> Result<bool, CrackError> {
+        self.line.clear();
+        if let Some(line) = self.pending.pop_front() {
+            self.line = line;
+            return Ok(true);
+        }
+        self.read_line_from_input()
+    }
+
+    /// Reads one line (without `\n`) from the input itself, bypassing lines kept by detection.
+    fn read_line_from_input(&mut self) -> Result<bool, CrackError> {
+        self.line.clear();
+        let n = self
+            .reader
+            .read_until(b'\n', &mut self.line)
+            .map_err(|e| CrackError::Io(e.to_string()))?;
+        if n == 0 {
+            return Ok(false);
+        }
+        if self.line.last() == Some(&b'\n') {
+            self.line.pop();
+        }
+        Ok(true)
+    }
+
+    fn detect_format(&mut self) -> Result<(), CrackError> {
+        let mut looks_python = true;
+        let mut sampled = 0;
+        while sampled < AUTO_SAMPLE_LINES {
+            if !self.read_line_from_input()? {
+                break;
+            }
+            let line = std::mem::take(&mut self.line);
+            if !line.trim_ascii().is_empty() {
+                sampled += 1;
+                looks_python &= !matches!(parse_python_line(&line), PythonLine::Fallback(_));
+            }
+            self.pending.push_back(line);
+        }
+        self.format = if looks_python && sampled > 0 {
+            WordlistFormat::Python
+        } else {
+            WordlistFormat::Plain
+        };
+        Ok(())
+    }
+}
+
+impl<R: BufRead + Send> CandidateSource for WordlistReader<R> {
+    fn fill(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<usize, CrackError> {
+        if self.format == WordlistFormat::Auto {
+            self.detect_format()?;
+        }
+        let mut added = 0;
+        while added < max && self.read_line()? {
+            self.stats.lines += 1;
+            if self.format == WordlistFormat::Python {
+                match parse_python_line(&self.line) {
+                    PythonLine::Literal(value) => {
+                        self.stats.literal_lines += 1;
+                        chunk.push(&value);
+                    }
+                    PythonLine::Fallback(text) => {
+                        self.stats.fallback_lines += 1;
+                        chunk.push(&text);
+                    }
+                    PythonLine::Unencodable => {
+                        self.stats.skipped_lines += 1;
+                        continue;
+                    }
+                }
+            } else {
+                let line = self.line.strip_suffix(b"\r").unwrap_or(&self.line);
+                chunk.push(line);
+            }
+            added += 1;
+        }
+        Ok(added)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn lit(s: &[u8]) -> PythonLine {
+        PythonLine::Literal(s.to_vec())
+    }
+
+    #[test]
+    fn python_cases_checked_against_cpython_311() {
+        // Expected values were produced with ast.literal_eval in the pinned venv.
+        assert_eq!(parse_python_line(b"b'\\777'"), lit(b"\xff"));
+        assert_eq!(parse_python_line(b"'\\777'"), lit("\u{1ff}".as_bytes()));
+        assert_eq!(
+            parse_python_line(b"'a\x00'"),
+            PythonLine::Fallback(b"'a\x00'".to_vec())
+        );
+        assert_eq!(parse_python_line(b"('a'\r'b')"), lit(b"ab"));
+        assert_eq!(
+            parse_python_line(b"'a'\r'b'"),
+            PythonLine::Fallback(b"'a'\r'b'".to_vec())
+        );
+        assert_eq!(parse_python_line(b"'''a\rb'''"), lit(b"a\nb"));
+        assert_eq!(parse_python_line(b"'a' \\\r'b'"), lit(b"ab"));
+        assert_eq!(parse_python_line(b"'a\\\rb'"), lit(b"ab"));
+        assert_eq!(parse_python_line(b"r'a\\\rb'"), lit(b"a\\\nb"));
+        assert_eq!(parse_python_line(b"u'a' 'b'"), lit(b"ab"));
+        assert_eq!(
+            parse_python_line(b"b'a' 'b'"),
+            PythonLine::Fallback(b"b'a' 'b'".to_vec())
+        );
+        assert_eq!(parse_python_line(b"'a' #c"), lit(b"a"));
+        assert_eq!(parse_python_line(b"(('a'))"), lit(b"a"));
+        assert_eq!(parse_python_line(b"'a'\x0c'b'"), lit(b"ab"));
+        assert_eq!(parse_python_line(b"'\\400'"), lit("\u{100}".as_bytes()));
+        assert_eq!(parse_python_line(b"b'\\400'"), lit(b"\x00"));
+    }
+
+    #[test]
+    fn odd_lines_fall_back_instead_of_panicking() {
+        for line in [
+            &b""[..],
+            b"'",
+            b"\"",
+            b"'''",
+            b"'abc\\",
+            b"\\",
+            b"'a' \\",
+            b"\xff\xfe",
+            b"f'x'",
+            b"123456",
+            b"('a'",
+            b"'a')",
+            b"('a',)",
+            b"'\\U00110000'",
+            b"'\\N{LATIN SMALL LETTER A}'",
+            b"b'\xc3\xa9'",
+        ] {
+            assert!(
+                matches!(parse_python_line(line), PythonLine::Fallback(_)),
+                "{line:?}"
+            );
+        }
+        let long = vec![b'\''; 1 << 20];
+        let _ = parse_python_line(&long);
+    }
+
+    #[test]
+    fn plain_lines_strip_newline_and_one_carriage_return_only() {
+        let text = b"a\r\r\n\nb \r\nlast";
+        let mut reader = WordlistReader::new(&text[..], WordlistFormat::Plain);
+        let mut chunk = CandidateChunk::new();
+        assert_eq!(reader.fill(&mut chunk, 10).unwrap(), 4);
+        assert_eq!(
+            chunk.iter().collect::<Vec<_>>(),
+            vec![&b"a\r"[..], b"", b"b ", b"last"]
+        );
+    }
+
+    #[test]
+    fn auto_picks_plain_when_a_sampled_line_is_not_a_literal() {
+        let text = b"'quoted'\nplain\n";
+        let mut reader = WordlistReader::new(&text[..], WordlistFormat::Auto);
+        let mut chunk = CandidateChunk::new();
+        reader.fill(&mut chunk, 10).unwrap();
+        assert_eq!(reader.format(), WordlistFormat::Plain);
+        assert_eq!(chunk.get(0), Some(&b"'quoted'"[..]));
+    }
+
+    #[test]
+    fn surrogate_lines_are_skipped_and_counted() {
+        let text = b"'a'\n'\\ud800'\n'b'\n";
+        let mut reader = WordlistReader::new(&text[..], WordlistFormat::Python);
+        let mut chunk = CandidateChunk::new();
+        assert_eq!(reader.fill(&mut chunk, 10).unwrap(), 2);
+        assert_eq!(reader.stats().skipped_lines, 1);
+        assert_eq!(reader.stats().lines, 3);
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(line in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = parse_python_line(&line);
+        }
+
+        #[test]
+        fn arbitrary_quoted_text_never_panics(body in "[\\\\'\"a-z0-9xuUN{}\r\n() #]{0,40}") {
+            let _ = parse_python_line(format!("'{body}'").as_bytes());
+        }
+    }
+}
