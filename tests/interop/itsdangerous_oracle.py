@@ -93,7 +93,7 @@ def unsign(req):
     keys = python_keys(req)
     obj = build(req, keys)
     CLOCK["now"] = req.get("now") or 0
-    token = req["token"]
+    token = bytes.fromhex(req["token_hex"]) if req.get("token_hex") else req["token"]
     kind = req["kind"]
     max_age = req.get("max_age")
     try:

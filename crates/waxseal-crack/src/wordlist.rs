@@ -106,32 +106,41 @@ enum LiteralKind {
 
 /// A tiny tokenizer for `open* literal+ close*` with Python's whitespace, comment and line
 /// continuation rules. `None` means `ast.literal_eval` would fail or return a non-string.
+///
+/// Works on the UTF-8 bytes: every character with a syntactic meaning is ASCII, and the bytes of
+/// non-ASCII characters inside `str` literals are copied unchanged.
 fn evaluate_string_literals(source: &str) -> Option<Evaluated> {
-    if source.contains('\0') {
+    let source = source.as_bytes();
+    if source.contains(&0) {
         return None; // "source code string cannot contain null bytes"
     }
     // Python's tokenizer reads "\r\n" and a lone "\r" as "\n".
-    let chars: Vec<char> = source
-        .replace("\r\n", "\n")
-        .replace('\r', "\n")
-        .chars()
-        .collect();
+    let translated;
+    let chars: &[u8] = if source.contains(&b'\r') {
+        translated = String::from_utf8_lossy(source)
+            .replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .into_bytes();
+        &translated
+    } else {
+        source
+    };
     let mut pos = 0usize;
     let mut depth = 0usize;
     let mut kind: Option<LiteralKind> = None;
-    let mut value = Vec::new();
+    let mut value = Vec::with_capacity(chars.len());
     let mut surrogate = false;
 
     // Skips blanks, comments and continuations; newlines only inside brackets.
     let skip_blanks = |pos: &mut usize, depth: usize| -> Option<()> {
         while let Some(&c) = chars.get(*pos) {
             match c {
-                ' ' | '\t' | '\x0c' => *pos += 1,
-                '\n' if depth > 0 => *pos += 1,
-                '\\' if chars.get(*pos + 1) == Some(&'\n') => *pos += 2,
-                '\\' => return None,
-                '#' => {
-                    while chars.get(*pos).is_some_and(|&c| c != '\n') {
+                b' ' | b'\t' | b'\x0c' => *pos += 1,
+                b'\n' if depth > 0 => *pos += 1,
+                b'\\' if chars.get(*pos + 1) == Some(&b'\n') => *pos += 2,
+                b'\\' => return None,
+                b'#' => {
+                    while chars.get(*pos).is_some_and(|&c| c != b'\n') {
                         *pos += 1;
                     }
                 }
@@ -142,25 +151,24 @@ fn evaluate_string_literals(source: &str) -> Option<Evaluated> {
     };
 
     skip_blanks(&mut pos, depth)?;
-    while chars.get(pos) == Some(&'(') {
+    while chars.get(pos) == Some(&b'(') {
         depth += 1;
         pos += 1;
         skip_blanks(&mut pos, depth)?;
     }
-    let opened = depth;
     let mut literals = 0;
     loop {
         skip_blanks(&mut pos, depth)?;
         let Some(&c) = chars.get(pos) else { break };
-        if c == ')' {
+        if c == b')' {
             break;
         }
-        let (this_kind, raw, next) = parse_prefix(&chars, pos)?;
+        let (this_kind, raw, next) = parse_prefix(chars, pos)?;
         if kind.is_some_and(|k| k != this_kind) {
             return None; // "cannot mix bytes and nonbytes literals"
         }
         kind = Some(this_kind);
-        pos = parse_literal_body(&chars, next, this_kind, raw, &mut value, &mut surrogate)?;
+        pos = parse_literal_body(chars, next, this_kind, raw, &mut value, &mut surrogate)?;
         literals += 1;
     }
     if literals == 0 {
@@ -168,13 +176,12 @@ fn evaluate_string_literals(source: &str) -> Option<Evaluated> {
     }
     while depth > 0 {
         skip_blanks(&mut pos, depth)?;
-        if chars.get(pos) != Some(&')') {
+        if chars.get(pos) != Some(&b')') {
             return None;
         }
         pos += 1;
         depth -= 1;
     }
-    debug_assert!(opened == 0 || depth == 0);
     // Only blanks, comments and newlines may follow the expression.
     while pos < chars.len() {
         skip_blanks(&mut pos, 1)?;
@@ -189,25 +196,30 @@ fn evaluate_string_literals(source: &str) -> Option<Evaluated> {
     })
 }
 
-/// Reads a literal's prefix and opening quote(s). Returns (kind, raw, position after quotes).
-fn parse_prefix(chars: &[char], start: usize) -> Option<(LiteralKind, bool, usize)> {
+/// Reads a literal's prefix and opening quote. Returns (kind, raw, position of the quote).
+fn parse_prefix(chars: &[u8], start: usize) -> Option<(LiteralKind, bool, usize)> {
     let mut pos = start;
     while chars.get(pos).is_some_and(|c| c.is_ascii_alphabetic()) {
         pos += 1;
     }
-    let prefix: String = chars[start..pos]
-        .iter()
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let (kind, raw) = match prefix.as_str() {
-        "" | "u" => (LiteralKind::Str, false),
-        "r" => (LiteralKind::Str, true),
-        "b" => (LiteralKind::Bytes, false),
-        "br" | "rb" => (LiteralKind::Bytes, true),
-        _ => return None, // names, f-strings, invalid prefixes
+    let prefix = &chars[start..pos];
+    let lower = |i: usize| prefix[i].to_ascii_lowercase();
+    let (kind, raw) = match prefix.len() {
+        0 => (LiteralKind::Str, false),
+        1 => match lower(0) {
+            b'u' => (LiteralKind::Str, false),
+            b'r' => (LiteralKind::Str, true),
+            b'b' => (LiteralKind::Bytes, false),
+            _ => return None, // names, f-strings
+        },
+        2 => match (lower(0), lower(1)) {
+            (b'b', b'r') | (b'r', b'b') => (LiteralKind::Bytes, true),
+            _ => return None, // rf/fr f-strings, invalid prefixes
+        },
+        _ => return None,
     };
     match chars.get(pos) {
-        Some('\'' | '"') => Some((kind, raw, pos)),
+        Some(b'\'' | b'"') => Some((kind, raw, pos)),
         _ => None,
     }
 }
@@ -215,7 +227,7 @@ fn parse_prefix(chars: &[char], start: usize) -> Option<(LiteralKind, bool, usiz
 /// Parses a literal from its opening quote at `start`, appending the value. Returns the position
 /// after the closing quote.
 fn parse_literal_body(
-    chars: &[char],
+    chars: &[u8],
     start: usize,
     kind: LiteralKind,
     raw: bool,
@@ -225,16 +237,12 @@ fn parse_literal_body(
     let quote = chars[start];
     let triple = chars.get(start + 1) == Some(&quote) && chars.get(start + 2) == Some(&quote);
     let mut pos = start + if triple { 3 } else { 1 };
-    let push_char = |value: &mut Vec<u8>, c: char| -> Option<()> {
-        if kind == LiteralKind::Bytes {
-            if !c.is_ascii() {
-                return None; // "bytes can only contain ASCII literal characters"
-            }
-            value.push(c as u8);
-        } else {
-            let mut buf = [0u8; 4];
-            value.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+    // Source bytes: any byte of a str literal; ASCII only in a bytes literal.
+    let push_source = |value: &mut Vec<u8>, c: u8| -> Option<()> {
+        if kind == LiteralKind::Bytes && !c.is_ascii() {
+            return None; // "bytes can only contain ASCII literal characters"
         }
+        value.push(c);
         Some(())
     };
     loop {
@@ -247,88 +255,85 @@ fn parse_literal_body(
                 return Some(pos + 3);
             }
         }
-        if c == '\n' && !triple {
+        if c == b'\n' && !triple {
             return None; // unterminated single-quoted literal
         }
-        if c != '\\' {
-            push_char(value, c)?;
+        if c != b'\\' {
+            push_source(value, c)?;
             pos += 1;
             continue;
         }
         let escaped = *chars.get(pos + 1)?;
         if raw {
             // The backslash stays; the next character cannot close the literal.
-            push_char(value, '\\')?;
-            push_char(value, escaped)?;
+            push_source(value, b'\\')?;
+            push_source(value, escaped)?;
             pos += 2;
             continue;
         }
         pos += 2;
-        let simple = match escaped {
-            '\n' => Some(None),
-            '\\' | '\'' | '"' => Some(Some(escaped as u32)),
-            'a' => Some(Some(7)),
-            'b' => Some(Some(8)),
-            'f' => Some(Some(12)),
-            'n' => Some(Some(10)),
-            'r' => Some(Some(13)),
-            't' => Some(Some(9)),
-            'v' => Some(Some(11)),
-            _ => None,
-        };
-        let code: u32 = if let Some(simple) = simple {
-            match simple {
-                Some(code) => code,
-                None => continue, // backslash-newline: continuation
-            }
-        } else if ('0'..='7').contains(&escaped) {
-            let mut code = escaped as u32 - '0' as u32;
-            for _ in 0..2 {
-                match chars.get(pos) {
-                    Some(&d @ '0'..='7') => {
-                        code = code * 8 + (d as u32 - '0' as u32);
-                        pos += 1;
+        let code: u32 = match escaped {
+            b'\n' => continue, // backslash-newline: continuation
+            b'\\' | b'\'' | b'"' => u32::from(escaped),
+            b'a' => 7,
+            b'b' => 8,
+            b'f' => 12,
+            b'n' => 10,
+            b'r' => 13,
+            b't' => 9,
+            b'v' => 11,
+            b'0'..=b'7' => {
+                let mut code = u32::from(escaped - b'0');
+                for _ in 0..2 {
+                    match chars.get(pos) {
+                        Some(&d @ b'0'..=b'7') => {
+                            code = code * 8 + u32::from(d - b'0');
+                            pos += 1;
+                        }
+                        _ => break,
                     }
-                    _ => break,
+                }
+                if kind == LiteralKind::Bytes {
+                    code & 0xff // Python 3.11 keeps the low byte of \400..\777 in bytes
+                } else {
+                    code
                 }
             }
-            if kind == LiteralKind::Bytes {
-                code & 0xff // Python 3.11 keeps the low byte of \400..\777 in bytes
-            } else {
+            b'x' => {
+                let code = hex_digits(chars, pos, 2)?;
+                pos += 2;
                 code
             }
-        } else if escaped == 'x' {
-            let code = hex_digits(chars, pos, 2)?;
-            pos += 2;
-            code
-        } else if kind == LiteralKind::Str && (escaped == 'u' || escaped == 'U') {
-            let len = if escaped == 'u' { 4 } else { 8 };
-            let code = hex_digits(chars, pos, len)?;
-            pos += len;
-            code
-        } else if kind == LiteralKind::Str && escaped == 'N' {
-            return None; // \N{name} is not supported
-        } else {
-            // Unknown escape: kept as written.
-            push_char(value, '\\')?;
-            pos -= 1;
-            continue;
+            b'u' | b'U' if kind == LiteralKind::Str => {
+                let len = if escaped == b'u' { 4 } else { 8 };
+                let code = hex_digits(chars, pos, len)?;
+                pos += len;
+                code
+            }
+            b'N' if kind == LiteralKind::Str => return None, // \N{name} is not supported
+            _ => {
+                // Unknown escape: kept as written; the character after it is read normally.
+                push_source(value, b'\\')?;
+                pos -= 1;
+                continue;
+            }
         };
         if kind == LiteralKind::Bytes {
             value.push(u8::try_from(code).ok()?);
         } else if (0xD800..=0xDFFF).contains(&code) {
             *surrogate = true;
         } else {
-            push_char(value, char::from_u32(code)?)?;
+            let mut buf = [0u8; 4];
+            value.extend_from_slice(char::from_u32(code)?.encode_utf8(&mut buf).as_bytes());
         }
     }
 }
 
-fn hex_digits(chars: &[char], pos: usize, len: usize) -> Option<u32> {
+fn hex_digits(chars: &[u8], pos: usize, len: usize) -> Option<u32> {
     let digits = chars.get(pos..pos + len)?;
     let mut code = 0u32;
-    for d in digits {
-        code = code * 16 + d.to_digit(16)?;
+    for &d in digits {
+        code = code * 16 + char::from(d).to_digit(16)?;
     }
     Some(code)
 }

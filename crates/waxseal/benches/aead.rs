@@ -20,25 +20,69 @@ fn bench_aead(c: &mut Criterion) {
     let gcm = Aes256Gcm::new_from_slice(&key).expect("32-byte key");
     let gcm_nonce = aes_gcm::Nonce::from([7u8; 12]);
     let gcm_ct = gcm
-        .encrypt(&gcm_nonce, Payload { msg: &payload, aad: AD })
+        .encrypt(
+            &gcm_nonce,
+            Payload {
+                msg: &payload,
+                aad: AD,
+            },
+        )
         .expect("encrypt");
     group.bench_function("aes256gcm_encrypt", |b| {
-        b.iter(|| gcm.encrypt(&gcm_nonce, Payload { msg: black_box(&payload), aad: AD }))
+        b.iter(|| {
+            gcm.encrypt(
+                &gcm_nonce,
+                Payload {
+                    msg: black_box(&payload),
+                    aad: AD,
+                },
+            )
+        })
     });
     group.bench_function("aes256gcm_decrypt", |b| {
-        b.iter(|| gcm.decrypt(&gcm_nonce, Payload { msg: black_box(&gcm_ct), aad: AD }))
+        b.iter(|| {
+            gcm.decrypt(
+                &gcm_nonce,
+                Payload {
+                    msg: black_box(&gcm_ct),
+                    aad: AD,
+                },
+            )
+        })
     });
 
     let xc = XChaCha20Poly1305::new_from_slice(&key).expect("32-byte key");
     let xc_nonce = chacha20poly1305::XNonce::from([7u8; 24]);
     let xc_ct = xc
-        .encrypt(&xc_nonce, Payload { msg: &payload, aad: AD })
+        .encrypt(
+            &xc_nonce,
+            Payload {
+                msg: &payload,
+                aad: AD,
+            },
+        )
         .expect("encrypt");
     group.bench_function("xchacha20poly1305_encrypt", |b| {
-        b.iter(|| xc.encrypt(&xc_nonce, Payload { msg: black_box(&payload), aad: AD }))
+        b.iter(|| {
+            xc.encrypt(
+                &xc_nonce,
+                Payload {
+                    msg: black_box(&payload),
+                    aad: AD,
+                },
+            )
+        })
     });
     group.bench_function("xchacha20poly1305_decrypt", |b| {
-        b.iter(|| xc.decrypt(&xc_nonce, Payload { msg: black_box(&xc_ct), aad: AD }))
+        b.iter(|| {
+            xc.decrypt(
+                &xc_nonce,
+                Payload {
+                    msg: black_box(&xc_ct),
+                    aad: AD,
+                },
+            )
+        })
     });
 
     // The whole cookie path also pays for key setup if done per call; the codec derives once.

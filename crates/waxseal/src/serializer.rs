@@ -72,7 +72,9 @@ impl Engine {
             Envelope::PlainJson => pyjson::JsonStyle::PYTHON_DEFAULT,
             Envelope::UrlSafe => pyjson::JsonStyle::COMPACT,
         };
-        pyjson::to_vec(value, style).map_err(|e| PayloadError::Json(e.to_string()))
+        let mut out = Vec::with_capacity(128);
+        pyjson::to_writer(&mut out, value, style).map_err(|e| PayloadError::Json(e.to_string()))?;
+        Ok(out)
     }
 
     fn sign_json(&self, json: &[u8], timestamp: u64) -> String {

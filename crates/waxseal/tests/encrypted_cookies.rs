@@ -50,7 +50,9 @@ fn seal_open_roundtrip_reports_plaintext_time_and_index() {
 fn token_is_urlsafe_nopad_with_version_byte_and_exact_length() {
     let codec = EncryptedCookieCodec::new(&ring("a", &[]));
     let t = codec.seal("session", &[0u8; 100], NOW).unwrap();
-    assert!(t.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+    assert!(t
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
     let raw = URL_SAFE_NO_PAD.decode(&t).unwrap();
     assert_eq!(raw[0], 1);
     assert_eq!(raw.len(), MIN_RAW_LEN + 100);
@@ -70,11 +72,20 @@ fn tampering_each_region_fails_closed() {
     // version
     assert_eq!(
         codec.open("session", &flip(&t, 0), None, NOW),
-        Err(EncryptedCookieError::Malformed(Malformed::UnknownVersion(0)))
+        Err(EncryptedCookieError::Malformed(Malformed::UnknownVersion(
+            0
+        )))
     );
     let len = URL_SAFE_NO_PAD.decode(&t).unwrap().len();
     // nonce start/end, timestamp, ciphertext, tag start/end
-    for i in [1, NONCE_LEN, 1 + NONCE_LEN, 1 + NONCE_LEN + 8, len - 16, len - 1] {
+    for i in [
+        1,
+        NONCE_LEN,
+        1 + NONCE_LEN,
+        1 + NONCE_LEN + 8,
+        len - 16,
+        len - 1,
+    ] {
         assert_eq!(
             codec.open("session", &flip(&t, i), None, NOW),
             Err(EncryptedCookieError::DecryptionFailed),
@@ -105,22 +116,36 @@ fn wrong_cookie_name_fails() {
     let codec = EncryptedCookieCodec::new(&ring("a", &[]));
     let t = codec.seal("session", b"x", NOW).unwrap();
     for name in ["Session", "session ", "", "prefs"] {
-        assert_eq!(codec.open(name, &t, None, NOW), Err(EncryptedCookieError::DecryptionFailed));
+        assert_eq!(
+            codec.open(name, &t, None, NOW),
+            Err(EncryptedCookieError::DecryptionFailed)
+        );
     }
 }
 
 #[test]
 fn wrong_key_fails() {
-    let t = EncryptedCookieCodec::new(&ring("a", &[])).seal("s", b"x", NOW).unwrap();
+    let t = EncryptedCookieCodec::new(&ring("a", &[]))
+        .seal("s", b"x", NOW)
+        .unwrap();
     let other = EncryptedCookieCodec::new(&ring("b", &[]));
-    assert_eq!(other.open("s", &t, None, NOW), Err(EncryptedCookieError::DecryptionFailed));
+    assert_eq!(
+        other.open("s", &t, None, NOW),
+        Err(EncryptedCookieError::DecryptionFailed)
+    );
 }
 
 #[test]
 fn fallback_keys_open_with_their_index() {
-    let t_c = EncryptedCookieCodec::new(&ring("c", &[])).seal("s", b"c", NOW).unwrap();
-    let t_b = EncryptedCookieCodec::new(&ring("b", &[])).seal("s", b"b", NOW).unwrap();
-    let t_a = EncryptedCookieCodec::new(&ring("a", &[])).seal("s", b"a", NOW).unwrap();
+    let t_c = EncryptedCookieCodec::new(&ring("c", &[]))
+        .seal("s", b"c", NOW)
+        .unwrap();
+    let t_b = EncryptedCookieCodec::new(&ring("b", &[]))
+        .seal("s", b"b", NOW)
+        .unwrap();
+    let t_a = EncryptedCookieCodec::new(&ring("a", &[]))
+        .seal("s", b"a", NOW)
+        .unwrap();
     let codec = EncryptedCookieCodec::new(&ring("c", &["b", "a"]));
     assert_eq!(codec.open("s", &t_c, None, NOW).unwrap().key_index, 0);
     assert_eq!(codec.open("s", &t_b, None, NOW).unwrap().key_index, 1);
@@ -128,7 +153,10 @@ fn fallback_keys_open_with_their_index() {
     // Sealing always uses the current key.
     let fresh = codec.seal("s", b"n", NOW).unwrap();
     assert_eq!(
-        EncryptedCookieCodec::new(&ring("c", &[])).open("s", &fresh, None, NOW).unwrap().key_index,
+        EncryptedCookieCodec::new(&ring("c", &[]))
+            .open("s", &fresh, None, NOW)
+            .unwrap()
+            .key_index,
         0
     );
 }
@@ -138,7 +166,13 @@ fn rotation_keeps_old_tokens_until_dropped() {
     let mut r = Keyring::generate().unwrap();
     let t = EncryptedCookieCodec::new(&r).seal("s", b"x", NOW).unwrap();
     r.rotate(1).unwrap();
-    assert_eq!(EncryptedCookieCodec::new(&r).open("s", &t, None, NOW).unwrap().key_index, 1);
+    assert_eq!(
+        EncryptedCookieCodec::new(&r)
+            .open("s", &t, None, NOW)
+            .unwrap()
+            .key_index,
+        1
+    );
     r.rotate(1).unwrap();
     assert_eq!(
         EncryptedCookieCodec::new(&r).open("s", &t, None, NOW),
@@ -153,7 +187,11 @@ fn expiry_boundary_age_equal_passes_greater_fails() {
     assert!(codec.open("s", &t, Some(100), NOW + 100).is_ok());
     assert_eq!(
         codec.open("s", &t, Some(100), NOW + 101),
-        Err(EncryptedCookieError::Expired { issued_at: NOW, age: 101, max_age: 100 })
+        Err(EncryptedCookieError::Expired {
+            issued_at: NOW,
+            age: 101,
+            max_age: 100
+        })
     );
     assert!(codec.open("s", &t, Some(0), NOW).is_ok());
     assert!(codec.open("s", &t, None, NOW + 1_000_000).is_ok());
@@ -165,10 +203,16 @@ fn future_issue_time_fails_unless_within_skew() {
     let t = codec.seal("s", b"x", NOW + 1).unwrap();
     assert_eq!(
         codec.open("s", &t, Some(100), NOW),
-        Err(EncryptedCookieError::IssuedInFuture { issued_at: NOW + 1, now: NOW })
+        Err(EncryptedCookieError::IssuedInFuture {
+            issued_at: NOW + 1,
+            now: NOW
+        })
     );
     let lenient = codec.clone().with_clock_skew(1);
-    assert_eq!(lenient.open("s", &t, Some(100), NOW).unwrap().issued_at, NOW + 1);
+    assert_eq!(
+        lenient.open("s", &t, Some(100), NOW).unwrap().issued_at,
+        NOW + 1
+    );
     // No max_age, no time check (as itsdangerous).
     assert!(codec.open("s", &t, None, NOW).is_ok());
 }
@@ -192,7 +236,9 @@ fn oversize_token_refused_before_decoding() {
     let big = "A".repeat(MAX_TOKEN_LEN + 1);
     assert_eq!(
         codec.open("s", &big, None, NOW),
-        Err(EncryptedCookieError::Malformed(Malformed::TooLong { len: MAX_TOKEN_LEN + 1 }))
+        Err(EncryptedCookieError::Malformed(Malformed::TooLong {
+            len: MAX_TOKEN_LEN + 1
+        }))
     );
     // Not even base64: still the length error, proving the check comes first.
     let junk = "!".repeat(MAX_TOKEN_LEN + 1);
@@ -207,10 +253,15 @@ fn largest_plaintext_fits_exactly_and_one_more_is_refused() {
     let codec = EncryptedCookieCodec::new(&ring("a", &[]));
     let t = codec.seal("s", &vec![7u8; MAX_PLAINTEXT_LEN], NOW).unwrap();
     assert_eq!(t.len(), MAX_TOKEN_LEN);
-    assert_eq!(codec.open("s", &t, None, NOW).unwrap().plaintext.len(), MAX_PLAINTEXT_LEN);
+    assert_eq!(
+        codec.open("s", &t, None, NOW).unwrap().plaintext.len(),
+        MAX_PLAINTEXT_LEN
+    );
     assert_eq!(
         codec.seal("s", &vec![7u8; MAX_PLAINTEXT_LEN + 1], NOW),
-        Err(EncryptedCookieError::PlaintextTooLarge { len: MAX_PLAINTEXT_LEN + 1 })
+        Err(EncryptedCookieError::PlaintextTooLarge {
+            len: MAX_PLAINTEXT_LEN + 1
+        })
     );
 }
 
@@ -238,11 +289,16 @@ fn garbage_is_malformed_never_panics() {
         Err(EncryptedCookieError::Malformed(Malformed::TooShort { .. }))
     ));
     let min = URL_SAFE_NO_PAD.encode([1u8; MIN_RAW_LEN]);
-    assert_eq!(codec.open("s", &min, None, NOW), Err(EncryptedCookieError::DecryptionFailed));
+    assert_eq!(
+        codec.open("s", &min, None, NOW),
+        Err(EncryptedCookieError::DecryptionFailed)
+    );
     let v2 = URL_SAFE_NO_PAD.encode([2u8; 80]);
     assert_eq!(
         codec.open("s", &v2, None, NOW),
-        Err(EncryptedCookieError::Malformed(Malformed::UnknownVersion(2)))
+        Err(EncryptedCookieError::Malformed(Malformed::UnknownVersion(
+            2
+        )))
     );
 }
 
@@ -267,14 +323,27 @@ fn codec_debug_shows_no_key_material() {
 
 #[test]
 fn errors_display_with_reason() {
-    let e = EncryptedCookieError::Expired { issued_at: 5, age: 10, max_age: 3 };
+    let e = EncryptedCookieError::Expired {
+        issued_at: 5,
+        age: 10,
+        max_age: 3,
+    };
     assert!(e.to_string().contains("issued at 5"));
-    assert!(EncryptedCookieError::DecryptionFailed.to_string().contains("wrong cookie name"));
+    assert!(EncryptedCookieError::DecryptionFailed
+        .to_string()
+        .contains("wrong cookie name"));
 }
 
 // ---- interop with the Python decoder written from the spec ----
 
-fn open_req(secret: &SecretKey, fallbacks: &[&SecretKey], name: &str, token: &str, max_age: Option<u64>, now: u64) -> Value {
+fn open_req(
+    secret: &SecretKey,
+    fallbacks: &[&SecretKey],
+    name: &str,
+    token: &str,
+    max_age: Option<u64>,
+    now: u64,
+) -> Value {
     json!({
         "secret_hex": hex(secret.as_bytes()),
         "fallbacks_hex": fallbacks.iter().map(|k| hex(k.as_bytes())).collect::<Vec<_>>(),
@@ -289,41 +358,87 @@ fn open_req(secret: &SecretKey, fallbacks: &[&SecretKey], name: &str, token: &st
 fn interop_rust_sealed_opens_in_python_with_same_results() {
     let (a, b) = (key("a"), key("b"));
     let codec = EncryptedCookieCodec::new(&ring("a", &[]));
-    let t = codec.seal("session", b"{\"user\":\"\xc3\xa9\"}", NOW).unwrap();
-    let t_b = EncryptedCookieCodec::new(&ring("b", &[])).seal("session", b"old", NOW).unwrap();
+    let t = codec
+        .seal("session", b"{\"user\":\"\xc3\xa9\"}", NOW)
+        .unwrap();
+    let t_b = EncryptedCookieCodec::new(&ring("b", &[]))
+        .seal("session", b"old", NOW)
+        .unwrap();
     let empty = codec.seal("session", b"", NOW).unwrap();
-    let max = codec.seal("session", &vec![0x5a; MAX_PLAINTEXT_LEN], NOW).unwrap();
+    let max = codec
+        .seal("session", &vec![0x5a; MAX_PLAINTEXT_LEN], NOW)
+        .unwrap();
     let len = URL_SAFE_NO_PAD.decode(&t).unwrap().len();
     let mut cases: Vec<(Value, &str)> = vec![
         (open_req(&a, &[], "session", &t, Some(60), NOW + 60), "ok"),
         (open_req(&a, &[], "session", &empty, None, NOW), "ok"),
         (open_req(&a, &[], "session", &max, None, NOW), "ok"),
         (open_req(&a, &[&b], "session", &t_b, None, NOW), "ok"),
-        (open_req(&a, &[], "session", &t, Some(60), NOW + 61), "expired"),
-        (open_req(&a, &[], "session", &t, Some(60), NOW - 1), "issued_in_future"),
-        (open_req(&a, &[], "Session", &t, None, NOW), "decryption_failed"),
-        (open_req(&b, &[], "session", &t, None, NOW), "decryption_failed"),
-        (open_req(&a, &[], "session", &flip(&t, 0), None, NOW), "malformed"),
-        (open_req(&a, &[], "session", &"A".repeat(MAX_TOKEN_LEN + 1), None, NOW), "malformed"),
+        (
+            open_req(&a, &[], "session", &t, Some(60), NOW + 61),
+            "expired",
+        ),
+        (
+            open_req(&a, &[], "session", &t, Some(60), NOW - 1),
+            "issued_in_future",
+        ),
+        (
+            open_req(&a, &[], "Session", &t, None, NOW),
+            "decryption_failed",
+        ),
+        (
+            open_req(&b, &[], "session", &t, None, NOW),
+            "decryption_failed",
+        ),
+        (
+            open_req(&a, &[], "session", &flip(&t, 0), None, NOW),
+            "malformed",
+        ),
+        (
+            open_req(
+                &a,
+                &[],
+                "session",
+                &"A".repeat(MAX_TOKEN_LEN + 1),
+                None,
+                NOW,
+            ),
+            "malformed",
+        ),
         (open_req(&a, &[], "session", "!!!", None, NOW), "malformed"),
         (open_req(&a, &[], "session", "AQ", None, NOW), "malformed"),
     ];
     for i in [1, 1 + NONCE_LEN, 1 + NONCE_LEN + 9, len - 1] {
-        cases.push((open_req(&a, &[], "session", &flip(&t, i), None, NOW), "decryption_failed"));
+        cases.push((
+            open_req(&a, &[], "session", &flip(&t, i), None, NOW),
+            "decryption_failed",
+        ));
     }
     let requests: Vec<Value> = cases.iter().map(|(r, _)| r.clone()).collect();
-    let Some(answers) = oracle(ORACLE, &requests) else { return };
+    let Some(answers) = oracle(ORACLE, &requests) else {
+        return;
+    };
     for ((req, want), ans) in cases.iter().zip(&answers) {
         // Python's verdict must equal Rust's for the same input.
         let rust = EncryptedCookieCodec::new(
             &Keyring::new(
                 SecretKey::from_hex(req["secret_hex"].as_str().unwrap()).unwrap(),
-                req["fallbacks_hex"].as_array().unwrap().iter().map(|h| SecretKey::from_hex(h.as_str().unwrap()).unwrap()).collect(),
+                req["fallbacks_hex"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|h| SecretKey::from_hex(h.as_str().unwrap()).unwrap())
+                    .collect(),
                 KeyPolicy::RefuseWeak,
             )
             .unwrap(),
         )
-        .open(req["cookie_name"].as_str().unwrap(), req["token"].as_str().unwrap(), req["max_age"].as_u64(), req["now"].as_u64().unwrap());
+        .open(
+            req["cookie_name"].as_str().unwrap(),
+            req["token"].as_str().unwrap(),
+            req["max_age"].as_u64(),
+            req["now"].as_u64().unwrap(),
+        );
         match (*want, &rust) {
             ("ok", Ok(o)) => {
                 assert_eq!(ans["ok"], true, "{req} -> {ans}");
@@ -350,7 +465,10 @@ fn interop_rust_sealed_opens_in_python_with_same_results() {
 
 #[test]
 fn interop_python_sealed_is_byte_identical_and_opens_in_rust() {
-    let secrets = [key("a"), SecretKey::from_bytes((0u8..=255).collect::<Vec<_>>())];
+    let secrets = [
+        key("a"),
+        SecretKey::from_bytes((0u8..=255).collect::<Vec<_>>()),
+    ];
     let mut cases = Vec::new();
     for (i, secret) in secrets.iter().enumerate() {
         for (name, pt, now) in [
@@ -369,9 +487,13 @@ fn interop_python_sealed_is_byte_identical_and_opens_in_rust() {
                    "plaintext_hex": hex(pt), "now": now, "nonce_hex": hex(nonce)})
         })
         .collect();
-    let Some(answers) = oracle(ORACLE, &requests) else { return };
+    let Some(answers) = oracle(ORACLE, &requests) else {
+        return;
+    };
     for ((k, name, pt, now, nonce), ans) in cases.iter().zip(&answers) {
-        let codec = EncryptedCookieCodec::new(&Keyring::new(k.clone(), vec![], KeyPolicy::AllowWeak).unwrap());
+        let codec = EncryptedCookieCodec::new(
+            &Keyring::new(k.clone(), vec![], KeyPolicy::AllowWeak).unwrap(),
+        );
         let py_token = ans["token"].as_str().unwrap();
         let rust_token = codec.seal_with_nonce(name, pt, *now, nonce).unwrap();
         assert_eq!(py_token, rust_token);

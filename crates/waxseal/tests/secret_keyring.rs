@@ -37,8 +37,12 @@ fn allow_weak_accepts_weak_keys() {
 
 #[test]
 fn keys_iterate_current_then_fallbacks_newest_first() {
-    let ring = Keyring::new(strong("c"), vec![strong("f1"), strong("f2")], KeyPolicy::RefuseWeak)
-        .unwrap();
+    let ring = Keyring::new(
+        strong("c"),
+        vec![strong("f1"), strong("f2")],
+        KeyPolicy::RefuseWeak,
+    )
+    .unwrap();
     let keys: Vec<_> = ring.keys().cloned().collect();
     assert_eq!(keys, vec![strong("c"), strong("f1"), strong("f2")]);
     assert_eq!(ring.get(2), Some(&strong("f2")));
@@ -47,8 +51,12 @@ fn keys_iterate_current_then_fallbacks_newest_first() {
 
 #[test]
 fn rotate_moves_current_to_newest_fallback_and_drops_oldest() {
-    let mut ring =
-        Keyring::new(strong("c"), vec![strong("f1"), strong("f2")], KeyPolicy::RefuseWeak).unwrap();
+    let mut ring = Keyring::new(
+        strong("c"),
+        vec![strong("f1"), strong("f2")],
+        KeyPolicy::RefuseWeak,
+    )
+    .unwrap();
     let r = ring.rotate_at(2, 1_800_000_000).unwrap();
     assert_eq!(ring.fallbacks(), &[strong("c"), strong("f1")]);
     assert_eq!(r.dropped, vec![strong("f2").fingerprint()]);
@@ -63,7 +71,10 @@ fn rotate_keep_zero_drops_everything_newest_first() {
     let mut ring = Keyring::new(strong("c"), vec![strong("f1")], KeyPolicy::RefuseWeak).unwrap();
     let r = ring.rotate(0).unwrap();
     assert!(ring.fallbacks().is_empty());
-    assert_eq!(r.dropped, vec![strong("c").fingerprint(), strong("f1").fingerprint()]);
+    assert_eq!(
+        r.dropped,
+        vec![strong("c").fingerprint(), strong("f1").fingerprint()]
+    );
 }
 
 #[test]
@@ -117,7 +128,10 @@ fn save_replaces_world_readable_file_with_0600_file_atomically() {
     ring.save(&path).unwrap();
     assert_eq!(mode(&path), 0o600);
     // No temporary file is left behind.
-    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names, vec![std::ffi::OsString::from("keyring.json")]);
     assert_eq!(Keyring::load(&path, KeyPolicy::RefuseWeak).unwrap().0, ring);
 }
@@ -133,10 +147,16 @@ fn load_world_readable_file_returns_keyring_with_warning() {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     let (loaded, warnings) = Keyring::load(&path, KeyPolicy::RefuseWeak).unwrap();
     assert_eq!(loaded, ring);
-    assert_eq!(warnings, vec![KeyringWarning::PermissiveFileMode { mode: 0o644 }]);
+    assert_eq!(
+        warnings,
+        vec![KeyringWarning::PermissiveFileMode { mode: 0o644 }]
+    );
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
     let (_, warnings) = Keyring::load(&path, KeyPolicy::RefuseWeak).unwrap();
-    assert_eq!(warnings, vec![KeyringWarning::PermissiveFileMode { mode: 0o640 }]);
+    assert_eq!(
+        warnings,
+        vec![KeyringWarning::PermissiveFileMode { mode: 0o640 }]
+    );
 }
 
 #[test]
@@ -174,15 +194,25 @@ fn file_parse_errors() {
     let p = |s: &str| Keyring::from_keyring_json(s.as_bytes(), KeyPolicy::RefuseWeak).unwrap_err();
     assert!(matches!(p("not json"), KeyringError::Format(_)));
     assert!(matches!(p("{}"), KeyringError::Format(m) if m.contains("waxseal_keyring")));
-    assert_eq!(p(r#"{"waxseal_keyring": 2}"#), KeyringError::UnsupportedVersion(2));
-    assert!(matches!(p(r#"{"waxseal_keyring": "1"}"#), KeyringError::Format(_)));
-    assert!(matches!(p(r#"{"waxseal_keyring": 1}"#), KeyringError::Format(m) if m.contains("current")));
+    assert_eq!(
+        p(r#"{"waxseal_keyring": 2}"#),
+        KeyringError::UnsupportedVersion(2)
+    );
+    assert!(matches!(
+        p(r#"{"waxseal_keyring": "1"}"#),
+        KeyringError::Format(_)
+    ));
+    assert!(
+        matches!(p(r#"{"waxseal_keyring": 1}"#), KeyringError::Format(m) if m.contains("current"))
+    );
     assert!(matches!(
         p(r#"{"waxseal_keyring": 1, "current": {"b64": "Y3VycmVudC1rZXktbWF0ZXJpYWwh"}, "fallback": []}"#),
         KeyringError::Format(m) if m.contains("fallback")
     ));
     assert!(matches!(
-        p(r#"{"waxseal_keyring": 1, "current": {"b64": "Y3VycmVudC1rZXktbWF0ZXJpYWwh"}, "fallbacks": [{"b64": "!!"}]}"#),
+        p(
+            r#"{"waxseal_keyring": 1, "current": {"b64": "Y3VycmVudC1rZXktbWF0ZXJpYWwh"}, "fallbacks": [{"b64": "!!"}]}"#
+        ),
         KeyringError::InvalidKey { index: 1, .. }
     ));
     assert!(matches!(
@@ -196,7 +226,10 @@ fn file_weak_key_allowed_with_warning() {
     let json = br#"{"waxseal_keyring": 1, "current": {"b64": "ZGV2"}}"#;
     let (ring, warnings) = Keyring::from_keyring_json(json, KeyPolicy::AllowWeak).unwrap();
     assert_eq!(ring.current().as_bytes(), b"dev");
-    assert!(matches!(warnings.as_slice(), [KeyringWarning::WeakKeyAllowed { index: 0, .. }]));
+    assert!(matches!(
+        warnings.as_slice(),
+        [KeyringWarning::WeakKeyAllowed { index: 0, .. }]
+    ));
 }
 
 #[test]
@@ -212,14 +245,19 @@ fn load_missing_file_is_io_error_with_path() {
 #[test]
 fn load_refuses_a_directory() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(matches!(Keyring::load(dir.path(), KeyPolicy::RefuseWeak), Err(KeyringError::Io { .. })));
+    assert!(matches!(
+        Keyring::load(dir.path(), KeyPolicy::RefuseWeak),
+        Err(KeyringError::Io { .. })
+    ));
 }
 
 // ---- environment ----
 
 fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-    let map: HashMap<String, String> =
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     move |name| map.get(name).cloned()
 }
 
@@ -227,7 +265,8 @@ fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
 fn env_plain_text_key_is_used_as_is() {
     let hexkey = "9d4e0b7c2a61f5838e17d9c04ab65f2e3c7d18a9b0e4f6a2c5d9e8b7a6f1c2d3";
     let (ring, w) =
-        Keyring::from_env_with(env(&[("FLASK_SECRET_KEY", &hexkey)]), KeyPolicy::RefuseWeak).unwrap();
+        Keyring::from_env_with(env(&[("FLASK_SECRET_KEY", &hexkey)]), KeyPolicy::RefuseWeak)
+            .unwrap();
     assert_eq!(ring.current().as_bytes(), hexkey.as_bytes());
     assert!(ring.fallbacks().is_empty());
     assert!(w.is_empty());
@@ -240,12 +279,19 @@ fn env_json_string_key_is_unquoted_like_flask() {
         KeyPolicy::RefuseWeak,
     )
     .unwrap();
-    assert_eq!(ring.current().as_bytes(), "quoted é key 0123456789".as_bytes());
+    assert_eq!(
+        ring.current().as_bytes(),
+        "quoted é key 0123456789".as_bytes()
+    );
 }
 
 #[test]
 fn env_missing_empty_or_null_key_is_missing() {
-    for e in [env(&[]), env(&[("FLASK_SECRET_KEY", "")]), env(&[("FLASK_SECRET_KEY", "null")])] {
+    for e in [
+        env(&[]),
+        env(&[("FLASK_SECRET_KEY", "")]),
+        env(&[("FLASK_SECRET_KEY", "null")]),
+    ] {
         assert!(matches!(
             Keyring::from_env_with(e, KeyPolicy::RefuseWeak),
             Err(KeyringError::MissingEnv { var }) if var == "FLASK_SECRET_KEY"
@@ -266,7 +312,10 @@ fn env_non_string_json_key_is_refused() {
             .unwrap_err();
         assert_eq!(
             err,
-            KeyringError::EnvNotString { var: "FLASK_SECRET_KEY".into(), found },
+            KeyringError::EnvNotString {
+                var: "FLASK_SECRET_KEY".into(),
+                found
+            },
             "{v}"
         );
     }
@@ -277,7 +326,10 @@ fn env_fallbacks_json_list_is_reversed_to_newest_first() {
     let (ring, _) = Keyring::from_env_with(
         env(&[
             ("FLASK_SECRET_KEY", "current-0123456789abcdef"),
-            ("FLASK_SECRET_KEY_FALLBACKS", r#"["oldest-0123456789abcdef", "newer-0123456789abcdef"]"#),
+            (
+                "FLASK_SECRET_KEY_FALLBACKS",
+                r#"["oldest-0123456789abcdef", "newer-0123456789abcdef"]"#,
+            ),
         ]),
         KeyPolicy::RefuseWeak,
     )
@@ -290,7 +342,10 @@ fn env_fallbacks_json_list_is_reversed_to_newest_first() {
 fn env_falsy_fallbacks_mean_none() {
     for v in ["", "[]", "null", "false", "0"] {
         let (ring, _) = Keyring::from_env_with(
-            env(&[("FLASK_SECRET_KEY", "current-0123456789abcdef"), ("FLASK_SECRET_KEY_FALLBACKS", v)]),
+            env(&[
+                ("FLASK_SECRET_KEY", "current-0123456789abcdef"),
+                ("FLASK_SECRET_KEY_FALLBACKS", v),
+            ]),
             KeyPolicy::RefuseWeak,
         )
         .unwrap();
@@ -301,49 +356,91 @@ fn env_falsy_fallbacks_mean_none() {
 #[test]
 fn env_fallbacks_plain_string_is_refused_not_split_into_chars() {
     let err = Keyring::from_env_with(
-        env(&[("FLASK_SECRET_KEY", "current-0123456789abcdef"), ("FLASK_SECRET_KEY_FALLBACKS", "old-key")]),
+        env(&[
+            ("FLASK_SECRET_KEY", "current-0123456789abcdef"),
+            ("FLASK_SECRET_KEY_FALLBACKS", "old-key"),
+        ]),
         KeyPolicy::AllowWeak,
     )
     .unwrap_err();
-    assert!(matches!(err, KeyringError::FallbacksNotAList { found: "a string", .. }));
+    assert!(matches!(
+        err,
+        KeyringError::FallbacksNotAList {
+            found: "a string",
+            ..
+        }
+    ));
     assert!(err.to_string().contains("character by character"));
     let err = Keyring::from_env_with(
-        env(&[("FLASK_SECRET_KEY", "current-0123456789abcdef"), ("FLASK_SECRET_KEY_FALLBACKS", r#"{"a": "b"}"#)]),
+        env(&[
+            ("FLASK_SECRET_KEY", "current-0123456789abcdef"),
+            ("FLASK_SECRET_KEY_FALLBACKS", r#"{"a": "b"}"#),
+        ]),
         KeyPolicy::AllowWeak,
     )
     .unwrap_err();
-    assert!(matches!(err, KeyringError::FallbacksNotAList { found: "a JSON object", .. }));
+    assert!(matches!(
+        err,
+        KeyringError::FallbacksNotAList {
+            found: "a JSON object",
+            ..
+        }
+    ));
 }
 
 #[test]
 fn env_fallback_items_must_be_strings() {
     let err = Keyring::from_env_with(
-        env(&[("FLASK_SECRET_KEY", "current-0123456789abcdef"), ("FLASK_SECRET_KEY_FALLBACKS", r#"["ok-0123456789abcdef", 5]"#)]),
+        env(&[
+            ("FLASK_SECRET_KEY", "current-0123456789abcdef"),
+            (
+                "FLASK_SECRET_KEY_FALLBACKS",
+                r#"["ok-0123456789abcdef", 5]"#,
+            ),
+        ]),
         KeyPolicy::AllowWeak,
     )
     .unwrap_err();
-    assert_eq!(err, KeyringError::FallbackNotString { position: 1, found: "a JSON number" });
+    assert_eq!(
+        err,
+        KeyringError::FallbackNotString {
+            position: 1,
+            found: "a JSON number"
+        }
+    );
 }
 
 #[test]
 fn env_weak_fallback_refused_with_index() {
     let err = Keyring::from_env_with(
-        env(&[("FLASK_SECRET_KEY", "current-0123456789abcdef"), ("FLASK_SECRET_KEY_FALLBACKS", r#"["dev"]"#)]),
+        env(&[
+            ("FLASK_SECRET_KEY", "current-0123456789abcdef"),
+            ("FLASK_SECRET_KEY_FALLBACKS", r#"["dev"]"#),
+        ]),
         KeyPolicy::RefuseWeak,
     )
     .unwrap_err();
     assert!(matches!(err, KeyringError::Weak { index: 1, .. }));
     let (_, warnings) = Keyring::from_env_with(
-        env(&[("FLASK_SECRET_KEY", "current-0123456789abcdef"), ("FLASK_SECRET_KEY_FALLBACKS", r#"["dev"]"#)]),
+        env(&[
+            ("FLASK_SECRET_KEY", "current-0123456789abcdef"),
+            ("FLASK_SECRET_KEY_FALLBACKS", r#"["dev"]"#),
+        ]),
         KeyPolicy::AllowWeak,
     )
     .unwrap();
-    assert!(matches!(warnings.as_slice(), [KeyringWarning::WeakKeyAllowed { index: 1, .. }]));
+    assert!(matches!(
+        warnings.as_slice(),
+        [KeyringWarning::WeakKeyAllowed { index: 1, .. }]
+    ));
 }
 
 #[test]
 fn env_errors_do_not_contain_key_text() {
-    let err = Keyring::from_env_with(env(&[("FLASK_SECRET_KEY", "you-will-never-guess")]), KeyPolicy::RefuseWeak)
-        .unwrap_err();
+    let err = Keyring::from_env_with(
+        env(&[("FLASK_SECRET_KEY", "you-will-never-guess")]),
+        KeyPolicy::RefuseWeak,
+    )
+    .unwrap_err();
     assert!(!err.to_string().contains("never-guess"), "{err}");
 }

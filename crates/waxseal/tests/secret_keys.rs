@@ -22,7 +22,10 @@ fn debug_and_display_never_contain_key_text_or_hex() {
     ] {
         assert!(!shown.contains(RECOGNISABLE), "{shown}");
         assert!(!shown.contains("LEAK"), "{shown}");
-        assert!(!shown.to_lowercase().contains(&hex(key.as_bytes())[..16]), "{shown}");
+        assert!(
+            !shown.to_lowercase().contains(&hex(key.as_bytes())[..16]),
+            "{shown}"
+        );
         assert!(shown.contains(&key.fingerprint()), "{shown}");
         assert!(shown.contains("32 bytes"), "{shown}");
     }
@@ -125,7 +128,11 @@ fn base64_accepts_standard_and_urlsafe_padded_or_not() {
     }
     let two = [0xfbu8, 0xff];
     for text in ["+/8=", "+/8", "-_8=", "-_8", " +/8=\n"] {
-        assert_eq!(SecretKey::from_base64(text).unwrap().as_bytes(), &two, "{text}");
+        assert_eq!(
+            SecretKey::from_base64(text).unwrap().as_bytes(),
+            &two,
+            "{text}"
+        );
     }
 }
 
@@ -151,20 +158,25 @@ fn python_bytes_literal_superset_key_exact_bytes() {
     // repr() of Superset's key as Python prints it.
     let lit = r"b'\x02\x01thisismyscretkey\x01\x02\\e\\y\\y\\h'";
     let key = SecretKey::from_python_bytes_literal(lit).unwrap();
-    assert_eq!(key.as_bytes(), b"\x02\x01thisismyscretkey\x01\x02\\e\\y\\y\\h");
+    assert_eq!(
+        key.as_bytes(),
+        b"\x02\x01thisismyscretkey\x01\x02\\e\\y\\y\\h"
+    );
     // As written in the config file: octal escapes and unknown escapes kept.
     let src = r"b'\2\1thisismyscretkey\1\2\e\y\y\h'";
-    assert_eq!(
-        SecretKey::from_python_bytes_literal(src).unwrap(),
-        key
-    );
+    assert_eq!(SecretKey::from_python_bytes_literal(src).unwrap(), key);
 }
 
 #[test]
 fn python_bytes_literal_all_escapes() {
     let lit = r#"b'\\\'\"\a\b\f\n\r\t\v\x7f\0\101\1012\400'"#;
     let want: &[u8] = b"\\'\"\x07\x08\x0c\n\r\t\x0b\x7f\x00A\x412\x00";
-    assert_eq!(SecretKey::from_python_bytes_literal(lit).unwrap().as_bytes(), want);
+    assert_eq!(
+        SecretKey::from_python_bytes_literal(lit)
+            .unwrap()
+            .as_bytes(),
+        want
+    );
 }
 
 #[test]
@@ -176,7 +188,10 @@ fn python_bytes_literal_quotes_prefixes_and_raw() {
     assert_eq!(p(r#"BR'\n'"#).unwrap(), b"\\n");
     assert_eq!(p("b'''a'b'''").unwrap(), b"a'b");
     assert_eq!(p("b'a\\\nb'").unwrap(), b"ab"); // backslash-newline continuation
-    assert_eq!(p("  b'_5#y2L\"F4Q8z\\n\\xec]/'  ").unwrap(), b"_5#y2L\"F4Q8z\n\xec]/");
+    assert_eq!(
+        p("  b'_5#y2L\"F4Q8z\\n\\xec]/'  ").unwrap(),
+        b"_5#y2L\"F4Q8z\n\xec]/"
+    );
 }
 
 #[test]
@@ -184,11 +199,21 @@ fn python_bytes_literal_errors() {
     let err = |s: &str| SecretKey::from_python_bytes_literal(s).unwrap_err();
     assert!(matches!(err("'abc'"), ParseKeyError::InvalidBytesLiteral(m) if m.contains("start")));
     assert!(matches!(err("b'abc"), ParseKeyError::InvalidBytesLiteral(m) if m.contains("quote")));
-    assert!(matches!(err("b'abc\""), ParseKeyError::InvalidBytesLiteral(_)));
-    assert!(matches!(err("b'a'b'"), ParseKeyError::InvalidBytesLiteral(m) if m.contains("unescaped")));
+    assert!(matches!(
+        err("b'abc\""),
+        ParseKeyError::InvalidBytesLiteral(_)
+    ));
+    assert!(
+        matches!(err("b'a'b'"), ParseKeyError::InvalidBytesLiteral(m) if m.contains("unescaped"))
+    );
     assert!(matches!(err("b'é'"), ParseKeyError::InvalidBytesLiteral(m) if m.contains("ASCII")));
-    assert!(matches!(err(r"b'\x4'"), ParseKeyError::InvalidBytesLiteral(m) if m.contains("two hex")));
-    assert!(matches!(err(r"b'\'"), ParseKeyError::InvalidBytesLiteral(_)));
+    assert!(
+        matches!(err(r"b'\x4'"), ParseKeyError::InvalidBytesLiteral(m) if m.contains("two hex"))
+    );
+    assert!(matches!(
+        err(r"b'\'"),
+        ParseKeyError::InvalidBytesLiteral(_)
+    ));
     assert_eq!(err("b''"), ParseKeyError::Empty);
     assert!(matches!(err("b"), ParseKeyError::InvalidBytesLiteral(_)));
     assert!(matches!(err(""), ParseKeyError::InvalidBytesLiteral(_)));
@@ -197,10 +222,15 @@ fn python_bytes_literal_errors() {
 #[test]
 fn flask_value_detects_bytes_literal_else_text() {
     assert_eq!(
-        SecretKey::from_flask_value("b'\\x01\\x02'").unwrap().as_bytes(),
+        SecretKey::from_flask_value("b'\\x01\\x02'")
+            .unwrap()
+            .as_bytes(),
         &[1, 2]
     );
-    assert_eq!(SecretKey::from_flask_value("bob").unwrap().as_bytes(), b"bob");
+    assert_eq!(
+        SecretKey::from_flask_value("bob").unwrap().as_bytes(),
+        b"bob"
+    );
     assert_eq!(SecretKey::from_flask_value("b'").unwrap().as_bytes(), b"b'");
 }
 
@@ -241,13 +271,26 @@ fn file_errors_empty_missing_too_large_and_encoded() {
     std::fs::write(&p, b"\n").unwrap();
     assert_eq!(SecretKey::from_file(&p), Err(ParseKeyError::Empty));
     let missing = dir.path().join("nope");
-    assert!(matches!(SecretKey::from_file(&missing), Err(ParseKeyError::Io { path, .. }) if path == missing));
+    assert!(
+        matches!(SecretKey::from_file(&missing), Err(ParseKeyError::Io { path, .. }) if path == missing)
+    );
     std::fs::write(&p, vec![b'a'; 64 * 1024 + 1]).unwrap();
-    assert!(matches!(SecretKey::from_file(&p), Err(ParseKeyError::FileTooLarge { .. })));
+    assert!(matches!(
+        SecretKey::from_file(&p),
+        Err(ParseKeyError::FileTooLarge { .. })
+    ));
     std::fs::write(&p, b"\xff\xfe\n").unwrap();
-    assert_eq!(SecretKey::from_file_as(&p, KeyEncoding::Hex), Err(ParseKeyError::NotUtf8));
+    assert_eq!(
+        SecretKey::from_file_as(&p, KeyEncoding::Hex),
+        Err(ParseKeyError::NotUtf8)
+    );
     std::fs::write(&p, b"a2V5\n").unwrap();
-    assert_eq!(SecretKey::from_file_as(&p, KeyEncoding::Base64).unwrap().as_bytes(), b"key");
+    assert_eq!(
+        SecretKey::from_file_as(&p, KeyEncoding::Base64)
+            .unwrap()
+            .as_bytes(),
+        b"key"
+    );
 }
 
 #[test]
@@ -271,7 +314,13 @@ fn weak_empty() {
 #[test]
 fn weak_too_short_names_length_and_minimum() {
     let w = check_strength(b"0123456789abcde").unwrap_err();
-    assert_eq!(w.reasons(), &[WeakReason::TooShort { len: 15, min: MIN_KEY_LEN }]);
+    assert_eq!(
+        w.reasons(),
+        &[WeakReason::TooShort {
+            len: 15,
+            min: MIN_KEY_LEN
+        }]
+    );
     assert!(w.to_string().contains("15 bytes"));
     assert!(check_strength(b"0123456789abcdeX").is_ok());
 }
@@ -288,7 +337,10 @@ fn weak_known_keys_each_named_source() {
         (b"you-will-never-guess", "tutorial"),
         (b"hard to guess string", "tutorial"),
         (b"_5#y2L\"F4Q8z\n\xec]/", "Flask documentation"),
-        (b"This is an INSECURE secret!! DO NOT use this in production!!", "extension"),
+        (
+            b"This is an INSECURE secret!! DO NOT use this in production!!",
+            "extension",
+        ),
         (b"super-secret", "extension"),
         (b"your-secret-key", "tutorial"),
     ];
@@ -310,11 +362,27 @@ fn weak_known_keys_each_named_source() {
 #[test]
 fn weak_short_generic_keys_report_both_reasons() {
     for key in [
-        "secret", "changeme", "dev", "development key", "development", "secret-key", "secret_key",
+        "secret",
+        "changeme",
+        "dev",
+        "development key",
+        "development",
+        "secret-key",
+        "secret_key",
     ] {
         let w = check_strength(key.as_bytes()).unwrap_err();
-        assert!(w.reasons().iter().any(|r| matches!(r, WeakReason::TooShort { .. })), "{key}");
-        assert!(w.reasons().iter().any(|r| matches!(r, WeakReason::KnownKey { .. })), "{key}");
+        assert!(
+            w.reasons()
+                .iter()
+                .any(|r| matches!(r, WeakReason::TooShort { .. })),
+            "{key}"
+        );
+        assert!(
+            w.reasons()
+                .iter()
+                .any(|r| matches!(r, WeakReason::KnownKey { .. })),
+            "{key}"
+        );
     }
 }
 
@@ -352,7 +420,8 @@ fn weak_repetitive_patterns() {
 #[test]
 fn user_wordlist_refuses_exact_match_only() {
     let words: Vec<&[u8]> = vec![b"acme-session-key-2019-prod", b"other"];
-    let w = check_strength_with(b"acme-session-key-2019-prod", words.clone().into_iter()).unwrap_err();
+    let w =
+        check_strength_with(b"acme-session-key-2019-prod", words.clone().into_iter()).unwrap_err();
     assert_eq!(w.reasons(), &[WeakReason::InWordlist]);
     assert!(check_strength_with(b"acme-session-key-2019-prodX", words.into_iter()).is_ok());
 }
@@ -362,7 +431,9 @@ fn strength_report_lists_everything() {
     let r = StrengthReport::assess(b"dev", std::iter::once(&b"dev"[..]));
     assert_eq!(r.reasons.len(), 3);
     assert!(!r.is_acceptable());
-    assert!(StrengthReport::assess(&[7u8; 20][..], std::iter::empty()).into_result().is_err());
+    assert!(StrengthReport::assess(&[7u8; 20][..], std::iter::empty())
+        .into_result()
+        .is_err());
 }
 
 #[test]

@@ -8,7 +8,10 @@
 //! maximum age `PERMANENT_SESSION_LIFETIME` is applied on every load, as Flask does (even for
 //! non-permanent sessions).
 
-use super::cookie::{decide_save, delete_cookie_header, set_cookie_header, CookieAction, CookieSettings, CookieTooLarge, SessionState};
+use super::cookie::{
+    decide_save, delete_cookie_header, set_cookie_header, CookieAction, CookieSettings,
+    CookieTooLarge, SessionState,
+};
 use super::json::{self as flask_json, FlaskJsonError};
 use super::value::{Dict, Value};
 use crate::error::{Error, PayloadError};
@@ -46,7 +49,9 @@ pub struct FlaskSessionCodec {
 
 impl fmt::Debug for FlaskSessionCodec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FlaskSessionCodec").field("settings", &self.settings).finish_non_exhaustive()
+        f.debug_struct("FlaskSessionCodec")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
     }
 }
 
@@ -60,7 +65,8 @@ impl FlaskSessionCodec {
 
     /// A codec with the given cookie settings.
     pub fn with_settings(keyring: &Keyring, settings: CookieSettings) -> FlaskSessionCodec {
-        let mut b = SerializerBuilder::new(keyring.current().as_bytes()).settings(SignerSettings::flask());
+        let mut b =
+            SerializerBuilder::new(keyring.current().as_bytes()).settings(SignerSettings::flask());
         for k in keyring.fallbacks() {
             b = b.fallback_key(k.as_bytes());
         }
@@ -69,7 +75,10 @@ impl FlaskSessionCodec {
             Ok(s) => s,
             Err(e) => unreachable!("Flask's signer settings are valid: {e}"),
         };
-        FlaskSessionCodec { serializer, settings }
+        FlaskSessionCodec {
+            serializer,
+            settings,
+        }
     }
 
     /// The cookie settings.
@@ -80,8 +89,11 @@ impl FlaskSessionCodec {
     /// Verifies a cookie value (signature, then age against `PERMANENT_SESSION_LIFETIME` as of
     /// `now`) and decodes the tagged JSON.
     pub fn load_at(&self, cookie: &str, now: u64) -> Result<Loaded<Dict>, Error> {
-        let loaded = self.serializer.loads_raw_at(cookie, Some(self.settings.lifetime_secs), now)?;
-        let value = flask_json::loads(&loaded.raw).map_err(|e| PayloadError::Json(e.to_string()))?;
+        let loaded =
+            self.serializer
+                .loads_raw_at(cookie, Some(self.settings.lifetime_secs), now)?;
+        let value =
+            flask_json::loads(&loaded.raw).map_err(|e| PayloadError::Json(e.to_string()))?;
         let Value::Dict(dict) = value else {
             return Err(PayloadError::Json("the session is not a JSON object".into()).into());
         };
@@ -103,7 +115,10 @@ impl FlaskSessionCodec {
     /// Flask's `open_session`: a missing, invalid, tampered or expired cookie gives a new empty
     /// session (nothing is raised), a valid one gives its contents.
     pub fn open_at(&self, cookie: Option<&str>, now: u64) -> Session {
-        match cookie.filter(|c| !c.is_empty()).map(|c| self.load_at(c, now)) {
+        match cookie
+            .filter(|c| !c.is_empty())
+            .map(|c| self.load_at(c, now))
+        {
             Some(Ok(loaded)) => Session::from_dict(loaded.value),
             _ => Session::new(),
         }
@@ -119,13 +134,18 @@ impl FlaskSessionCodec {
     /// headers to send.
     pub fn save_at(&self, session: &Session, now: u64) -> Result<SaveOutcome, SaveError> {
         let decision = decide_save(&session.state(), &self.settings, now);
-        let mut outcome = SaveOutcome { set_cookie: None, vary_cookie: decision.vary_cookie, warning: None };
+        let mut outcome = SaveOutcome {
+            set_cookie: None,
+            vary_cookie: decision.vary_cookie,
+            warning: None,
+        };
         match decision.action {
             CookieAction::Leave => {}
             CookieAction::Delete => outcome.set_cookie = Some(delete_cookie_header(&self.settings)),
             CookieAction::Set { expires } => {
                 let value = self.dumps_at(&session.data, now).map_err(SaveError::Json)?;
-                let cookie = set_cookie_header(&self.settings, &value, expires).map_err(SaveError::TooLarge)?;
+                let cookie = set_cookie_header(&self.settings, &value, expires)
+                    .map_err(SaveError::TooLarge)?;
                 outcome.set_cookie = Some(cookie.header);
                 outcome.warning = cookie.warning;
             }
@@ -194,7 +214,11 @@ impl Session {
 
     /// A session holding loaded data (not yet accessed or modified).
     pub fn from_dict(data: Dict) -> Session {
-        Session { data, modified: false, accessed: Cell::new(false) }
+        Session {
+            data,
+            modified: false,
+            accessed: Cell::new(false),
+        }
     }
 
     /// The data, without marking the session accessed (for inspection tools).
@@ -265,7 +289,9 @@ impl Session {
     /// Flask's `get_flashed_messages(with_categories=True)`: removes and returns the flashes.
     /// Entries that are not `(str, str)` pairs are skipped.
     pub fn take_flashes(&mut self) -> Vec<(String, String)> {
-        let Some(Value::List(list)) = self.remove(FLASHES_KEY) else { return Vec::new() };
+        let Some(Value::List(list)) = self.remove(FLASHES_KEY) else {
+            return Vec::new();
+        };
         list.into_iter()
             .filter_map(|v| match v {
                 Value::Tuple(pair) | Value::List(pair) => match <[Value; 2]>::try_from(pair) {

@@ -116,8 +116,9 @@ impl SecretKey {
         let mut out = Zeroizing::new(Vec::with_capacity(t.len() / 2));
         for (i, pair) in t.as_bytes().chunks_exact(2).enumerate() {
             let hi = hex_val(pair[0]).ok_or(ParseKeyError::InvalidHexDigit { position: 2 * i })?;
-            let lo =
-                hex_val(pair[1]).ok_or(ParseKeyError::InvalidHexDigit { position: 2 * i + 1 })?;
+            let lo = hex_val(pair[1]).ok_or(ParseKeyError::InvalidHexDigit {
+                position: 2 * i + 1,
+            })?;
             out.push(hi << 4 | lo);
         }
         Ok(Self::from_slice(&out))
@@ -250,7 +251,10 @@ impl SecretKey {
     /// assert_eq!(SecretKey::from_file_as(&p, KeyEncoding::Hex).unwrap().as_bytes(), b"key");
     /// std::fs::remove_file(&p).unwrap();
     /// ```
-    pub fn from_file_as(path: impl AsRef<Path>, encoding: KeyEncoding) -> Result<Self, ParseKeyError> {
+    pub fn from_file_as(
+        path: impl AsRef<Path>,
+        encoding: KeyEncoding,
+    ) -> Result<Self, ParseKeyError> {
         let raw = Self::from_file(path)?;
         let text = std::str::from_utf8(raw.as_bytes()).map_err(|_| ParseKeyError::NotUtf8)?;
         Self::parse(text, encoding)
@@ -441,7 +445,10 @@ impl fmt::Display for ParseKeyError {
                 write!(f, "hex secret key has an odd number of digits ({len})")
             }
             ParseKeyError::InvalidHexDigit { position } => {
-                write!(f, "hex secret key has a non-hex character at offset {position}")
+                write!(
+                    f,
+                    "hex secret key has a non-hex character at offset {position}"
+                )
             }
             ParseKeyError::InvalidBase64(why) => write!(f, "base64 secret key is invalid: {why}"),
             ParseKeyError::InvalidBytesLiteral(why) => {
@@ -586,7 +593,9 @@ fn parse_python_bytes(text: &str) -> Result<Zeroizing<Vec<u8>>, ParseKeyError> {
             return Err(bad(format!("unescaped quote at offset {i}")));
         }
         if c == b'\n' && !triple {
-            return Err(bad(format!("newline inside a single-quoted literal at offset {i}")));
+            return Err(bad(format!(
+                "newline inside a single-quoted literal at offset {i}"
+            )));
         }
         if c != b'\\' {
             out.push(c);
@@ -621,12 +630,7 @@ fn parse_python_bytes(text: &str) -> Result<Zeroizing<Vec<u8>>, ParseKeyError> {
                 let lo = inner.get(i + 1).copied().and_then(hex_val);
                 match (hi, lo) {
                     (Some(h), Some(l)) => out.push(h << 4 | l),
-                    _ => {
-                        return Err(bad(format!(
-                            "\\x at offset {} needs two hex digits",
-                            i - 2
-                        )))
-                    }
+                    _ => return Err(bad(format!("\\x at offset {} needs two hex digits", i - 2))),
                 }
                 i += 2;
             }

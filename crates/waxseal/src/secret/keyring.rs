@@ -268,7 +268,10 @@ impl Keyring {
     }
 
     /// Checks every key; returns the weak ones allowed under `AllowWeak` as warnings.
-    pub(crate) fn apply_policy(&self, policy: KeyPolicy) -> Result<Vec<KeyringWarning>, KeyringError> {
+    pub(crate) fn apply_policy(
+        &self,
+        policy: KeyPolicy,
+    ) -> Result<Vec<KeyringWarning>, KeyringError> {
         let mut warnings = Vec::new();
         for (index, key) in self.keys().enumerate() {
             if let Err(weak) = check_strength(key.as_bytes()) {
@@ -378,7 +381,11 @@ impl Keyring {
     /// ring.rotate_at(2, 1_700_000_000).unwrap();
     /// assert_eq!(ring.created(0), Some(1_700_000_000));
     /// ```
-    pub fn rotate_at(&mut self, keep_fallbacks: usize, now_unix: u64) -> Result<Rotation, KeyringError> {
+    pub fn rotate_at(
+        &mut self,
+        keep_fallbacks: usize,
+        now_unix: u64,
+    ) -> Result<Rotation, KeyringError> {
         // Generate first: if the RNG fails the keyring is left unchanged.
         let new = SecretKey::generate()?;
         let old = std::mem::replace(&mut self.current, new);
@@ -501,8 +508,8 @@ impl Keyring {
             #[serde(default)]
             fallbacks: Vec<Entry>,
         }
-        let mut file: File = serde_json::from_slice(data)
-            .map_err(|e| KeyringError::Format(e.to_string()))?;
+        let mut file: File =
+            serde_json::from_slice(data).map_err(|e| KeyringError::Format(e.to_string()))?;
         let decode = |index: usize, e: &mut Entry| {
             let key = SecretKey::from_base64(&e.b64)
                 .map_err(|reason| KeyringError::InvalidKey { index, reason });

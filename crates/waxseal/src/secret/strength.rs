@@ -49,7 +49,10 @@ impl fmt::Display for WeakReason {
         match self {
             WeakReason::Empty => f.write_str("it is empty"),
             WeakReason::TooShort { len, min } => {
-                write!(f, "it is {len} bytes long, shorter than the minimum of {min}")
+                write!(
+                    f,
+                    "it is {len} bytes long, shorter than the minimum of {min}"
+                )
             }
             WeakReason::KnownKey { source } => {
                 write!(f, "it is a publicly known key ({source})")
@@ -101,9 +104,7 @@ impl fmt::Display for WeakKey {
             }
             write!(f, "{r}")?;
         }
-        f.write_str(
-            ". Generate one with `python -c 'import secrets; print(secrets.token_hex())'`",
-        )
+        f.write_str(". Generate one with `python -c 'import secrets; print(secrets.token_hex())'`")
     }
 }
 

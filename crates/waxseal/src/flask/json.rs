@@ -1,0 +1,688 @@
+//! Flask's session JSON: the reader and writer, tagged ([`dumps`]/[`loads`]) and plain
+//! ([`write`]/[`parse`]).
+//!
+//! # Writer
+//!
+//! Flask serialises the session inside an app context, so `TaggedJSONSerializer.dumps` calls
+//! `app.json.dumps(tagged, separators=(",", ":"))`, i.e. Python's
+//! `json.dumps(tagged, separators=(",", ":"), ensure_ascii=True, sort_keys=True)`: compact,
+//! keys sorted by code point, lowercase `\uXXXX` escapes (astral characters as surrogate pairs),
+//! floats as `float.__repr__`, `NaN`/`Infinity`/`-Infinity`, integers exact at any size.
+//!
+//! # Reader
+//!
+//! Python's `json.loads` grammar: any JSON value at top level, whitespace ` \t\n\r`, `NaN`,
+//! `Infinity`, `-Infinity`, integers of any size (up to Python's 4300-digit limit), floats
+//! correctly rounded (`1e400` → `Infinity`), `-0` is the integer `0`. Where Python and this
+//! reader differ, the reader *rejects* with an error (never guesses):
+//!
+//! * lone surrogate escapes (`"\ud800"`) are rejected ([`FlaskJsonError::LoneSurrogate`]):
+//!   Python accepts them, but a Rust `String` cannot hold one.
+//! * nesting deeper than [`MAX_DEPTH`] is rejected ([`FlaskJsonError::TooDeep`]) instead of
+//!   risking the stack; Python's own limit is its recursion limit (~1000).
+//!
+//! Duplicate keys behave as in Python: the last value wins, at the position of the first key.
+//!
+//! # Canonical form
+//!
+//! `dumps(&loads(s)?)? == s` for every `s` Flask wrote. Input that Flask would not write
+//! (whitespace, unsorted keys, `1E5`, `-0`, `\/` escapes, uppercase hex escapes, duplicate keys,
+//! non-canonical tag payloads) is accepted where Python accepts it and re-serialises in Flask's
+//! canonical form, exactly as Flask would re-save such a session.
+//!
+//! ```
+//! use waxseal::flask::json;
+//! let v = json::loads(r#"{ "b": 1E5, "a": {" t": [1, -0]} }"#)?;
+//! assert_eq!(json::dumps(&v)?, r#"{"a":{" t":[1,0]},"b":100000.0}"#);
+//! # Ok::<(), waxseal::flask::FlaskJsonError>(())
+//! ```
+
+use super::tag;
+use super::value::{uuid_hyphenated, Dict, Int, Value};
+use crate::pyjson::{write_f64, write_str};
+
+/// Maximum nesting of arrays/objects accepted by the reader and the writers.
+///
+/// ```
+/// let deep = "[".repeat(waxseal::flask::json::MAX_DEPTH + 1);
+/// assert!(matches!(waxseal::flask::json::parse(&deep), Err(waxseal::flask::FlaskJsonError::TooDeep { .. })));
+/// ```
+pub const MAX_DEPTH: usize = 256;
+
+/// Everything that can go wrong reading or writing Flask's JSON.
+///
+/// Positions are byte offsets into the input.
+///
+/// ```
+/// let err = waxseal::flask::json::parse("[1,]").unwrap_err();
+/// assert_eq!(err.to_string(), "invalid JSON at byte 3: expected a value");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FlaskJsonError {
+    /// The input is not JSON that Python's `json.loads` accepts.
+    #[error("invalid JSON at byte {pos}: {msg}")]
+    Syntax {
+        /// Byte offset of the problem.
+        pos: usize,
+        /// What was expected or found.
+        msg: &'static str,
+    },
+    /// A `\uD800`–`\uDFFF` escape that is not half of a surrogate pair.
+    #[error(
+        "lone surrogate escape at byte {pos}: Python accepts it but Rust strings cannot hold it"
+    )]
+    LoneSurrogate {
+        /// Byte offset of the escape.
+        pos: usize,
+    },
+    /// Arrays/objects nested deeper than [`MAX_DEPTH`].
+    #[error("nesting deeper than {MAX_DEPTH} levels at byte {pos}")]
+    TooDeep {
+        /// Byte offset where the limit was crossed (0 when writing).
+        pos: usize,
+    },
+    /// An integer with more decimal digits than Python converts ([`Int::MAX_DIGITS`]).
+    #[error("integer has {digits} digits, more than Python's limit of 4300")]
+    IntTooLarge {
+        /// Number of digits.
+        digits: usize,
+    },
+    /// Not a decimal integer.
+    #[error("invalid integer literal")]
+    InvalidInt,
+    /// A tagged object (`{" t": …}` etc.) whose payload Flask cannot turn back into its type.
+    #[error("invalid {tag:?} tag payload: {reason}")]
+    BadTag {
+        /// The tag key, e.g. `" b"`.
+        tag: &'static str,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// A value that plain JSON cannot represent (Python's `TypeError` from `json.dumps`).
+    #[error("{0} is not JSON serializable without tagging")]
+    NotSerializable(&'static str),
+    /// A serde conversion ([`crate::flask::to_value`]/[`crate::flask::from_value`]) failed.
+    #[error("serde conversion: {0}")]
+    Serde(String),
+}
+
+impl serde::ser::Error for FlaskJsonError {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        FlaskJsonError::Serde(msg.to_string())
+    }
+}
+
+impl serde::de::Error for FlaskJsonError {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        FlaskJsonError::Serde(msg.to_string())
+    }
+}
+
+/// `TaggedJSONSerializer.dumps`: tags `value` and writes it as Flask's session JSON.
+///
+/// Fails only for values nested deeper than [`MAX_DEPTH`] (Python raises `RecursionError`
+/// somewhat later).
+///
+/// ```
+/// use waxseal::flask::{json, Value};
+/// let v: Value = [("b", Value::Bytes(b"\x00\xff".to_vec())), ("a", ("x", 1).into())].into_iter().collect();
+/// assert_eq!(json::dumps(&v)?, r#"{"a":{" t":["x",1]},"b":{" b":"AP8="}}"#);
+/// # Ok::<(), waxseal::flask::FlaskJsonError>(())
+/// ```
+pub fn dumps(value: &Value) -> Result<String, FlaskJsonError> {
+    let mut out = String::with_capacity(128);
+    write_tagged(&mut out, value, 0)?;
+    Ok(out)
+}
+
+/// `TaggedJSONSerializer.loads`: parses Flask's session JSON and untags it.
+///
+/// ```
+/// use waxseal::flask::{json, Value};
+/// let v = json::loads(r#"{" u":"a4b0c1d2e3f405060708090a0b0c0d0e"}"#)?;
+/// assert!(matches!(v, Value::Uuid(_)));
+/// # Ok::<(), waxseal::flask::FlaskJsonError>(())
+/// ```
+pub fn loads(s: &str) -> Result<Value, FlaskJsonError> {
+    Parser {
+        bytes: s.as_bytes(),
+        src: s,
+        pos: 0,
+        depth: 0,
+        untag: true,
+    }
+    .parse_document()
+}
+
+/// Python's `json.loads` alone, without untagging: objects stay [`Value::Dict`], arrays
+/// [`Value::List`].
+///
+/// ```
+/// use waxseal::flask::{json, Value};
+/// let v = json::parse(r#"{" t":[1]}"#)?;
+/// assert!(matches!(v, Value::Dict(_)));
+/// assert!(matches!(json::parse("NaN")?, Value::Float(f) if f.is_nan()));
+/// # Ok::<(), waxseal::flask::FlaskJsonError>(())
+/// ```
+pub fn parse(s: &str) -> Result<Value, FlaskJsonError> {
+    Parser {
+        bytes: s.as_bytes(),
+        src: s,
+        pos: 0,
+        depth: 0,
+        untag: false,
+    }
+    .parse_document()
+}
+
+/// Flask's `app.json.dumps(value, separators=(",", ":"))` alone, without tagging.
+///
+/// Tuples are written as arrays, and the non-JSON types as Flask's JSON provider's `default`
+/// writes them: UUIDs as hyphenated strings, datetimes as HTTP dates, Markup as its text.
+/// Bytes fail with [`FlaskJsonError::NotSerializable`], as in Python.
+///
+/// ```
+/// use waxseal::flask::{json, Value};
+/// let v: Value = [("z", Value::Tuple(vec![1.into()])), ("a", Value::Float(f64::NAN))].into_iter().collect();
+/// assert_eq!(json::write(&v)?, r#"{"a":NaN,"z":[1]}"#);
+/// # Ok::<(), waxseal::flask::FlaskJsonError>(())
+/// ```
+pub fn write(value: &Value) -> Result<String, FlaskJsonError> {
+    let mut out = String::with_capacity(128);
+    write_plain(&mut out, value, 0)?;
+    Ok(out)
+}
+
+fn write_scalar(out: &mut String, value: &Value) -> bool {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Int(i) => i.write(out),
+        Value::Float(f) => write_f64(out, *f),
+        Value::Str(s) => write_str(out, s, true),
+        _ => return false,
+    }
+    true
+}
+
+fn write_items(
+    out: &mut String,
+    items: &[Value],
+    depth: usize,
+    each: fn(&mut String, &Value, usize) -> Result<(), FlaskJsonError>,
+) -> Result<(), FlaskJsonError> {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        each(out, item, depth + 1)?;
+    }
+    out.push(']');
+    Ok(())
+}
+
+fn write_dict(
+    out: &mut String,
+    d: &Dict,
+    depth: usize,
+    each: fn(&mut String, &Value, usize) -> Result<(), FlaskJsonError>,
+) -> Result<(), FlaskJsonError> {
+    out.push('{');
+    // Dicts read from Flask output are already sorted: skip the allocation then.
+    let sorted = d.keys().zip(d.keys().skip(1)).all(|(a, b)| a < b);
+    let mut write_entry = |i: usize, k: &str, v: &Value| {
+        if i > 0 {
+            out.push(',');
+        }
+        write_str(out, k, true);
+        out.push(':');
+        each(out, v, depth + 1)
+    };
+    if sorted {
+        for (i, (k, v)) in d.iter().enumerate() {
+            write_entry(i, k, v)?;
+        }
+    } else {
+        let mut entries: Vec<(&String, &Value)> = d.iter().collect();
+        // str order on UTF-8 bytes equals Python's code point order (not UTF-16 order).
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for (i, (k, v)) in entries.into_iter().enumerate() {
+            write_entry(i, k, v)?;
+        }
+    }
+    out.push('}');
+    Ok(())
+}
+
+fn check_depth(depth: usize) -> Result<(), FlaskJsonError> {
+    if depth >= MAX_DEPTH {
+        Err(FlaskJsonError::TooDeep { pos: 0 })
+    } else {
+        Ok(())
+    }
+}
+
+fn write_plain(out: &mut String, value: &Value, depth: usize) -> Result<(), FlaskJsonError> {
+    if write_scalar(out, value) {
+        return Ok(());
+    }
+    check_depth(depth)?;
+    match value {
+        Value::List(items) | Value::Tuple(items) => write_items(out, items, depth, write_plain),
+        Value::Dict(d) => write_dict(out, d, depth, write_plain),
+        Value::Markup(s) => {
+            write_str(out, s, true);
+            Ok(())
+        }
+        Value::Uuid(u) => {
+            write_str(out, &uuid_hyphenated(u), true);
+            Ok(())
+        }
+        Value::DateTime(d) => {
+            write_str(out, &d.to_string(), true);
+            Ok(())
+        }
+        Value::Bytes(_) => Err(FlaskJsonError::NotSerializable("bytes")),
+        _ => Ok(()),
+    }
+}
+
+/// Writes `{"<key>":` for a one-member tag object.
+fn open_tag(out: &mut String, key: &str) {
+    out.push_str("{\"");
+    out.push_str(key);
+    out.push_str("\":");
+}
+
+/// `TaggedJSONSerializer.tag` fused with the writer: tags in Flask's order (dict-of-one-tag-key,
+/// dict, tuple, list, bytes, Markup, UUID, datetime) without building a tagged tree.
+fn write_tagged(out: &mut String, value: &Value, depth: usize) -> Result<(), FlaskJsonError> {
+    if write_scalar(out, value) {
+        return Ok(());
+    }
+    check_depth(depth)?;
+    match value {
+        Value::Dict(d) => {
+            if d.len() == 1 {
+                if let Some((k, v)) = d.first() {
+                    if tag::is_tag_key(k) {
+                        // TagDict: {" di": {"<key>__": tag(v)}}; depth grows by two objects.
+                        check_depth(depth + 1)?;
+                        open_tag(out, tag::DICT);
+                        out.push('{');
+                        let mut key = String::with_capacity(k.len() + 2);
+                        key.push_str(k);
+                        key.push_str("__");
+                        write_str(out, &key, true);
+                        out.push(':');
+                        write_tagged(out, v, depth + 2)?;
+                        out.push_str("}}");
+                        return Ok(());
+                    }
+                }
+            }
+            write_dict(out, d, depth, write_tagged)
+        }
+        Value::Tuple(items) => {
+            check_depth(depth + 1)?;
+            open_tag(out, tag::TUPLE);
+            write_items(out, items, depth + 1, write_tagged)?;
+            out.push('}');
+            Ok(())
+        }
+        Value::List(items) => write_items(out, items, depth, write_tagged),
+        Value::Bytes(b) => {
+            use base64::Engine;
+            open_tag(out, tag::BYTES);
+            out.push('"');
+            base64::engine::general_purpose::STANDARD.encode_string(b, out);
+            out.push_str("\"}");
+            Ok(())
+        }
+        Value::Markup(s) => {
+            open_tag(out, tag::MARKUP);
+            write_str(out, s, true);
+            out.push('}');
+            Ok(())
+        }
+        Value::Uuid(u) => {
+            open_tag(out, tag::UUID);
+            out.push('"');
+            for b in u {
+                out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+                out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+            }
+            out.push_str("\"}");
+            Ok(())
+        }
+        Value::DateTime(d) => {
+            use std::fmt::Write;
+            open_tag(out, tag::DATETIME);
+            out.push('"');
+            let _ = write!(out, "{d}");
+            out.push_str("\"}");
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+struct Parser<'a> {
+    src: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    depth: usize,
+    untag: bool,
+}
+
+type Res<T> = Result<T, FlaskJsonError>;
+
+impl Parser<'_> {
+    fn err<T>(&self, msg: &'static str) -> Res<T> {
+        Err(FlaskJsonError::Syntax { pos: self.pos, msg })
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn parse_document(mut self) -> Res<Value> {
+        self.skip_ws();
+        let v = self.parse_value()?;
+        self.skip_ws();
+        if self.pos != self.bytes.len() {
+            return self.err("extra data after the value");
+        }
+        Ok(v)
+    }
+
+    fn eat_literal(&mut self, lit: &'static str, v: Value) -> Res<Value> {
+        if self.bytes[self.pos..].starts_with(lit.as_bytes()) {
+            self.pos += lit.len();
+            Ok(v)
+        } else {
+            self.err("expected a value")
+        }
+    }
+
+    fn parse_value(&mut self) -> Res<Value> {
+        match self.bytes.get(self.pos) {
+            Some(b'"') => self.parse_string().map(Value::Str),
+            Some(b'{') => self.parse_object(),
+            Some(b'[') => self.parse_array(),
+            Some(b'n') => self.eat_literal("null", Value::Null),
+            Some(b't') => self.eat_literal("true", Value::Bool(true)),
+            Some(b'f') => self.eat_literal("false", Value::Bool(false)),
+            Some(b'N') => self.eat_literal("NaN", Value::Float(f64::NAN)),
+            Some(b'I') => self.eat_literal("Infinity", Value::Float(f64::INFINITY)),
+            Some(b'-') if self.bytes.get(self.pos + 1) == Some(&b'I') => {
+                self.eat_literal("-Infinity", Value::Float(f64::NEG_INFINITY))
+            }
+            Some(b'-' | b'0'..=b'9') => self.parse_number(),
+            _ => self.err("expected a value"),
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while self.bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    fn parse_number(&mut self) -> Res<Value> {
+        let start = self.pos;
+        if self.bytes[self.pos] == b'-' {
+            self.pos += 1;
+        }
+        match self.bytes.get(self.pos) {
+            // A leading 0 ends the integer part (Python then reports extra data, as we will).
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return self.err("expected a value"),
+        }
+        let mut is_float = false;
+        // Python's number regex only takes `.digits` / `e[+-]digits` when complete; otherwise the
+        // number ends before them and the leftover is a syntax error anyway.
+        if self.bytes.get(self.pos) == Some(&b'.')
+            && self.bytes.get(self.pos + 1).is_some_and(u8::is_ascii_digit)
+        {
+            self.pos += 1;
+            self.digits();
+            is_float = true;
+        }
+        if let Some(b'e' | b'E') = self.bytes.get(self.pos) {
+            let save = self.pos;
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.bytes.get(self.pos) {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                self.pos = save;
+            } else {
+                is_float = true;
+            }
+        }
+        let text = &self.src[start..self.pos];
+        if is_float {
+            // Rust's parser is correctly rounded like Python's float(); overflow gives ±inf.
+            text.parse::<f64>()
+                .map(Value::Float)
+                .map_err(|_| FlaskJsonError::Syntax {
+                    pos: start,
+                    msg: "invalid number",
+                })
+        } else {
+            Int::from_json_digits(text).map(Value::Int)
+        }
+    }
+
+    fn parse_hex4(&mut self) -> Res<u32> {
+        let Some(h) = self.bytes.get(self.pos..self.pos + 4) else {
+            return self.err("invalid \\uXXXX escape");
+        };
+        let mut v = 0u32;
+        for &b in h {
+            let d = match b {
+                b'0'..=b'9' => b - b'0',
+                b'a'..=b'f' => b - b'a' + 10,
+                b'A'..=b'F' => b - b'A' + 10,
+                _ => return self.err("invalid \\uXXXX escape"),
+            };
+            v = v * 16 + u32::from(d);
+        }
+        self.pos += 4;
+        Ok(v)
+    }
+
+    fn parse_string(&mut self) -> Res<String> {
+        self.pos += 1; // opening quote
+        let start = self.pos;
+        // Fast path: no escapes.
+        while let Some(&b) = self.bytes.get(self.pos) {
+            match b {
+                b'"' => {
+                    let s = self.src[start..self.pos].to_owned();
+                    self.pos += 1;
+                    return Ok(s);
+                }
+                b'\\' => break,
+                0..=0x1f => return self.err("invalid control character in string"),
+                _ => self.pos += 1,
+            }
+        }
+        let mut out = String::with_capacity(self.pos - start + 16);
+        out.push_str(&self.src[start..self.pos]);
+        let mut run = self.pos;
+        loop {
+            let Some(&b) = self.bytes.get(self.pos) else {
+                return self.err("unterminated string");
+            };
+            match b {
+                b'"' => {
+                    out.push_str(&self.src[run..self.pos]);
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                0..=0x1f => return self.err("invalid control character in string"),
+                b'\\' => {
+                    out.push_str(&self.src[run..self.pos]);
+                    let esc_pos = self.pos;
+                    self.pos += 1;
+                    let Some(&e) = self.bytes.get(self.pos) else {
+                        return self.err("unterminated string");
+                    };
+                    self.pos += 1;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.parse_hex4()?;
+                            let cp = if (0xd800..0xdc00).contains(&hi) {
+                                // Python pairs a high surrogate only with an immediately following
+                                // \uDC00-\uDFFF escape.
+                                let lo = if self.bytes.get(self.pos..self.pos + 2) == Some(b"\\u") {
+                                    let save = self.pos;
+                                    self.pos += 2;
+                                    let lo = self.parse_hex4()?;
+                                    if (0xdc00..0xe000).contains(&lo) {
+                                        Some(lo)
+                                    } else {
+                                        self.pos = save;
+                                        None
+                                    }
+                                } else {
+                                    None
+                                };
+                                match lo {
+                                    Some(lo) => 0x1_0000 + ((hi - 0xd800) << 10) + (lo - 0xdc00),
+                                    None => {
+                                        return Err(FlaskJsonError::LoneSurrogate { pos: esc_pos })
+                                    }
+                                }
+                            } else {
+                                hi
+                            };
+                            match char::from_u32(cp) {
+                                Some(c) => out.push(c),
+                                None => return Err(FlaskJsonError::LoneSurrogate { pos: esc_pos }),
+                            }
+                        }
+                        _ => {
+                            self.pos = esc_pos;
+                            return self.err("invalid escape");
+                        }
+                    }
+                    run = self.pos;
+                }
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    fn enter(&mut self) -> Res<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(FlaskJsonError::TooDeep { pos: self.pos });
+        }
+        self.pos += 1;
+        self.skip_ws();
+        Ok(())
+    }
+
+    fn parse_array(&mut self) -> Res<Value> {
+        self.enter()?;
+        let mut items = Vec::new();
+        if self.bytes.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Value::List(items));
+        }
+        loop {
+            items.push(self.parse_value()?);
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                }
+                Some(b']') => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(Value::List(items));
+                }
+                _ => return self.err("expected ',' or ']'"),
+            }
+        }
+    }
+
+    fn parse_object(&mut self) -> Res<Value> {
+        let open = self.pos;
+        self.enter()?;
+        let mut map = Dict::new();
+        if self.bytes.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Value::Dict(map));
+        }
+        loop {
+            if self.bytes.get(self.pos) != Some(&b'"') {
+                return self.err("expected a property name in double quotes");
+            }
+            let key = self.parse_string()?;
+            self.skip_ws();
+            if self.bytes.get(self.pos) != Some(&b':') {
+                return self.err("expected ':'");
+            }
+            self.pos += 1;
+            self.skip_ws();
+            let v = self.parse_value()?;
+            // IndexMap::insert keeps the first position and takes the last value, like a dict.
+            map.insert(key, v);
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                }
+                Some(b'}') => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    break;
+                }
+                _ => return self.err("expected ',' or '}'"),
+            }
+        }
+        if self.untag && map.len() == 1 {
+            // _untag_scan: children are already untagged (we build bottom-up); untag this dict.
+            if let Some((k, _)) = map.first() {
+                if tag::is_tag_key(k) {
+                    if let Some((k, v)) = map.pop() {
+                        return tag::untag(&k, v).map_err(|e| match e {
+                            FlaskJsonError::BadTag { tag, reason } => FlaskJsonError::BadTag {
+                                tag,
+                                reason: format!("{reason} (object at byte {open})"),
+                            },
+                            other => other,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(Value::Dict(map))
+    }
+}
