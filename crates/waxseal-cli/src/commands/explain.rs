@@ -89,6 +89,28 @@ fn format_description(format: &TokenFormat) -> String {
     )
 }
 
+/// Session keys that Flask and common extensions write, and what they mean.
+const KNOWN_SESSION_KEYS: [(&str, &str); 6] = [
+    (
+        "_permanent",
+        "is set by session.permanent = True: the cookie outlives the browser session",
+    ),
+    (
+        "_flashes",
+        "holds flash() messages waiting to be shown, as (category, message) tuples",
+    ),
+    (
+        "_user_id",
+        "is Flask-Login's logged-in user id: whoever can forge this cookie can be that user",
+    ),
+    (
+        "_fresh",
+        "is Flask-Login's flag for a login made with a password in this session",
+    ),
+    ("csrf_token", "is Flask-WTF's CSRF token"),
+    ("_id", "is Flask-Login's session identifier"),
+];
+
 const TAG_HELP: [(&str, &str); 5] = [
     ("tuple", "{\" t\": [...]} is a Python tuple"),
     ("bytes", "{\" b\": \"base64\"} is Python bytes"),
@@ -144,6 +166,13 @@ fn explain_payload(t: &mut Text, format: &TokenFormat, parts: &TokenParts<'_>) -
             match payload::decode(format.kind, r) {
                 Ok(d) => {
                     t.value("decoded:", output::ellipsize(&d.human(), 400));
+                    if let payload::Decoded::Json(v) = &d {
+                        for (key, help) in KNOWN_SESSION_KEYS {
+                            if v.get(key).is_some() {
+                                t.say(format!("\"{key}\" {help}"));
+                            }
+                        }
+                    }
                     let tags = d.tags_used();
                     if !tags.is_empty() {
                         t.say("Flask marks Python types that JSON lacks with a tag key:");
@@ -332,12 +361,12 @@ fn explain_with_keys(
             (Some(ts), Some(max)) => {
                 let age = now.saturating_sub(ts);
                 let origin = if format.kind == FormatKind::Flask {
-                    " (Flask's PERMANENT_SESSION_LIFETIME default is 31 days)"
+                    " (Flask's PERMANENT_SESSION_LIFETIME, 31 days unless configured; --max-age changes it)"
                 } else {
                     ""
                 };
                 t.say(format!(
-                    "age {} against a maximum of {}{origin}",
+                    "Age {} against a maximum of {}{origin}.",
                     output::duration(age),
                     output::duration(max)
                 ));
@@ -397,6 +426,10 @@ fn explain_one(
         paint(HEAD, "What this is"),
         format!("   {}", format_description(format)),
     ]);
+    if format.kind == FormatKind::Flask {
+        t.say("Flask stores the whole session (the dict `session`) in this cookie, signed with SECRET_KEY so");
+        t.say("the browser can read it but cannot change it. Below is every step Flask takes to trust it.");
+    }
     let parts = match split(format.kind, format.settings.separator, token.as_bytes()) {
         Ok(p) => p,
         Err(e) => {
@@ -441,7 +474,9 @@ fn explain_one(
         explain_with_keys(&mut t, format, &parts, keys, &outcome, max_age, now, step)?;
     t.0.push(String::new());
     t.0.push(format!("{} {}", paint(HEAD, "Verdict:"), verdict(&outcome)));
-    t.0.push(paint(DIM, format!("   ({})", outcome.message)));
+    if !outcome.valid {
+        t.0.push(paint(DIM, format!("   ({})", outcome.message)));
+    }
     j["keys"] = trials
         .iter()
         .map(|k| {

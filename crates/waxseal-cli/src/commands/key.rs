@@ -126,13 +126,23 @@ fn load(path: &Path) -> Result<Keyring, CliError> {
     Ok(ring)
 }
 
-const WHERE_TO_PUT_IT: &str = "\
-Put it in your Flask configuration as SECRET_KEY (app.config[\"SECRET_KEY\"] = b'...'),
-or in the environment as FLASK_SECRET_KEY=<hex> and call app.config.from_prefixed_env().
+/// The advice printed by `key new --print`, with `{hex}` standing for the key's hex text.
+fn where_to_put_it(hex: &str) -> String {
+    format!(
+        "Where to put it (pick one):
+  in the Flask configuration:  SECRET_KEY = \"{hex}\"
+  in the environment:          FLASK_SECRET_KEY={hex}
+                               (read by app.config.from_prefixed_env())
+The hex text is then the key itself, as strong as the 32 random bytes. For the raw bytes
+instead, write SECRET_KEY = b'...' with the Python bytes literal. (In waxseal, a text key
+goes in --secret, raw bytes in --secret-hex.)
+
 Generate it once and keep it secret, outside version control. Do not generate a new one at
-every start: every restart would log everyone out and break every signed link. To replace
-it, rotate deliberately: the old key goes to SECRET_KEY_FALLBACKS until its cookies expire
-(`waxseal key rotate` does this for a keyring).";
+every start: each restart would log everyone out and break every signed link. To replace
+it, rotate deliberately: the old key moves to SECRET_KEY_FALLBACKS until the cookies it
+signed have expired (`waxseal key rotate` does this for a keyring)."
+    )
+}
 
 fn new(args: NewArgs, json: bool) -> Result<u8, CliError> {
     if args.print {
@@ -148,19 +158,22 @@ fn new(args: NewArgs, json: bool) -> Result<u8, CliError> {
         } else {
             output::line(paint(
                 HEAD,
-                format!("A new random {}-byte secret key:", b.len()),
+                format!(
+                    "A new secret key: {} random bytes from the operating system.",
+                    b.len()
+                ),
             ))?;
+            output::line(format!("  hex:          {}", paint(VALUE, hex(b))))?;
             output::line(format!(
                 "  Python bytes: {}",
                 paint(VALUE, python_bytes_literal(b))
             ))?;
-            output::line(format!("  hex:          {}", paint(VALUE, hex(b))))?;
             output::line(format!(
                 "  base64:       {}",
                 paint(VALUE, base64_encode(b))
             ))?;
             output::line("")?;
-            output::line(WHERE_TO_PUT_IT)?;
+            output::line(where_to_put_it(&hex(b)))?;
         }
         return Ok(output::EXIT_OK);
     }
