@@ -2,7 +2,7 @@
 
 use clap::Args;
 use serde_json::json;
-use waxseal::inspect::{open_payload, split, TokenFormat};
+use waxseal::inspect::{split, TokenFormat};
 
 use crate::options::{FormatArgs, TokenStream};
 use crate::output::{self, hex, paint, CliError, DIM, HEAD, VALUE, WARN};
@@ -51,7 +51,7 @@ fn decode_one(format: &TokenFormat, token: &str) -> Decoded {
         }
     };
     let payload_text = String::from_utf8_lossy(parts.payload).into_owned();
-    let raw = open_payload(kind, parts.payload, format.max_decompressed);
+    let raw = crate::payload::open_parts(kind, &parts, format.max_decompressed);
     let decoded = raw
         .as_ref()
         .map_err(|e| e.to_string())

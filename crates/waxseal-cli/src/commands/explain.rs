@@ -3,7 +3,7 @@
 use clap::Args;
 use serde_json::json;
 use waxseal::encoding::base64_encode;
-use waxseal::inspect::{open_payload, split, FormatKind, TokenFormat, TokenParts};
+use waxseal::inspect::{split, FormatKind, TokenFormat, TokenParts};
 use waxseal::signer::derive_key;
 use waxseal::{KeyDerivation, Signer};
 
@@ -147,7 +147,7 @@ fn explain_parts(t: &mut Text, format: &TokenFormat, parts: &TokenParts<'_>) {
 
 fn explain_payload(t: &mut Text, format: &TokenFormat, parts: &TokenParts<'_>) -> Option<String> {
     t.step(2, "Read the payload (anyone can do this)");
-    let raw = open_payload(format.kind, parts.payload, format.max_decompressed);
+    let raw = crate::payload::open_parts(format.kind, &parts, format.max_decompressed);
     if format.kind.is_url_safe() {
         if parts.compressed {
             t.say("The payload starts with \".\": its JSON was zlib-compressed (because that was shorter), then base64url-encoded.");
