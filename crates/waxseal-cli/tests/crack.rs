@@ -65,8 +65,14 @@ fn several_tokens_in_one_pass_answer_in_input_order() {
     let b = flask("one", "{}");
     let (code, v) = crack_json(&["--wordlist", &list, &a, &b], None);
     assert_eq!(code, Some(0));
-    assert_eq!((v[0]["secret"].as_str(), v[1]["secret"].as_str()), (Some("three"), Some("one")));
-    assert_eq!((v[0]["attempts"].as_u64(), v[1]["attempts"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(
+        (v[0]["secret"].as_str(), v[1]["secret"].as_str()),
+        (Some("three"), Some("one"))
+    );
+    assert_eq!(
+        (v[0]["attempts"].as_u64(), v[1]["attempts"].as_u64()),
+        (Some(3), Some(1))
+    );
     let (code, _) = crack_json(&["--wordlist", &list, &a, &flask(KEY, "{}")], None);
     assert_eq!(code, Some(1));
 }
@@ -79,7 +85,13 @@ fn tokens_from_stdin_and_several_wordlists_in_order() {
     std::fs::write(&second, b"c\nsecond-list-key\n").unwrap();
     let token = flask("second-list-key", "{}");
     let (code, v) = crack_json(
-        &["--wordlist", &first, "--wordlist", second.to_str().unwrap(), "-"],
+        &[
+            "--wordlist",
+            &first,
+            "--wordlist",
+            second.to_str().unwrap(),
+            "-",
+        ],
         Some(format!("{token}\n").into_bytes()),
     );
     assert_eq!(code, Some(0));
@@ -89,7 +101,10 @@ fn tokens_from_stdin_and_several_wordlists_in_order() {
 #[test]
 fn wordlist_from_stdin() {
     let token = flask("from-stdin", "{}");
-    let (code, v) = crack_json(&["--wordlist", "-", &token], Some(b"x\nfrom-stdin\n".to_vec()));
+    let (code, v) = crack_json(
+        &["--wordlist", "-", &token],
+        Some(b"x\nfrom-stdin\n".to_vec()),
+    );
     assert_eq!(code, Some(0));
     assert_eq!(v[0]["attempts"], 2);
 }
@@ -101,7 +116,10 @@ fn every_format_digest_and_derivation_is_cracked() {
     for kind in FormatKind::ALL {
         for (digest, derivation) in [
             (waxseal::Digest::Sha1, waxseal::KeyDerivation::Hmac),
-            (waxseal::Digest::Sha256, waxseal::KeyDerivation::DjangoConcat),
+            (
+                waxseal::Digest::Sha256,
+                waxseal::KeyDerivation::DjangoConcat,
+            ),
             (waxseal::Digest::Sha512, waxseal::KeyDerivation::Concat),
             (waxseal::Digest::Md5, waxseal::KeyDerivation::None),
         ] {
@@ -109,11 +127,24 @@ fn every_format_digest_and_derivation_is_cracked() {
             f.settings.digest = digest;
             f.settings.key_derivation = derivation;
             f.settings.salt = b"my-salt".to_vec();
-            let payload = if kind.is_json() { format!(r#"{{"x":"{}"}}"#, "y".repeat(200)) } else { "v".into() };
+            let payload = if kind.is_json() {
+                format!(r#"{{"x":"{}"}}"#, "y".repeat(200))
+            } else {
+                "v".into()
+            };
             let token = f.sign(&[b"fmt-secret"], payload.as_bytes(), T0).unwrap();
             let (code, v) = crack_json(
-                &["--wordlist", &list, "--format", kind.name(), "--salt", "my-salt",
-                  "--key-derivation", derivation.name(), &token],
+                &[
+                    "--wordlist",
+                    &list,
+                    "--format",
+                    kind.name(),
+                    "--salt",
+                    "my-salt",
+                    "--key-derivation",
+                    derivation.name(),
+                    &token,
+                ],
                 None,
             );
             assert_eq!(code, Some(0), "{} {digest:?} {derivation:?}", kind.name());
@@ -142,12 +173,22 @@ fn odd_lines_never_panic_and_later_lines_still_count() {
     let mut lines = Vec::new();
     lines.extend_from_slice(b"\n\n\xff\xfe\x00binary\x01\n");
     lines.extend_from_slice(&vec![b'z'; 200_000]);
-    lines.extend_from_slice(b"\n'unterminated\nb'\\xZZ'\n\"\\N{NOPE}\"\nb'\\u1234'\n\"\\ud800\"\n'''\nthe-real-key\n");
+    lines.extend_from_slice(
+        b"\n'unterminated\nb'\\xZZ'\n\"\\N{NOPE}\"\nb'\\u1234'\n\"\\ud800\"\n'''\nthe-real-key\n",
+    );
     let list = wordlist(&dir, &lines);
     let token = flask("the-real-key", "{}");
     for format in ["auto", "plain", "python"] {
         let out = waxseal()
-            .args(["crack", "--json", "--wordlist-format", format, "--wordlist", &list, &token])
+            .args([
+                "crack",
+                "--json",
+                "--wordlist-format",
+                format,
+                "--wordlist",
+                &list,
+                &token,
+            ])
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
@@ -159,7 +200,10 @@ fn odd_lines_never_panic_and_later_lines_still_count() {
     let token = waxseal::inspect::TokenFormat::new(FormatKind::Flask)
         .sign(&[b"\xffkey\n"], b"{}", T0)
         .unwrap();
-    let (code, v) = crack_json(&["--wordlist-format", "python", "--wordlist", &py, &token], None);
+    let (code, v) = crack_json(
+        &["--wordlist-format", "python", "--wordlist", &py, &token],
+        None,
+    );
     assert_eq!(code, Some(0));
     assert_eq!(v[0]["secret"], r"b'\xffkey\n'");
     assert_eq!(v[0]["secret_hex"], "ff6b65790a");

@@ -11,7 +11,12 @@ fn hex(b: &[u8]) -> String {
 }
 
 fn derived(key: &str) -> String {
-    hex(&derive_key(KeyDerivation::Hmac, Digest::Sha1, b"cookie-session", key.as_bytes()))
+    hex(&derive_key(
+        KeyDerivation::Hmac,
+        Digest::Sha1,
+        b"cookie-session",
+        key.as_bytes(),
+    ))
 }
 
 #[test]
@@ -23,11 +28,17 @@ fn valid_cookie_shows_derived_key_expected_signature_and_verdict() {
         .assert()
         .success()
         .stdout(predicate::str::contains(derived(KEY)))
-        .stdout(predicate::str::contains(r#"HMAC-SHA1(key = SECRET_KEY, message = "cookie-session")"#))
-        .stdout(predicate::str::contains(format!("expected (current):    {sig}")))
+        .stdout(predicate::str::contains(
+            r#"HMAC-SHA1(key = SECRET_KEY, message = "cookie-session")"#,
+        ))
+        .stdout(predicate::str::contains(format!(
+            "expected (current):    {sig}"
+        )))
         .stdout(predicate::str::contains("constant-time"))
         .stdout(predicate::str::contains(r#"{"user": "alice"}"#))
-        .stdout(predicate::str::contains("Verdict: VALID: genuine, signed with the current key."));
+        .stdout(predicate::str::contains(
+            "Verdict: VALID: genuine, signed with the current key.",
+        ));
 }
 
 #[test]
@@ -39,7 +50,9 @@ fn tampered_cookie_verdict() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(derived(KEY)))
-        .stdout(predicate::str::contains("Verdict: INVALID: tampered, or signed with a different key."));
+        .stdout(predicate::str::contains(
+            "Verdict: INVALID: tampered, or signed with a different key.",
+        ));
 }
 
 #[test]
@@ -57,13 +70,24 @@ fn expired_cookie_verdict() {
 fn fallback_key_verdict_names_the_fallback() {
     let token = flask(OLD_KEY, r#"{"user":"alice"}"#);
     waxseal()
-        .args(["explain", "--now", "1700000100", "--secret", KEY, "--fallback", OLD_KEY, &token])
+        .args([
+            "explain",
+            "--now",
+            "1700000100",
+            "--secret",
+            KEY,
+            "--fallback",
+            OLD_KEY,
+            &token,
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains(derived(KEY)))
         .stdout(predicate::str::contains(derived(OLD_KEY)))
         .stdout(predicate::str::contains("They match with fallback key 1."))
-        .stdout(predicate::str::contains("Verdict: VALID, signed by fallback key 1"));
+        .stdout(predicate::str::contains(
+            "Verdict: VALID, signed by fallback key 1",
+        ));
 }
 
 #[test]
@@ -82,7 +106,17 @@ fn without_a_key_explains_what_a_key_would_add() {
 fn explain_json_carries_derived_keys_and_verdict() {
     let token = flask(OLD_KEY, r#"{"a":1}"#);
     let out = waxseal()
-        .args(["explain", "--json", "--now", "1700000100", "--secret", KEY, "--fallback", OLD_KEY, &token])
+        .args([
+            "explain",
+            "--json",
+            "--now",
+            "1700000100",
+            "--secret",
+            KEY,
+            "--fallback",
+            OLD_KEY,
+            &token,
+        ])
         .output()
         .unwrap();
     let v = &json_lines(&out)[0];

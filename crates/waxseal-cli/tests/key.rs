@@ -14,7 +14,10 @@ fn key_new_print_gives_a_key_and_says_where_to_put_it() {
     assert!(text.contains("FLASK_SECRET_KEY="));
     assert!(text.contains("every restart") || text.contains("each restart"));
     assert!(text.contains("SECRET_KEY_FALLBACKS"));
-    let out = waxseal().args(["key", "new", "--print", "--json"]).output().unwrap();
+    let out = waxseal()
+        .args(["key", "new", "--print", "--json"])
+        .output()
+        .unwrap();
     let v = &json_lines(&out)[0];
     assert_eq!(v["hex"].as_str().unwrap().len(), 64);
 }
@@ -23,7 +26,11 @@ fn key_new_print_gives_a_key_and_says_where_to_put_it() {
 fn key_new_writes_an_owner_only_keyring_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let ring = dir.path().join("keys.json");
-    waxseal().args(["key", "new", "--keyring"]).arg(&ring).assert().success();
+    waxseal()
+        .args(["key", "new", "--keyring"])
+        .arg(&ring)
+        .assert()
+        .success();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -39,7 +46,11 @@ fn key_new_writes_an_owner_only_keyring_and_refuses_to_overwrite() {
         .stderr(predicate::str::contains("already exists"))
         .stderr(predicate::str::contains("--force"));
     assert_eq!(std::fs::read(&ring).unwrap(), before);
-    waxseal().args(["key", "new", "--force", "--keyring"]).arg(&ring).assert().success();
+    waxseal()
+        .args(["key", "new", "--force", "--keyring"])
+        .arg(&ring)
+        .assert()
+        .success();
     assert_ne!(std::fs::read(&ring).unwrap(), before);
 }
 
@@ -52,21 +63,57 @@ fn key_new_without_destination_is_a_usage_error() {
 fn key_rotate_keeps_n_fallbacks_and_old_tokens_still_verify() {
     let dir = tempfile::tempdir().unwrap();
     let ring = dir.path().join("keys.json");
-    waxseal().args(["key", "new", "--keyring"]).arg(&ring).assert().success();
-    let out = waxseal().args(["sign", "--keyring"]).arg(&ring).arg("{}").output().unwrap();
+    waxseal()
+        .args(["key", "new", "--keyring"])
+        .arg(&ring)
+        .assert()
+        .success();
+    let out = waxseal()
+        .args(["sign", "--keyring"])
+        .arg(&ring)
+        .arg("{}")
+        .output()
+        .unwrap();
     let token = stdout(&out).trim_end().to_owned();
     for _ in 0..3 {
-        waxseal().args(["key", "rotate", "--keep", "2", "--keyring"]).arg(&ring).assert().success();
+        waxseal()
+            .args(["key", "rotate", "--keep", "2", "--keyring"])
+            .arg(&ring)
+            .assert()
+            .success();
     }
-    let out = waxseal().args(["key", "show", "--json", "--keyring"]).arg(&ring).output().unwrap();
+    let out = waxseal()
+        .args(["key", "show", "--json", "--keyring"])
+        .arg(&ring)
+        .output()
+        .unwrap();
     let v = &json_lines(&out)[0];
     assert_eq!(v["keys"].as_array().unwrap().len(), 3);
     // The first key was dropped after the third rotation.
-    waxseal().args(["verify", "--keyring"]).arg(&ring).arg(&token).assert().code(1);
-    let out = waxseal().args(["sign", "--keyring"]).arg(&ring).arg("{}").output().unwrap();
+    waxseal()
+        .args(["verify", "--keyring"])
+        .arg(&ring)
+        .arg(&token)
+        .assert()
+        .code(1);
+    let out = waxseal()
+        .args(["sign", "--keyring"])
+        .arg(&ring)
+        .arg("{}")
+        .output()
+        .unwrap();
     let token = stdout(&out).trim_end().to_owned();
-    waxseal().args(["key", "rotate", "--keyring"]).arg(&ring).assert().success();
-    let out = waxseal().args(["verify", "--json", "--keyring"]).arg(&ring).arg(&token).output().unwrap();
+    waxseal()
+        .args(["key", "rotate", "--keyring"])
+        .arg(&ring)
+        .assert()
+        .success();
+    let out = waxseal()
+        .args(["verify", "--json", "--keyring"])
+        .arg(&ring)
+        .arg(&token)
+        .output()
+        .unwrap();
     assert_eq!(json_lines(&out)[0]["key_index"], 1);
 }
 
@@ -74,8 +121,16 @@ fn key_rotate_keeps_n_fallbacks_and_old_tokens_still_verify() {
 fn key_show_prints_fingerprints_not_keys_unless_revealed() {
     let dir = tempfile::tempdir().unwrap();
     let ring = dir.path().join("keys.json");
-    waxseal().args(["key", "new", "--keyring"]).arg(&ring).assert().success();
-    let out = waxseal().args(["key", "show", "--json", "--reveal", "--keyring"]).arg(&ring).output().unwrap();
+    waxseal()
+        .args(["key", "new", "--keyring"])
+        .arg(&ring)
+        .assert()
+        .success();
+    let out = waxseal()
+        .args(["key", "show", "--json", "--reveal", "--keyring"])
+        .arg(&ring)
+        .output()
+        .unwrap();
     let v = &json_lines(&out)[0];
     let hex = v["keys"][0]["hex"].as_str().unwrap().to_owned();
     let fp = v["keys"][0]["fingerprint"].as_str().unwrap().to_owned();
@@ -121,7 +176,16 @@ fn key_check_uses_the_wordlist_and_checks_fallbacks() {
     let list = dir.path().join("weak.txt");
     std::fs::write(&list, format!("something\n{OLD_KEY}\n")).unwrap();
     let out = waxseal()
-        .args(["key", "check", "--json", "--secret", KEY, "--fallback", OLD_KEY, "--wordlist"])
+        .args([
+            "key",
+            "check",
+            "--json",
+            "--secret",
+            KEY,
+            "--fallback",
+            OLD_KEY,
+            "--wordlist",
+        ])
         .arg(&list)
         .output()
         .unwrap();

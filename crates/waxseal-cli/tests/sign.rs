@@ -7,7 +7,11 @@ use waxseal::inspect::FormatKind;
 
 fn sign_cli(args: &[&str]) -> String {
     let out = waxseal().arg("sign").args(args).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     stdout(&out).trim_end().to_owned()
 }
 
@@ -28,20 +32,47 @@ fn flask_sign_rewrites_json_in_flasks_dialect() {
 #[test]
 fn itsdangerous_serializers_keep_order_and_their_own_json_style() {
     let token = sign_cli(&[
-        "--secret", KEY, "--format", "url-safe", r#"{"b": 1, "a": "ü"}"#,
+        "--secret",
+        KEY,
+        "--format",
+        "url-safe",
+        r#"{"b": 1, "a": "ü"}"#,
     ]);
-    assert_eq!(token, sign(FormatKind::UrlSafe, KEY.as_bytes(), r#"{"b":1,"a":"ü"}"#, 0));
-    let token = sign_cli(&["--secret", KEY, "--format", "serializer", r#"{"b":1,"a":[1,2]}"#]);
     assert_eq!(
         token,
-        sign(FormatKind::Serializer, KEY.as_bytes(), r#"{"b": 1, "a": [1, 2]}"#, 0)
+        sign(FormatKind::UrlSafe, KEY.as_bytes(), r#"{"b":1,"a":"ü"}"#, 0)
+    );
+    let token = sign_cli(&[
+        "--secret",
+        KEY,
+        "--format",
+        "serializer",
+        r#"{"b":1,"a":[1,2]}"#,
+    ]);
+    assert_eq!(
+        token,
+        sign(
+            FormatKind::Serializer,
+            KEY.as_bytes(),
+            r#"{"b": 1, "a": [1, 2]}"#,
+            0
+        )
     );
 }
 
 #[test]
 fn signer_payload_from_stdin_loses_one_trailing_newline() {
     let out = waxseal()
-        .args(["sign", "--secret", KEY, "--format", "timestamp-signer", "--timestamp", "1700000000", "-"])
+        .args([
+            "sign",
+            "--secret",
+            KEY,
+            "--format",
+            "timestamp-signer",
+            "--timestamp",
+            "1700000000",
+            "-",
+        ])
         .write_stdin("user-42\n")
         .output()
         .unwrap();
@@ -77,12 +108,26 @@ fn invalid_json_payload_is_a_usage_error() {
 #[test]
 fn round_trip_decode_edit_sign_verify() {
     let original = flask(KEY, r#"{"role":"user","user":"alice"}"#);
-    let out = waxseal().args(["decode", "--json", &original]).output().unwrap();
-    let raw = json_lines(&out)[0]["payload_raw"].as_str().unwrap().to_owned();
+    let out = waxseal()
+        .args(["decode", "--json", &original])
+        .output()
+        .unwrap();
+    let raw = json_lines(&out)[0]["payload_raw"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let edited = raw.replace("alice", "bob");
     let token = sign_cli(&["--secret", KEY, "--timestamp", "1700000050", &edited]);
     let out = waxseal()
-        .args(["verify", "--json", "--now", "1700000100", "--secret", KEY, &token])
+        .args([
+            "verify",
+            "--json",
+            "--now",
+            "1700000100",
+            "--secret",
+            KEY,
+            &token,
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -100,7 +145,11 @@ fn round_trip_decode_edit_sign_verify() {
 fn sign_uses_the_current_key_of_a_keyring() {
     let dir = tempfile::tempdir().unwrap();
     let ring = dir.path().join("keys.json");
-    waxseal().args(["key", "new", "--keyring"]).arg(&ring).assert().success();
+    waxseal()
+        .args(["key", "new", "--keyring"])
+        .arg(&ring)
+        .assert()
+        .success();
     let out = waxseal()
         .args(["sign", "--keyring"])
         .arg(&ring)
