@@ -147,7 +147,7 @@ fn explain_parts(t: &mut Text, format: &TokenFormat, parts: &TokenParts<'_>) {
 
 fn explain_payload(t: &mut Text, format: &TokenFormat, parts: &TokenParts<'_>) -> Option<String> {
     t.step(2, "Read the payload (anyone can do this)");
-    let raw = crate::payload::open_parts(format.kind, &parts, format.max_decompressed);
+    let raw = crate::payload::open_parts(format.kind, parts, format.max_decompressed);
     if format.kind.is_url_safe() {
         if parts.compressed {
             t.say("The payload starts with \".\": its JSON was zlib-compressed (because that was shorter), then base64url-encoded.");
@@ -225,7 +225,6 @@ fn explain_with_keys(
     format: &TokenFormat,
     parts: &TokenParts<'_>,
     keys: &Keys,
-    outcome: &Outcome,
     max_age: Option<u64>,
     now: u64,
     first_step: usize,
@@ -384,7 +383,6 @@ fn explain_with_keys(
             (None, Some(_)) => t.say("No readable timestamp, so no age."),
         }
     }
-    let _ = outcome;
     Ok((trials, matched))
 }
 
@@ -470,8 +468,7 @@ fn explain_one(
         return Ok((t.0, j, raw.is_some()));
     };
     let outcome = verify_one(format, &keys.slices(), token, max_age, now)?;
-    let (trials, matched) =
-        explain_with_keys(&mut t, format, &parts, keys, &outcome, max_age, now, step)?;
+    let (trials, matched) = explain_with_keys(&mut t, format, &parts, keys, max_age, now, step)?;
     t.0.push(String::new());
     t.0.push(format!("{} {}", paint(HEAD, "Verdict:"), verdict(&outcome)));
     if !outcome.valid {
