@@ -354,28 +354,26 @@ fn explain_with_keys(
         n += 1;
         t.step(n, "Check the age");
         match (parts.timestamp, max_age) {
-            (_, None) => {
-                t.say("No maximum age applies (--no-max-age, or the format has no default).")
-            }
+            _ if matched.is_none() => t.say(
+                "Skipped: the age is checked only once the signature holds, since the timestamp of an untrusted token means nothing.",
+            ),
+            (_, None) => t.say("No maximum age applies (--no-max-age, or the format has no default)."),
             (Some(ts), Some(max)) => {
                 let age = now.saturating_sub(ts);
-                let origin = if format.kind == FormatKind::Flask {
-                    " (Flask's PERMANENT_SESSION_LIFETIME, 31 days unless configured; --max-age changes it)"
+                let origin = if format.kind == FormatKind::Flask && max == super::verify::FLASK_MAX_AGE {
+                    " (Flask's default PERMANENT_SESSION_LIFETIME; change it with --max-age)"
                 } else {
                     ""
                 };
                 t.say(format!(
-                    "Age {} against a maximum of {}{origin}.",
+                    "Age {}; the maximum is {}{origin}.",
                     output::duration(age),
                     output::duration(max)
                 ));
                 if ts > now {
                     t.say(paint(BAD, "Signed in the future: refused."));
                 } else if age > max {
-                    t.say(paint(
-                        WARN,
-                        "Too old: refused even though the signature is genuine.",
-                    ));
+                    t.say(paint(WARN, "Too old: refused even though the signature is genuine."));
                 } else {
                     t.say(paint(GOOD, "Within the maximum age."));
                 }
