@@ -1,0 +1,347 @@
+//! `waxseal key`: create, rotate, show and check secret keys.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+use waxseal::encoding::base64_encode;
+use waxseal::secret::{KeyPolicy, Keyring, SecretKey, StrengthReport};
+use waxseal_crack::{CandidateChunk, CandidateSource, WordlistFormat, WordlistReader};
+
+use super::crack::WordlistFormatName;
+use crate::options::KeyArgs;
+use crate::output::{self, hex, paint, python_bytes_literal, CliError, BAD, GOOD, HEAD, VALUE};
+
+/// Create, rotate, show and check secret keys.
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  waxseal key new --print\n  waxseal key new --keyring keys.json\n  \
+    waxseal key rotate --keyring keys.json --keep 2\n  waxseal key show --keyring keys.json\n  \
+    waxseal key check --secret 'dev'"
+)]
+pub struct KeyCommand {
+    #[command(subcommand)]
+    pub command: KeySub,
+}
+
+/// The `key` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum KeySub {
+    /// Create a keyring file with a fresh key, or print a fresh key (--print).
+    #[command(
+        after_help = "Exit codes: 0 created; 2 file exists (use --force) or no destination; 3 I/O error."
+    )]
+    New(NewArgs),
+    /// Make a new current key; the old one becomes the first fallback.
+    #[command(after_help = "Exit codes: 0 rotated; 2 not a keyring; 3 I/O error.")]
+    Rotate(RotateArgs),
+    /// List a keyring's keys as fingerprints with creation times.
+    #[command(after_help = "Exit codes: 0 shown; 2 not a keyring; 3 I/O error.")]
+    Show(ShowArgs),
+    /// Check keys' strength: length, the built-in list of known keys, an optional wordlist.
+    #[command(after_help = "Examples:\n  waxseal key check --secret 'dev'\n  \
+        waxseal key check --keyring keys.json --wordlist flask-unsign.txt\n\n\
+        Exit codes: 0 every key strong; 1 a key is weak; 2 usage error; 3 I/O error.")]
+    Check(CheckArgs),
+}
+
+/// `key new`.
+#[derive(Args, Debug)]
+pub struct NewArgs {
+    /// The keyring file to create (written with owner-only permissions).
+    #[arg(
+        long,
+        value_name = "PATH",
+        required_unless_present = "print",
+        conflicts_with = "print"
+    )]
+    pub keyring: Option<PathBuf>,
+    /// Overwrite an existing keyring file (its keys are lost: every token they signed dies).
+    #[arg(long)]
+    pub force: bool,
+    /// Print a fresh key (Python bytes literal, hex, base64) instead of writing a keyring.
+    #[arg(long)]
+    pub print: bool,
+}
+
+/// `key rotate`.
+#[derive(Args, Debug)]
+pub struct RotateArgs {
+    /// The keyring file.
+    #[arg(long, value_name = "PATH")]
+    pub keyring: PathBuf,
+    /// How many old keys to keep as fallbacks (older ones are dropped).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub keep: usize,
+}
+
+/// `key show`.
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// The keyring file.
+    #[arg(long, value_name = "PATH")]
+    pub keyring: PathBuf,
+    /// Also print the keys themselves (hex). Careful: anyone who sees them can forge tokens.
+    #[arg(long)]
+    pub reveal: bool,
+}
+
+/// `key check`.
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub keys: KeyArgs,
+    /// A wordlist of weak keys to check against too (plain or flask-unsign's Python-literal lines).
+    #[arg(long, value_name = "FILE")]
+    pub wordlist: Option<PathBuf>,
+    /// How the wordlist is written.
+    #[arg(long, value_enum, default_value_t = WordlistFormatName::Auto)]
+    pub wordlist_format: WordlistFormatName,
+}
+
+impl KeyCommand {
+    /// The key options, when the subcommand has them.
+    pub fn key_args_mut(&mut self) -> Option<&mut KeyArgs> {
+        match &mut self.command {
+            KeySub::Check(c) => Some(&mut c.keys),
+            _ => None,
+        }
+    }
+}
+
+fn keyring_err(e: waxseal::secret::KeyringError) -> CliError {
+    match e {
+        waxseal::secret::KeyringError::Io { .. } => CliError::io(e.to_string()),
+        e => CliError::usage(e.to_string()),
+    }
+}
+
+fn load(path: &Path) -> Result<Keyring, CliError> {
+    let (ring, warnings) = Keyring::load(path, KeyPolicy::AllowWeak).map_err(keyring_err)?;
+    for w in warnings {
+        output::warn(w);
+    }
+    Ok(ring)
+}
+
+/// The advice printed by `key new --print`, with `{hex}` standing for the key's hex text.
+fn where_to_put_it(hex: &str) -> String {
+    format!(
+        "Where to put it (pick one):
+  in the Flask configuration:  SECRET_KEY = \"{hex}\"
+  in the environment:          FLASK_SECRET_KEY={hex}
+                               (read by app.config.from_prefixed_env())
+The hex text is then the key itself, as strong as the 32 random bytes. For the raw bytes
+instead, write SECRET_KEY = b'...' with the Python bytes literal. (In waxseal, a text key
+goes in --secret, raw bytes in --secret-hex.)
+
+Generate it once and keep it secret, outside version control. Do not generate a new one at
+every start: each restart would log everyone out and break every signed link. To replace
+it, rotate deliberately: the old key moves to SECRET_KEY_FALLBACKS until the cookies it
+signed have expired (`waxseal key rotate` does this for a keyring)."
+    )
+}
+
+fn new(args: NewArgs, json: bool) -> Result<u8, CliError> {
+    if args.print {
+        let key = SecretKey::generate().map_err(|e| CliError::io(e.to_string()))?;
+        let b = key.as_bytes();
+        if json {
+            output::json_line(&json!({
+                "python": python_bytes_literal(b),
+                "hex": hex(b),
+                "base64": base64_encode(b),
+                "fingerprint": key.fingerprint(),
+            }))?;
+        } else {
+            output::line(paint(
+                HEAD,
+                format!(
+                    "A new secret key: {} random bytes from the operating system.",
+                    b.len()
+                ),
+            ))?;
+            output::line(format!("  hex:          {}", paint(VALUE, hex(b))))?;
+            output::line(format!(
+                "  Python bytes: {}",
+                paint(VALUE, python_bytes_literal(b))
+            ))?;
+            output::line(format!(
+                "  base64:       {}",
+                paint(VALUE, base64_encode(b))
+            ))?;
+            output::line("")?;
+            output::line(where_to_put_it(&hex(b)))?;
+        }
+        return Ok(output::EXIT_OK);
+    }
+    let path = args.keyring.ok_or_else(|| {
+        CliError::usage("say where to write the key").hint("use --keyring PATH, or --print")
+    })?;
+    if path.exists() && !args.force {
+        return Err(
+            CliError::usage(format!("{} already exists", path.display())).hint(
+                "use `waxseal key rotate` to replace its key while still accepting the old one, \
+             or --force to overwrite it (every token signed with its keys stops verifying)",
+            ),
+        );
+    }
+    let ring = Keyring::generate().map_err(keyring_err)?;
+    ring.save(&path).map_err(keyring_err)?;
+    if json {
+        output::json_line(&json!({"keyring": path.display().to_string(),
+            "fingerprint": ring.current().fingerprint(), "created": ring.created(0)}))?;
+    } else {
+        output::line(format!(
+            "Created {} (owner-only permissions) with one key, fingerprint {}.",
+            path.display(),
+            paint(VALUE, ring.current().fingerprint())
+        ))?;
+        output::line("Use it with --keyring, e.g. `waxseal sign --keyring PATH '{...}'`; rotate it with `waxseal key rotate`.")?;
+    }
+    Ok(output::EXIT_OK)
+}
+
+fn rotate(args: RotateArgs, json: bool) -> Result<u8, CliError> {
+    let mut ring = load(&args.keyring)?;
+    let r = ring.rotate(args.keep).map_err(keyring_err)?;
+    ring.save(&args.keyring).map_err(keyring_err)?;
+    if json {
+        output::json_line(&json!({"new_current": r.new_current, "dropped": r.dropped,
+            "fallbacks": ring.fallbacks().len()}))?;
+    } else {
+        output::line(format!("New current key: {}", paint(VALUE, &r.new_current)))?;
+        output::line(format!(
+            "The previous key is now fallback 1 ({} fallback(s) kept): tokens it signed still verify.",
+            ring.fallbacks().len()
+        ))?;
+        for d in &r.dropped {
+            output::line(format!("Dropped {d}: tokens it signed no longer verify."))?;
+        }
+    }
+    Ok(output::EXIT_OK)
+}
+
+fn show(args: ShowArgs, json: bool) -> Result<u8, CliError> {
+    let ring = load(&args.keyring)?;
+    let mut rows = Vec::new();
+    for (i, key) in ring.keys().enumerate() {
+        let created = ring.created(i);
+        let role = if i == 0 {
+            "current".to_owned()
+        } else {
+            format!("fallback {i}")
+        };
+        if json {
+            let mut o = json!({"index": i, "role": role, "fingerprint": key.fingerprint(),
+                "length": key.len(), "created": created, "created_utc": created.and_then(output::utc)});
+            if args.reveal {
+                o["hex"] = json!(hex(key.as_bytes()));
+            }
+            rows.push(o);
+        } else {
+            let mut l = format!(
+                "{role:<11} {}  {} bytes  created {}",
+                paint(VALUE, key.fingerprint()),
+                key.len(),
+                created
+                    .and_then(output::utc)
+                    .unwrap_or_else(|| "unknown".into())
+            );
+            if args.reveal {
+                l.push_str(&format!("  key {}", hex(key.as_bytes())));
+            }
+            output::line(l)?;
+        }
+    }
+    if json {
+        output::json_line(&json!({"keyring": args.keyring.display().to_string(), "keys": rows}))?;
+    }
+    Ok(output::EXIT_OK)
+}
+
+/// Reads a wordlist into memory for the exact-match check.
+fn read_wordlist(path: &Path, format: WordlistFormat) -> Result<Vec<Vec<u8>>, CliError> {
+    let file = File::open(path)
+        .map_err(|e| CliError::io(format!("cannot open the wordlist {}: {e}", path.display())))?;
+    let mut reader = WordlistReader::new(BufReader::new(file), format);
+    let mut chunk = CandidateChunk::new();
+    let mut words = Vec::new();
+    loop {
+        chunk.clear();
+        let n = reader
+            .fill(&mut chunk, 4096)
+            .map_err(|e| CliError::io(e.to_string()))?;
+        if n == 0 {
+            break;
+        }
+        words.extend(chunk.iter().map(<[u8]>::to_vec));
+    }
+    Ok(words)
+}
+
+fn check(args: CheckArgs, json: bool) -> Result<u8, CliError> {
+    let keys = args.keys.require()?;
+    let words = match &args.wordlist {
+        Some(p) => read_wordlist(p, args.wordlist_format.format())?,
+        None => Vec::new(),
+    };
+    let mut all_ok = true;
+    let mut rows = Vec::new();
+    for (i, key) in keys.keys.iter().enumerate() {
+        let report = StrengthReport::assess(key.as_bytes(), words.iter().map(Vec::as_slice));
+        let ok = report.is_acceptable();
+        all_ok &= ok;
+        let reasons: Vec<String> = report.reasons.iter().map(ToString::to_string).collect();
+        let role = if i == 0 {
+            "current key".to_owned()
+        } else {
+            format!("fallback key {i}")
+        };
+        if json {
+            rows.push(
+                json!({"index": i, "fingerprint": key.fingerprint(), "length": key.len(),
+                "weak": !ok, "reasons": reasons}),
+            );
+        } else if ok {
+            output::line(format!(
+                "{} {role} ({} bytes, fingerprint {}): not short, not a known key{}, not repetitive.",
+                paint(GOOD, "STRONG"),
+                key.len(),
+                key.fingerprint(),
+                if args.wordlist.is_some() { ", not on the wordlist" } else { "" }
+            ))?;
+        } else {
+            output::line(format!(
+                "{} {role} ({} bytes, fingerprint {}): {}.",
+                paint(BAD, "WEAK"),
+                key.len(),
+                key.fingerprint(),
+                reasons.join("; ")
+            ))?;
+        }
+    }
+    if json {
+        output::json_line(&json!({"weak": !all_ok, "keys": rows,
+            "known_keys_checked": waxseal::secret::known_key_count(), "wordlist_entries": words.len()}))?;
+    } else if !all_ok {
+        output::line("Anyone who guesses a weak key can forge sessions. Replace it: `waxseal key new --print`.")?;
+    }
+    Ok(if all_ok {
+        output::EXIT_OK
+    } else {
+        output::EXIT_NEGATIVE
+    })
+}
+
+/// Runs `key`.
+pub fn run(args: KeyCommand, json: bool) -> Result<u8, CliError> {
+    match args.command {
+        KeySub::New(a) => new(a, json),
+        KeySub::Rotate(a) => rotate(a, json),
+        KeySub::Show(a) => show(a, json),
+        KeySub::Check(a) => check(a, json),
+    }
+}

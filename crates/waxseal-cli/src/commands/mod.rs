@@ -1,0 +1,8 @@
+//! One module per command.
+
+pub mod crack;
+pub mod decode;
+pub mod explain;
+pub mod key;
+pub mod sign;
+pub mod verify;

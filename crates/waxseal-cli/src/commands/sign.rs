@@ -1,0 +1,119 @@
+//! `waxseal sign`: make a token from a payload, byte for byte as Flask / itsdangerous would.
+
+use std::io::Read;
+
+use clap::Args;
+use serde_json::json;
+use waxseal::inspect::FormatKind;
+use waxseal::pyjson::{self, JsonStyle};
+use waxseal::secret::StrengthReport;
+
+use crate::options::{FormatArgs, KeyArgs};
+use crate::output::{self, CliError};
+
+/// Sign a payload and print the token.
+///
+/// For the serializer formats PAYLOAD is JSON text. For flask it is the JSON Flask stores, tags
+/// included (what `decode` shows as the raw payload, e.g. {"cart":{" t":[1,2]}}); it is
+/// rewritten in Flask's dialect (sorted keys, compact, ASCII), so signing the JSON Flask produced
+/// gives Flask's cookie byte for byte. For signer and timestamp-signer PAYLOAD is a plain string.
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  waxseal sign --secret-hex 8f1c... '{\"user\":\"admin\"}'\n  \
+    waxseal decode --json COOKIE | jq -r .payload_raw | sed 's/alice/bob/' | waxseal sign --secret-file key.bin -\n  \
+    waxseal sign --format timestamp-signer --secret-file key.bin --timestamp 1700000000 'user-42'\n\n\
+    A payload read from stdin loses one trailing newline.\n\
+    Exit codes: 0 signed; 2 usage error (bad JSON, weak key, no key); 3 I/O error."
+)]
+pub struct SignArgs {
+    /// The payload; `-` reads it from stdin.
+    #[arg(value_name = "PAYLOAD")]
+    pub payload: String,
+    #[command(flatten)]
+    pub keys: KeyArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
+    /// Signing time (Unix seconds) for timed formats; default now.
+    #[arg(long, value_name = "UNIX")]
+    pub timestamp: Option<u64>,
+    /// Sign even with a weak key (short, publicly known, repetitive). Only for tests: anyone who
+    /// guesses the key can forge tokens.
+    #[arg(long)]
+    pub allow_weak_key: bool,
+}
+
+/// Rewrites `text` in the format's JSON dialect.
+fn normalise_json(kind: FormatKind, text: &str) -> Result<String, CliError> {
+    let bad =
+        |e: String| {
+            CliError::usage(format!("the payload is not valid JSON for {}: {e}", kind.name())).hint(
+            "give JSON text, e.g. '{\"user\":\"admin\"}'; for flask, tagged values stay as Flask \
+             writes them ({\" t\":[...]} for a tuple)",
+        )
+        };
+    match kind {
+        FormatKind::Flask => waxseal::flask::json::loads(text)
+            .and_then(|v| waxseal::flask::json::dumps(&v))
+            .map_err(|e| bad(e.to_string())),
+        _ => {
+            let v: serde_json::Value =
+                serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+            let style = if kind == FormatKind::Serializer {
+                JsonStyle::PYTHON_DEFAULT
+            } else {
+                JsonStyle::COMPACT
+            };
+            pyjson::to_string(&v, style).map_err(|e| bad(e.to_string()))
+        }
+    }
+}
+
+/// Runs `sign`.
+pub fn run(args: SignArgs, json: bool) -> Result<u8, CliError> {
+    let format = args.format.token_format()?;
+    let keys = args.keys.require()?;
+    let current = keys.keys.first().ok_or_else(crate::options::no_key_error)?;
+    let report = StrengthReport::assess(current.as_bytes(), std::iter::empty());
+    if !report.is_acceptable() && !args.allow_weak_key {
+        let reasons: Vec<String> = report.reasons.iter().map(ToString::to_string).collect();
+        return Err(CliError::usage(format!(
+            "refusing to sign with a weak key: {}",
+            reasons.join("; ")
+        ))
+        .hint("generate a strong key with `waxseal key new --print`, or pass --allow-weak-key for tests"));
+    }
+    let mut payload = if args.payload == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| CliError::io(format!("cannot read stdin: {e}")))?;
+        if buf.ends_with(b"\n") {
+            buf.pop();
+            if buf.ends_with(b"\r") {
+                buf.pop();
+            }
+        }
+        buf
+    } else {
+        args.payload.into_bytes()
+    };
+    if format.kind.is_json() {
+        let text = std::str::from_utf8(&payload)
+            .map_err(|_| CliError::usage("the payload is not UTF-8 text"))?;
+        payload = normalise_json(format.kind, text)?.into_bytes();
+    }
+    let timestamp = args.timestamp.unwrap_or_else(waxseal::timed::unix_now);
+    let token = format
+        .sign(&[current.as_bytes()], &payload, timestamp)
+        .map_err(|e| CliError::usage(format!("cannot sign: {e}")))?;
+    if json {
+        output::json_line(&json!({
+            "token": token,
+            "payload_raw": String::from_utf8_lossy(&payload),
+            "timestamp": format.kind.is_timed().then_some(timestamp),
+        }))?;
+    } else {
+        output::line(token)?;
+    }
+    Ok(output::EXIT_OK)
+}

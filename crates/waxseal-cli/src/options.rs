@@ -1,0 +1,354 @@
+//! Options shared by several commands: where the keys come from, which token format, and where
+//! the tokens come from (arguments, or `-` for stdin, streamed line by line).
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use waxseal::inspect::{FormatKind, TokenFormat};
+use waxseal::secret::{KeyPolicy, Keyring, KeyringError, SecretKey};
+use waxseal::{Digest, KeyDerivation};
+
+use crate::output::{warn, CliError};
+
+/// The key options: `--secret`, `--secret-hex`, `--secret-file`, `--keyring`, plus fallbacks.
+#[derive(Args, Debug, Clone, Default)]
+pub struct KeyArgs {
+    /// Secret key as UTF-8 text (Flask's `SECRET_KEY = "..."`).
+    #[arg(long, value_name = "TEXT", group = "key", help_heading = "Key options")]
+    pub secret: Option<String>,
+    /// Secret key as hex digits (for binary keys such as `os.urandom(24)`).
+    #[arg(long, value_name = "HEX", group = "key", help_heading = "Key options")]
+    pub secret_hex: Option<String>,
+    /// Read the secret key from a file (its raw bytes, minus one trailing newline).
+    #[arg(long, value_name = "PATH", group = "key", help_heading = "Key options")]
+    pub secret_file: Option<PathBuf>,
+    /// A waxseal keyring file (current key and fallbacks), as written by `waxseal key new`.
+    #[arg(long, value_name = "PATH", group = "key", help_heading = "Key options")]
+    pub keyring: Option<PathBuf>,
+    /// An older key still accepted (UTF-8 text); repeatable, tried in the given order after the
+    /// current key.
+    #[arg(long, value_name = "TEXT", help_heading = "Key options")]
+    pub fallback: Vec<String>,
+    /// An older key still accepted, as hex; repeatable.
+    #[arg(long, value_name = "HEX", help_heading = "Key options")]
+    pub fallback_hex: Vec<String>,
+    /// Order in which `--fallback` (false) and `--fallback-hex` (true) appeared; set by `main`
+    /// from clap's argument indices.
+    #[arg(skip)]
+    pub fallback_order: Vec<bool>,
+}
+
+/// Keys ready for use: current first, then fallbacks in trial order.
+pub struct Keys {
+    /// The keys.
+    pub keys: Vec<SecretKey>,
+    /// Where they came from, for messages (`--secret`, `FLASK_SECRET_KEY`, ...).
+    pub source: String,
+}
+
+impl Keys {
+    /// The keys as byte slices, for the library calls.
+    pub fn slices(&self) -> Vec<&[u8]> {
+        self.keys.iter().map(SecretKey::as_bytes).collect()
+    }
+}
+
+fn parse_hex(flag: &str, text: &str) -> Result<SecretKey, CliError> {
+    SecretKey::from_hex(text).map_err(|e| {
+        CliError::usage(format!("{flag}: {e}"))
+            .hint("give the key as hex digits, e.g. --secret-hex 8f1c0a5e2b7d49c3, or use --secret for text")
+    })
+}
+
+fn keyring_error(e: KeyringError) -> CliError {
+    let code = if matches!(e, KeyringError::Io { .. }) {
+        crate::output::EXIT_IO
+    } else {
+        crate::output::EXIT_USAGE
+    };
+    CliError {
+        code,
+        message: e.to_string(),
+        hint: None,
+    }
+}
+
+impl KeyArgs {
+    /// The fallbacks in command-line order.
+    fn fallbacks(&self) -> Result<Vec<SecretKey>, CliError> {
+        let mut text = self.fallback.iter();
+        let mut hex = self.fallback_hex.iter();
+        let mut out = Vec::new();
+        let order: Vec<bool> =
+            if self.fallback_order.len() == self.fallback.len() + self.fallback_hex.len() {
+                self.fallback_order.clone()
+            } else {
+                std::iter::repeat(false)
+                    .take(self.fallback.len())
+                    .chain(std::iter::repeat(true).take(self.fallback_hex.len()))
+                    .collect()
+            };
+        for is_hex in order {
+            if is_hex {
+                if let Some(h) = hex.next() {
+                    out.push(parse_hex("--fallback-hex", h)?);
+                }
+            } else if let Some(t) = text.next() {
+                out.push(SecretKey::from_text(t));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Loads the keys. `None` when no option was given and `FLASK_SECRET_KEY` is unset. Weak keys
+    /// are accepted here (the caller decides whether to refuse them); keyring warnings are
+    /// printed on stderr.
+    pub fn load(&self) -> Result<Option<Keys>, CliError> {
+        let (mut keys, source) = if let Some(s) = &self.secret {
+            (vec![SecretKey::from_text(s)], "--secret".to_owned())
+        } else if let Some(h) = &self.secret_hex {
+            (
+                vec![parse_hex("--secret-hex", h)?],
+                "--secret-hex".to_owned(),
+            )
+        } else if let Some(p) = &self.secret_file {
+            let key = SecretKey::from_file(p).map_err(|e| {
+                CliError::io(format!("cannot read the key file {}: {e}", p.display()))
+                    .hint("check the path; the file holds the raw key bytes")
+            })?;
+            (vec![key], format!("--secret-file {}", p.display()))
+        } else if let Some(p) = &self.keyring {
+            let (ring, warnings) = Keyring::load(p, KeyPolicy::AllowWeak).map_err(keyring_error)?;
+            for w in warnings {
+                if !matches!(w, waxseal::secret::KeyringWarning::WeakKeyAllowed { .. }) {
+                    warn(w);
+                }
+            }
+            (
+                ring.keys().cloned().collect(),
+                format!("--keyring {}", p.display()),
+            )
+        } else if !self.fallback.is_empty() || !self.fallback_hex.is_empty() {
+            return Err(
+                CliError::usage("fallback keys were given without a current key").hint(
+                    "add --secret, --secret-hex, --secret-file or --keyring for the current key",
+                ),
+            );
+        } else {
+            match Keyring::from_env(KeyPolicy::AllowWeak) {
+                Ok((ring, _)) => {
+                    let mut source = waxseal::secret::SECRET_KEY_VAR.to_owned();
+                    if ring.len() > 1 {
+                        source.push_str(" and ");
+                        source.push_str(waxseal::secret::SECRET_KEY_FALLBACKS_VAR);
+                    }
+                    (ring.keys().cloned().collect(), source)
+                }
+                Err(KeyringError::MissingEnv { .. }) => return Ok(None),
+                Err(e) => return Err(keyring_error(e)),
+            }
+        };
+        keys.extend(self.fallbacks()?);
+        Ok(Some(Keys { keys, source }))
+    }
+
+    /// Like [`KeyArgs::load`], but a missing key is an error that says how to give one.
+    pub fn require(&self) -> Result<Keys, CliError> {
+        self.load()?.ok_or_else(no_key_error)
+    }
+}
+
+/// The error for "no key anywhere".
+pub fn no_key_error() -> CliError {
+    CliError::usage("no secret key given").hint(
+        "pass --secret TEXT, --secret-hex HEX, --secret-file PATH or --keyring PATH, \
+         or set FLASK_SECRET_KEY in the environment",
+    )
+}
+
+/// Token formats by CLI name.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FormatName {
+    /// Flask's session cookie (URL-safe timed JSON, salt "cookie-session").
+    #[default]
+    Flask,
+    /// itsdangerous URLSafeTimedSerializer.
+    UrlSafeTimed,
+    /// itsdangerous URLSafeSerializer.
+    UrlSafe,
+    /// itsdangerous Serializer (plain JSON).
+    Serializer,
+    /// itsdangerous TimestampSigner.
+    TimestampSigner,
+    /// itsdangerous Signer.
+    Signer,
+}
+
+impl FormatName {
+    /// The library's kind.
+    pub fn kind(self) -> FormatKind {
+        match self {
+            FormatName::Flask => FormatKind::Flask,
+            FormatName::UrlSafeTimed => FormatKind::UrlSafeTimed,
+            FormatName::UrlSafe => FormatKind::UrlSafe,
+            FormatName::Serializer => FormatKind::Serializer,
+            FormatName::TimestampSigner => FormatKind::TimestampSigner,
+            FormatName::Signer => FormatKind::Signer,
+        }
+    }
+}
+
+/// Digest names.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestName {
+    /// SHA-1 (Flask's and itsdangerous's default).
+    Sha1,
+    /// SHA-224.
+    Sha224,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+    /// MD5 (legacy).
+    Md5,
+}
+
+impl DigestName {
+    /// The library's digest.
+    pub fn digest(self) -> Digest {
+        match self {
+            DigestName::Sha1 => Digest::Sha1,
+            DigestName::Sha224 => Digest::Sha224,
+            DigestName::Sha256 => Digest::Sha256,
+            DigestName::Sha384 => Digest::Sha384,
+            DigestName::Sha512 => Digest::Sha512,
+            DigestName::Md5 => Digest::Md5,
+        }
+    }
+}
+
+/// Key derivation names.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DerivationName {
+    /// HMAC(secret, salt) (Flask, itsdangerous default).
+    Hmac,
+    /// digest(salt + secret).
+    Concat,
+    /// digest(salt + "signer" + secret) (itsdangerous's old default).
+    DjangoConcat,
+    /// The secret itself.
+    None,
+}
+
+impl DerivationName {
+    /// The library's derivation.
+    pub fn derivation(self) -> KeyDerivation {
+        match self {
+            DerivationName::Hmac => KeyDerivation::Hmac,
+            DerivationName::Concat => KeyDerivation::Concat,
+            DerivationName::DjangoConcat => KeyDerivation::DjangoConcat,
+            DerivationName::None => KeyDerivation::None,
+        }
+    }
+}
+
+/// The format options: `--format` and its overrides.
+#[derive(Args, Debug, Clone, Default)]
+pub struct FormatArgs {
+    /// Token format.
+    #[arg(long, value_enum, default_value_t = FormatName::Flask, help_heading = "Format options")]
+    pub format: FormatName,
+    /// Override the format's salt (Flask: "cookie-session", itsdangerous serializers:
+    /// "itsdangerous", signers: "itsdangerous.Signer").
+    #[arg(long, value_name = "TEXT", help_heading = "Format options")]
+    pub salt: Option<String>,
+    /// Override the digest (default sha1).
+    #[arg(long, value_enum, help_heading = "Format options")]
+    pub digest: Option<DigestName>,
+    /// Override how the signing key is derived from the secret (default hmac).
+    #[arg(long, value_enum, value_name = "KIND", help_heading = "Format options")]
+    pub key_derivation: Option<DerivationName>,
+    /// Override the separator character (default ".").
+    #[arg(long, value_name = "C", help_heading = "Format options")]
+    pub sep: Option<char>,
+}
+
+impl FormatArgs {
+    /// The token format with every override applied.
+    pub fn token_format(&self) -> Result<TokenFormat, CliError> {
+        let mut f = TokenFormat::new(self.format.kind());
+        if let Some(s) = &self.salt {
+            f.settings.salt = s.as_bytes().to_vec();
+        }
+        if let Some(d) = self.digest {
+            f.settings.digest = d.digest();
+        }
+        if let Some(k) = self.key_derivation {
+            f.settings.key_derivation = k.derivation();
+        }
+        if let Some(c) = self.sep {
+            f.settings.separator = u8::try_from(c).ok().filter(u8::is_ascii).ok_or_else(|| {
+                CliError::usage(format!(
+                    "--sep {c:?}: the separator must be one ASCII character"
+                ))
+            })?;
+        }
+        Ok(f)
+    }
+}
+
+/// Tokens from the command line, with `-` expanded to stdin lines as they arrive (nothing is
+/// read ahead). Blank lines are skipped; surrounding whitespace is trimmed; a line that is not
+/// UTF-8 is passed on with replacement characters (it then fails as malformed).
+pub struct TokenStream {
+    args: std::vec::IntoIter<String>,
+    stdin: Option<std::io::StdinLock<'static>>,
+    buf: Vec<u8>,
+}
+
+impl TokenStream {
+    /// Over `args`.
+    pub fn new(args: Vec<String>) -> TokenStream {
+        TokenStream {
+            args: args.into_iter(),
+            stdin: None,
+            buf: Vec::new(),
+        }
+    }
+}
+
+impl Iterator for TokenStream {
+    type Item = Result<String, CliError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(stdin) = &mut self.stdin {
+                self.buf.clear();
+                match stdin.read_until(b'\n', &mut self.buf) {
+                    Ok(0) => self.stdin = None,
+                    Ok(_) => {
+                        let line = String::from_utf8_lossy(&self.buf);
+                        let t = line.trim();
+                        if !t.is_empty() {
+                            return Some(Ok(t.to_owned()));
+                        }
+                    }
+                    Err(e) => {
+                        self.stdin = None;
+                        return Some(Err(CliError::io(format!("cannot read stdin: {e}"))));
+                    }
+                }
+                continue;
+            }
+            let arg = self.args.next()?;
+            if arg == "-" {
+                self.stdin = Some(std::io::stdin().lock());
+            } else {
+                return Some(Ok(arg));
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! `waxseal decode`: parts and payload without a key.
+
+mod common;
+use common::*;
+use predicates::prelude::*;
+use waxseal::inspect::FormatKind;
+
+const TAGGED: &str = r#"{"b":{" b":"AGFi"},"d":{" d":"Wed, 21 Oct 2015 07:28:00 GMT"},"t":{" t":[1,2]},"u":{" u":"a4b0c1d2e3f405060708090a0b0c0d0e"}}"#;
+
+#[test]
+fn decode_names_flask_tags_and_says_nothing_was_verified() {
+    waxseal()
+        .args(["decode", &flask(KEY, TAGGED)])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("tuple(1, 2)"))
+        .stdout(predicate::str::contains(r"bytes(b'\x00ab')"))
+        .stdout(predicate::str::contains("datetime(2015-10-21T07:28:00Z)"))
+        .stdout(predicate::str::contains(
+            "uuid(a4b0c1d2-e3f4-0506-0708-090a0b0c0d0e)",
+        ))
+        .stdout(predicate::str::contains(
+            "1700000000 (2023-11-14T22:13:20Z)",
+        ))
+        .stdout(predicate::str::contains("implies HMAC-SHA1"))
+        .stdout(predicate::str::contains("Not verified"));
+}
+
+#[test]
+fn decode_json_reports_parts_of_a_compressed_token() {
+    let big = format!(r#"{{"x":"{}"}}"#, "a".repeat(300));
+    let token = flask(KEY, &big);
+    assert!(
+        token.starts_with('.'),
+        "long repetitive payloads are compressed"
+    );
+    let out = waxseal()
+        .args(["decode", "--json", &token])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["compressed"], true);
+    assert_eq!(v["timestamp"], T0);
+    assert_eq!(v["timestamp_utc"], "2023-11-14T22:13:20Z");
+    assert_eq!(v["implied_digest"], "sha1");
+    assert_eq!(v["payload_raw"], big);
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["signature_hex"].as_str().unwrap().len(), 40);
+}
+
+#[test]
+fn decode_json_payload_uses_dollar_wrappers_for_flask_types() {
+    let out = waxseal()
+        .args(["decode", "--json", &flask(KEY, TAGGED)])
+        .output()
+        .unwrap();
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["payload"]["t"], serde_json::json!({"$tuple": [1, 2]}));
+    assert_eq!(v["payload"]["b"], serde_json::json!({"$bytes": "006162"}));
+    assert_eq!(
+        v["payload"]["d"],
+        serde_json::json!({"$datetime": "2015-10-21T07:28:00Z"})
+    );
+}
+
+#[test]
+fn decode_of_a_malformed_token_exits_1() {
+    waxseal()
+        .args(["decode", "no-separator-here"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("cannot decode"));
+}
+
+#[test]
+fn decode_reads_signer_tokens_with_format_option() {
+    let token = sign(FormatKind::TimestampSigner, KEY.as_bytes(), "user-42", T0);
+    let out = waxseal()
+        .args(["decode", "--json", "--format", "timestamp-signer", &token])
+        .output()
+        .unwrap();
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["payload"], "user-42");
+    assert_eq!(v["timestamp"], T0);
+}
+
+#[test]
+fn decode_batch_from_stdin_keeps_input_order() {
+    let a = flask(KEY, r#"{"n":1}"#);
+    let b = flask(KEY, r#"{"n":2}"#);
+    let out = waxseal()
+        .args(["decode", "--json", "-"])
+        .write_stdin(format!("{a}\n\nbroken\n{b}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 3);
+    assert_eq!(v[0]["payload"]["n"], 1);
+    assert_eq!(v[1]["decoded"], false);
+    assert_eq!(v[2]["payload"]["n"], 2);
+}

@@ -1,0 +1,143 @@
+//! Against the real thing: Flask's own cookies and the flask-unsign-wordlist package.
+//! Skipped (with a loud SKIPPED line) without the interop venv; fails under
+//! `WAXSEAL_REQUIRE_INTEROP=1`.
+
+mod common;
+use common::*;
+use waxseal_interop::{hex, json, oracle, unhex};
+
+#[test]
+fn flask_cookie_decoded_and_resigned_is_byte_identical() {
+    let secret = b"flask-interop-secret-key-0123";
+    let sessions = [
+        r#"{"user":"alice"}"#,
+        r#"{"_flashes":[{" t":["message","Welcome back!"]}],"cart":{" t":[3,7]},"user":"j\u00fcrgen"}"#,
+        r#"{"b":{" b":"AP8="},"d":{" d":"Wed, 21 Oct 2015 07:28:00 GMT"},"u":{" u":"a4b0c1d2e3f405060708090a0b0c0d0e"}}"#,
+        r#"{"m":{" m":"<b>hi</b>"},"n":[1,2.5,null,true]}"#,
+        &format!(r#"{{"big":"{}"}}"#, "x".repeat(400)),
+    ];
+    let requests: Vec<_> = sessions
+        .iter()
+        .map(|s| json!({"op": "save", "secret_hex": hex(secret), "now": T0, "json": s, "permanent": false}))
+        .collect();
+    let Some(answers) = oracle("flask_session_oracle.py", &requests) else {
+        return;
+    };
+    let secret_hex = hex(secret);
+    for answer in answers {
+        let cookie = answer["cookie"]
+            .as_str()
+            .expect("Flask set a cookie")
+            .to_owned();
+        let out = waxseal()
+            .args(["decode", "--json", &cookie])
+            .output()
+            .unwrap();
+        let decoded = &json_lines(&out)[0];
+        let raw = decoded["payload_raw"].as_str().unwrap().to_owned();
+        let ts = decoded["timestamp"].as_u64().unwrap().to_string();
+        let out = waxseal()
+            .args([
+                "sign",
+                "--secret-hex",
+                &secret_hex,
+                "--timestamp",
+                &ts,
+                &raw,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(stdout(&out).trim_end(), cookie, "re-signed {raw}");
+        waxseal()
+            .args(["verify", "--now", &ts, "--secret-hex", &secret_hex, &cookie])
+            .assert()
+            .success();
+    }
+}
+
+#[test]
+fn crack_finds_escape_heavy_keys_in_the_real_flask_unsign_wordlist() {
+    let Some(path) = oracle(
+        "crack_oracle.py",
+        &[json!({"op": "wordlist_path", "name": "all"})],
+    ) else {
+        return;
+    };
+    let path = path[0]["path"].as_str().unwrap().to_owned();
+    let Some(parsed) = oracle(
+        "crack_oracle.py",
+        &[json!({"op": "parse_lines", "path": path})],
+    ) else {
+        return;
+    };
+    let text = std::fs::read(&path).unwrap();
+    let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+    let kinds = parsed[0]["lines"].as_array().unwrap();
+    // Secrets (as flask-unsign reads them) from lines holding \x escapes, plus a plain one.
+    // Two whose lines hold `\\x` (an escaped backslash before x) and two with real `\x..`
+    // escapes (non-ASCII code points, UTF-8 encoded as Flask does).
+    let mut secrets: Vec<Vec<u8>> = Vec::new();
+    let (mut doubled, mut real) = (0, 0);
+    for (i, entry) in kinds.iter().enumerate() {
+        let line = lines.get(i).copied().unwrap_or_default();
+        let has_doubled = line.windows(3).any(|w| w == b"\\\\x");
+        let has_real = line
+            .windows(3)
+            .enumerate()
+            .any(|(j, w)| w[0] == b'\\' && w[1] == b'x' && (j == 0 || line[j - 1] != b'\\'));
+        if entry[0] != "literal" {
+            continue;
+        }
+        let secret = unhex(entry[1].as_str().unwrap());
+        if secret.is_empty() || secrets.contains(&secret) {
+            continue;
+        }
+        if has_real && !has_doubled && real < 2 {
+            real += 1;
+            secrets.push(secret);
+        } else if has_doubled && doubled < 2 {
+            doubled += 1;
+            secrets.push(secret);
+        }
+    }
+    assert!(
+        secrets.iter().any(|s| s.iter().any(|&b| b >= 0x80)),
+        "a real escape decoded"
+    );
+    let last_plain = kinds
+        .iter()
+        .rev()
+        .find(|e| e[0] == "literal")
+        .map(|e| unhex(e[1].as_str().unwrap()))
+        .unwrap();
+    secrets.push(last_plain);
+    assert_eq!(secrets.len(), 5, "the wordlist has escape-heavy entries");
+    let tokens: Vec<String> = secrets
+        .iter()
+        .map(|s| {
+            waxseal::inspect::TokenFormat::new(waxseal::inspect::FormatKind::Flask)
+                .sign(&[s], br#"{"user":"admin"}"#, T0)
+                .unwrap()
+        })
+        .collect();
+    let out = waxseal()
+        .args(["crack", "--json", "--threads", "2", "--wordlist", &path])
+        .args(&tokens)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json_lines(&out);
+    for (answer, secret) in v.iter().zip(&secrets) {
+        assert_eq!(answer["secret_hex"], hex(secret));
+    }
+}

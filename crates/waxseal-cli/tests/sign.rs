@@ -1,0 +1,167 @@
+//! `waxseal sign`: dialects, weak-key refusal, round trips.
+
+mod common;
+use common::*;
+use predicates::prelude::*;
+use waxseal::inspect::FormatKind;
+
+fn sign_cli(args: &[&str]) -> String {
+    let out = waxseal().arg("sign").args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout(&out).trim_end().to_owned()
+}
+
+#[test]
+fn flask_sign_matches_the_library_byte_for_byte() {
+    let json = r#"{"cart":{" t":[1,2]},"user":"alice"}"#;
+    let token = sign_cli(&["--secret", KEY, "--timestamp", "1700000000", json]);
+    assert_eq!(token, flask(KEY, json));
+}
+
+#[test]
+fn flask_sign_rewrites_json_in_flasks_dialect() {
+    let messy = r#"{ "user": "j\u00fcrgen",  "a": [1, 2] }"#;
+    let token = sign_cli(&["--secret", KEY, "--timestamp", "1700000000", messy]);
+    assert_eq!(token, flask(KEY, r#"{"a":[1,2],"user":"j\u00fcrgen"}"#));
+}
+
+#[test]
+fn itsdangerous_serializers_keep_order_and_their_own_json_style() {
+    let token = sign_cli(&[
+        "--secret",
+        KEY,
+        "--format",
+        "url-safe",
+        r#"{"b": 1, "a": "ü"}"#,
+    ]);
+    assert_eq!(
+        token,
+        sign(FormatKind::UrlSafe, KEY.as_bytes(), r#"{"b":1,"a":"ü"}"#, 0)
+    );
+    let token = sign_cli(&[
+        "--secret",
+        KEY,
+        "--format",
+        "serializer",
+        r#"{"b":1,"a":[1,2]}"#,
+    ]);
+    assert_eq!(
+        token,
+        sign(
+            FormatKind::Serializer,
+            KEY.as_bytes(),
+            r#"{"b": 1, "a": [1, 2]}"#,
+            0
+        )
+    );
+}
+
+#[test]
+fn signer_payload_from_stdin_loses_one_trailing_newline() {
+    let out = waxseal()
+        .args([
+            "sign",
+            "--secret",
+            KEY,
+            "--format",
+            "timestamp-signer",
+            "--timestamp",
+            "1700000000",
+            "-",
+        ])
+        .write_stdin("user-42\n")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&out).trim_end(),
+        sign(FormatKind::TimestampSigner, KEY.as_bytes(), "user-42", T0)
+    );
+}
+
+#[test]
+fn weak_key_is_refused_unless_allowed() {
+    waxseal()
+        .args(["sign", "--secret", "dev", "{}"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("weak key"))
+        .stderr(predicate::str::contains("waxseal key new --print"));
+    waxseal()
+        .args(["sign", "--secret", "dev", "--allow-weak-key", "{}"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn invalid_json_payload_is_a_usage_error() {
+    waxseal()
+        .args(["sign", "--secret", KEY, "{not json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not valid JSON"));
+}
+
+#[test]
+fn round_trip_decode_edit_sign_verify() {
+    let original = flask(KEY, r#"{"role":"user","user":"alice"}"#);
+    let out = waxseal()
+        .args(["decode", "--json", &original])
+        .output()
+        .unwrap();
+    let raw = json_lines(&out)[0]["payload_raw"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let edited = raw.replace("alice", "bob");
+    let token = sign_cli(&["--secret", KEY, "--timestamp", "1700000050", &edited]);
+    let out = waxseal()
+        .args([
+            "verify",
+            "--json",
+            "--now",
+            "1700000100",
+            "--secret",
+            KEY,
+            &token,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["payload"]["user"], "bob");
+    assert_eq!(v["timestamp"], 1_700_000_050u64);
+    // And the original key rejects nothing else: a different key says bad_signature.
+    waxseal()
+        .args(["verify", "--now", "1700000100", "--secret", OLD_KEY, &token])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn sign_uses_the_current_key_of_a_keyring() {
+    let dir = tempfile::tempdir().unwrap();
+    let ring = dir.path().join("keys.json");
+    waxseal()
+        .args(["key", "new", "--keyring"])
+        .arg(&ring)
+        .assert()
+        .success();
+    let out = waxseal()
+        .args(["sign", "--keyring"])
+        .arg(&ring)
+        .arg(r#"{"a":1}"#)
+        .output()
+        .unwrap();
+    let token = stdout(&out).trim_end().to_owned();
+    let out = waxseal()
+        .args(["verify", "--json", "--keyring"])
+        .arg(&ring)
+        .arg(&token)
+        .output()
+        .unwrap();
+    assert_eq!(json_lines(&out)[0]["key_index"], 0);
+}
