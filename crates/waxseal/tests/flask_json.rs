@@ -9,7 +9,10 @@ fn dict<const N: usize>(pairs: [(&str, Value); N]) -> Value {
 }
 
 fn uuid() -> Value {
-    Value::Uuid([0xc5, 0xa7, 0xa5, 0xe8, 0x5a, 0x4b, 0x4b, 0x9e, 0x9f, 0x3e, 0x2b, 0x1d, 0x8a, 0x8f, 0x0c, 0x11])
+    Value::Uuid([
+        0xc5, 0xa7, 0xa5, 0xe8, 0x5a, 0x4b, 0x4b, 0x9e, 0x9f, 0x3e, 0x2b, 0x1d, 0x8a, 0x8f, 0x0c,
+        0x11,
+    ])
 }
 
 fn now() -> Value {
@@ -22,16 +25,33 @@ fn tuple123() -> Value {
 
 /// Asserts Flask's bytes both ways: dumps(value) == flask_json and loads(flask_json) == value.
 fn both_ways(value: Value, flask_json: &str) {
-    assert_eq!(json::dumps(&value).expect("dumps"), flask_json, "dumps of {value:?}");
-    assert_eq!(json::loads(flask_json).expect("loads"), value, "loads of {flask_json}");
+    assert_eq!(
+        json::dumps(&value).expect("dumps"),
+        flask_json,
+        "dumps of {value:?}"
+    );
+    assert_eq!(
+        json::loads(flask_json).expect("loads"),
+        value,
+        "loads of {flask_json}"
+    );
 }
 
 #[test]
 fn test_json_tag_dump_load_unchanged_cases_match_flask_bytes() {
-    both_ways(dict([(" t", tuple123())]), r#"{" di":{" t__":{" t":[1,2,3]}}}"#);
-    both_ways(dict([(" t__", Value::Bytes(b"a".to_vec()))]), r#"{" t__":{" b":"YQ=="}}"#);
+    both_ways(
+        dict([(" t", tuple123())]),
+        r#"{" di":{" t__":{" t":[1,2,3]}}}"#,
+    );
+    both_ways(
+        dict([(" t__", Value::Bytes(b"a".to_vec()))]),
+        r#"{" t__":{" b":"YQ=="}}"#,
+    );
     both_ways(dict([(" di", " di".into())]), r#"{" di":{" di__":" di"}}"#);
-    both_ways(dict([("x", tuple123()), ("y", 4.into())]), r#"{"x":{" t":[1,2,3]},"y":4}"#);
+    both_ways(
+        dict([("x", tuple123()), ("y", 4.into())]),
+        r#"{"x":{" t":[1,2,3]},"y":4}"#,
+    );
     both_ways(tuple123(), r#"{" t":[1,2,3]}"#);
     both_ways(Value::List(vec![tuple123()]), r#"[{" t":[1,2,3]}]"#);
     both_ways(Value::Bytes(vec![0xff]), r#"{" b":"/w=="}"#);
@@ -61,7 +81,10 @@ fn test_session_special_types_round_trip_with_flask_bytes() {
 #[test]
 fn flashes_are_a_list_of_tuples() {
     both_ways(
-        dict([("_flashes", Value::List(vec![("message", "Hello").into(), ("error", "x").into()]))]),
+        dict([(
+            "_flashes",
+            Value::List(vec![("message", "Hello").into(), ("error", "x").into()]),
+        )]),
         r#"{"_flashes":[{" t":["message","Hello"]},{" t":["error","x"]}]}"#,
     );
 }
@@ -70,7 +93,13 @@ fn flashes_are_a_list_of_tuples() {
 fn keys_sort_by_code_point_not_utf16() {
     // U+FFFF sorts before U+1F600 by code point; UTF-16 order would put the surrogate first.
     both_ways(
-        dict([("é", 1.into()), ("z", 2.into()), ("😀", 3.into()), ("\u{ffff}", 4.into()), ("A", 5.into())]),
+        dict([
+            ("é", 1.into()),
+            ("z", 2.into()),
+            ("😀", 3.into()),
+            ("\u{ffff}", 4.into()),
+            ("A", 5.into()),
+        ]),
         r#"{"A":5,"z":2,"\u00e9":1,"\uffff":4,"\ud83d\ude00":3}"#,
     );
 }
@@ -118,98 +147,219 @@ fn empty_containers_round_trip() {
 #[test]
 fn nested_tags_inside_tuple_in_list_in_dict() {
     both_ways(
-        dict([("k", Value::List(vec![Value::Tuple(vec![Value::Bytes(b"hi".to_vec()), dict([(" u", uuid())])])]))]),
+        dict([(
+            "k",
+            Value::List(vec![Value::Tuple(vec![
+                Value::Bytes(b"hi".to_vec()),
+                dict([(" u", uuid())]),
+            ])]),
+        )]),
         r#"{"k":[{" t":[{" b":"aGk="},{" di":{" u__":{" u":"c5a7a5e85a4b4b9e9f3e2b1d8a8f0c11"}}}]}]}"#,
     );
 }
 
 #[test]
 fn reader_accepts_python_json_extras() {
-    assert_eq!(json::parse(" \t\n\r1E5 ").expect("parse"), Value::Float(100000.0));
+    assert_eq!(
+        json::parse(" \t\n\r1E5 ").expect("parse"),
+        Value::Float(100000.0)
+    );
     assert_eq!(json::parse("-0").expect("parse"), Value::Int(0.into()));
     assert_eq!(json::parse("1.0e-5").expect("parse"), Value::Float(1e-5));
-    assert_eq!(json::parse("1e400").expect("parse"), Value::Float(f64::INFINITY));
-    assert_eq!(json::parse(r#""\/\u00E9""#).expect("parse"), Value::Str("/é".into()));
-    assert_eq!(json::parse("\"\u{7f}é\"").expect("parse"), Value::Str("\u{7f}é".into()));
+    assert_eq!(
+        json::parse("1e400").expect("parse"),
+        Value::Float(f64::INFINITY)
+    );
+    assert_eq!(
+        json::parse(r#""\/\u00E9""#).expect("parse"),
+        Value::Str("/é".into())
+    );
+    assert_eq!(
+        json::parse("\"\u{7f}é\"").expect("parse"),
+        Value::Str("\u{7f}é".into())
+    );
     assert!(matches!(json::parse("-Infinity"), Ok(Value::Float(f)) if f == f64::NEG_INFINITY));
 }
 
 #[test]
 fn duplicate_keys_keep_first_position_and_last_value() {
     let v = json::parse(r#"{"a":1,"b":2,"a":3}"#).expect("parse");
-    let Value::Dict(d) = v else { panic!("dict expected") };
-    assert_eq!(d.iter().map(|(k, v)| (k.as_str(), v.as_i64())).collect::<Vec<_>>(), [("a", Some(3)), ("b", Some(2))]);
+    let Value::Dict(d) = v else {
+        panic!("dict expected")
+    };
+    assert_eq!(
+        d.iter()
+            .map(|(k, v)| (k.as_str(), v.as_i64()))
+            .collect::<Vec<_>>(),
+        [("a", Some(3)), ("b", Some(2))]
+    );
     // Python untags after merging duplicates: the dict has one key, so it is a tuple.
-    assert_eq!(json::loads(r#"{" t":[1]," t":[2]}"#).expect("loads"), Value::Tuple(vec![2.into()]));
+    assert_eq!(
+        json::loads(r#"{" t":[1]," t":[2]}"#).expect("loads"),
+        Value::Tuple(vec![2.into()])
+    );
 }
 
 #[test]
 fn reader_rejects_what_python_rejects() {
-    for bad in ["", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "+1", "[1 2]", "\"\u{1}\"", "\"\\x\"", "nul", "NaNa", "{'a':1}", "\u{feff}1", "1 1", "[", "\"abc", "-"] {
-        assert!(matches!(json::parse(bad), Err(FlaskJsonError::Syntax { .. })), "{bad:?} should be a syntax error");
+    for bad in [
+        "",
+        "[1,]",
+        "{\"a\":1,}",
+        "01",
+        "1.",
+        ".5",
+        "+1",
+        "[1 2]",
+        "\"\u{1}\"",
+        "\"\\x\"",
+        "nul",
+        "NaNa",
+        "{'a':1}",
+        "\u{feff}1",
+        "1 1",
+        "[",
+        "\"abc",
+        "-",
+    ] {
+        assert!(
+            matches!(json::parse(bad), Err(FlaskJsonError::Syntax { .. })),
+            "{bad:?} should be a syntax error"
+        );
     }
 }
 
 #[test]
 fn lone_surrogates_are_rejected_with_a_clear_error() {
-    for s in [r#""\ud800""#, r#""\udc00""#, r#""\ud800\u0041""#, r#""\ud800x""#] {
+    for s in [
+        r#""\ud800""#,
+        r#""\udc00""#,
+        r#""\ud800\u0041""#,
+        r#""\ud800x""#,
+    ] {
         let err = json::parse(s).expect_err(s);
-        assert!(matches!(err, FlaskJsonError::LoneSurrogate { pos: 1 }), "{s}: {err}");
+        assert!(
+            matches!(err, FlaskJsonError::LoneSurrogate { pos: 1 }),
+            "{s}: {err}"
+        );
         assert!(err.to_string().contains("lone surrogate"));
     }
-    assert_eq!(json::parse(r#""\uD83D\uDE00""#).expect("pair"), Value::Str("😀".into()));
+    assert_eq!(
+        json::parse(r#""\uD83D\uDE00""#).expect("pair"),
+        Value::Str("😀".into())
+    );
 }
 
 #[test]
 fn depth_limit_errors_instead_of_overflowing_the_stack() {
-    let ok = format!("{}{}", "[".repeat(json::MAX_DEPTH), "]".repeat(json::MAX_DEPTH));
+    let ok = format!(
+        "{}{}",
+        "[".repeat(json::MAX_DEPTH),
+        "]".repeat(json::MAX_DEPTH)
+    );
     assert!(json::parse(&ok).is_ok());
     let deep = "[".repeat(100_000);
-    assert!(matches!(json::parse(&deep), Err(FlaskJsonError::TooDeep { .. })));
+    assert!(matches!(
+        json::parse(&deep),
+        Err(FlaskJsonError::TooDeep { .. })
+    ));
     let deep_obj = r#"{"a":"#.repeat(100_000);
-    assert!(matches!(json::loads(&deep_obj), Err(FlaskJsonError::TooDeep { .. })));
+    assert!(matches!(
+        json::loads(&deep_obj),
+        Err(FlaskJsonError::TooDeep { .. })
+    ));
     // Writing a too-deep value is an error too (Python raises RecursionError).
     let mut v = Value::Null;
     for _ in 0..json::MAX_DEPTH + 1 {
         v = Value::List(vec![v]);
     }
-    assert!(matches!(json::dumps(&v), Err(FlaskJsonError::TooDeep { .. })));
+    assert!(matches!(
+        json::dumps(&v),
+        Err(FlaskJsonError::TooDeep { .. })
+    ));
 }
 
 #[test]
 fn integers_beyond_pythons_digit_limit_are_rejected() {
     let ok = "9".repeat(Int::MAX_DIGITS);
-    assert_eq!(json::dumps(&json::parse(&ok).expect("4300 digits")).expect("dumps"), ok);
+    assert_eq!(
+        json::dumps(&json::parse(&ok).expect("4300 digits")).expect("dumps"),
+        ok
+    );
     let too_many = "9".repeat(Int::MAX_DIGITS + 1);
-    assert_eq!(json::parse(&too_many), Err(FlaskJsonError::IntTooLarge { digits: 4301 }));
+    assert_eq!(
+        json::parse(&too_many),
+        Err(FlaskJsonError::IntTooLarge { digits: 4301 })
+    );
 }
 
 #[test]
 fn non_canonical_tag_payloads_decode_like_python() {
     // tuple() of a string / dict / bytes iterates it.
-    assert_eq!(json::loads(r#"{" t":"ab"}"#).expect("str"), Value::Tuple(vec!["a".into(), "b".into()]));
-    assert_eq!(json::loads(r#"{" t":{"k":1,"j":2}}"#).expect("dict"), Value::Tuple(vec!["k".into(), "j".into()]));
-    assert_eq!(json::loads(r#"{" t":{" b":"AAE="}}"#).expect("bytes"), Value::Tuple(vec![0.into(), 1.into()]));
+    assert_eq!(
+        json::loads(r#"{" t":"ab"}"#).expect("str"),
+        Value::Tuple(vec!["a".into(), "b".into()])
+    );
+    assert_eq!(
+        json::loads(r#"{" t":{"k":1,"j":2}}"#).expect("dict"),
+        Value::Tuple(vec!["k".into(), "j".into()])
+    );
+    assert_eq!(
+        json::loads(r#"{" t":{" b":"AAE="}}"#).expect("bytes"),
+        Value::Tuple(vec![0.into(), 1.into()])
+    );
     // b64decode skips junk and stops at padding.
-    assert_eq!(json::loads(r#"{" b":"a G\nk=junk"}"#).expect("b64"), Value::Bytes(b"hi".to_vec()));
+    assert_eq!(
+        json::loads(r#"{" b":"a G\nk=junk"}"#).expect("b64"),
+        Value::Bytes(b"hi".to_vec())
+    );
     // " di" keeps the first key, minus its last two characters.
-    assert_eq!(json::loads(r#"{" di":{"ab":1,"cd":2}}"#).expect("di"), dict([("", 1.into())]));
-    assert_eq!(json::loads(r#"{" di":{"xé😀":1}}"#).expect("di"), dict([("x", 1.into())]));
+    assert_eq!(
+        json::loads(r#"{" di":{"ab":1,"cd":2}}"#).expect("di"),
+        dict([("", 1.into())])
+    );
+    assert_eq!(
+        json::loads(r#"{" di":{"xé😀":1}}"#).expect("di"),
+        dict([("x", 1.into())])
+    );
     // parse_date failures become None; offsets are converted to UTC.
-    assert_eq!(json::loads(r#"{" d":"not a date"}"#).expect("d"), Value::Null);
-    assert_eq!(json::loads(r#"{" d":"Wed, 21 Oct 2015 09:28:00 +0200"}"#).expect("d"), now());
+    assert_eq!(
+        json::loads(r#"{" d":"not a date"}"#).expect("d"),
+        Value::Null
+    );
+    assert_eq!(
+        json::loads(r#"{" d":"Wed, 21 Oct 2015 09:28:00 +0200"}"#).expect("d"),
+        now()
+    );
     // Flask's two-digit-year quirk: year 0005 reads back as 2005.
     assert_eq!(
         json::loads(r#"{" d":"Sun, 02 Jan 0005 03:04:05 GMT"}"#).expect("d"),
         Value::DateTime(DateTime::from_civil(2005, 1, 2, 3, 4, 5).expect("date"))
     );
-    assert_eq!(json::loads(r#"{" m":1}"#).expect("m"), Value::Markup("1".into()));
-    assert_eq!(json::loads(r#"{" u":"{C5A7A5E8-5A4B-4B9E-9F3E-2B1D8A8F0C11}"}"#).expect("u"), uuid());
+    assert_eq!(
+        json::loads(r#"{" m":1}"#).expect("m"),
+        Value::Markup("1".into())
+    );
+    assert_eq!(
+        json::loads(r#"{" u":"{C5A7A5E8-5A4B-4B9E-9F3E-2B1D8A8F0C11}"}"#).expect("u"),
+        uuid()
+    );
 }
 
 #[test]
 fn tag_payloads_python_cannot_decode_are_errors() {
-    for bad in [r#"{" t":1}"#, r#"{" b":"a"}"#, r#"{" b":"é"}"#, r#"{" b":[1]}"#, r#"{" u":"xyz"}"#, r#"{" u":1}"#, r#"{" di":{}}"#, r#"{" di":"x"}"#, r#"{" m":[1]}"#, r#"{" d":1}"#] {
+    for bad in [
+        r#"{" t":1}"#,
+        r#"{" b":"a"}"#,
+        r#"{" b":"é"}"#,
+        r#"{" b":[1]}"#,
+        r#"{" u":"xyz"}"#,
+        r#"{" u":1}"#,
+        r#"{" di":{}}"#,
+        r#"{" di":"x"}"#,
+        r#"{" m":[1]}"#,
+        r#"{" d":1}"#,
+    ] {
         let err = json::loads(bad).expect_err(bad);
         assert!(matches!(err, FlaskJsonError::BadTag { .. }), "{bad}: {err}");
     }
@@ -217,12 +367,20 @@ fn tag_payloads_python_cannot_decode_are_errors() {
 
 #[test]
 fn plain_write_uses_flask_default_for_non_json_types() {
-    let v = Value::List(vec![uuid(), now(), Value::Markup("<b>".into()), Value::Tuple(vec![1.into()])]);
+    let v = Value::List(vec![
+        uuid(),
+        now(),
+        Value::Markup("<b>".into()),
+        Value::Tuple(vec![1.into()]),
+    ]);
     assert_eq!(
         json::write(&v).expect("write"),
         r#"["c5a7a5e8-5a4b-4b9e-9f3e-2b1d8a8f0c11","Wed, 21 Oct 2015 07:28:00 GMT","<b>",[1]]"#
     );
-    assert_eq!(json::write(&Value::Bytes(vec![1])), Err(FlaskJsonError::NotSerializable("bytes")));
+    assert_eq!(
+        json::write(&Value::Bytes(vec![1])),
+        Err(FlaskJsonError::NotSerializable("bytes"))
+    );
 }
 
 mod bytes_as_bytes {
@@ -294,6 +452,9 @@ fn typical_session_loads_and_dumps_quickly() {
     }
     let per = start.elapsed() / iters;
     // Generous bound for an unoptimised test build on a shared machine; `cargo bench` measures.
-    assert!(per < std::time::Duration::from_micros(50), "load+dump took {per:?}");
+    assert!(
+        per < std::time::Duration::from_micros(50),
+        "load+dump took {per:?}"
+    );
     eprintln!("typical session load+dump (debug build): {per:?}");
 }

@@ -952,7 +952,8 @@ impl<'de> de::Deserializer<'de> for Value {
             Value::Uuid(u) => visitor.visit_string(uuid_hyphenated(&u)),
             Value::DateTime(d) => visitor.visit_string(d.to_string()),
             Value::Dict(d) => {
-                let mut map = de::value::MapDeserializer::new(d.into_iter().map(|(k, v)| (MapKey(k), v)));
+                let mut map =
+                    de::value::MapDeserializer::new(d.into_iter().map(|(k, v)| (MapKey(k), v)));
                 let v = visitor.visit_map(&mut map)?;
                 map.end()?;
                 Ok(v)
