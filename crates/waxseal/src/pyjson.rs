@@ -240,7 +240,7 @@ pub fn to_string<T: Serialize + ?Sized>(
     to_writer(&mut out, value, style)?;
     // Every byte written is either from a &str or ASCII, so this cannot fail; map rather than
     // unwrap to keep the no-panic rule mechanical.
-    String::from_utf8(out).map_err(|e| <serde_json::Error as serde::ser::Error>::custom(e))
+    String::from_utf8(out).map_err(<serde_json::Error as serde::ser::Error>::custom)
 }
 
 /// Serialises `value` into `writer` as Python's `json.dumps` would with `style`.

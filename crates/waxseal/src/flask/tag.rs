@@ -36,16 +36,40 @@ use super::json::FlaskJsonError;
 use super::value::{uuid_hyphenated, DateTime, Value};
 
 /// `TagDict` key.
+///
+/// ```
+/// assert_eq!(waxseal::flask::tag::DICT, " di");
+/// ```
 pub const DICT: &str = " di";
 /// `TagTuple` key.
+///
+/// ```
+/// assert_eq!(waxseal::flask::tag::TUPLE, " t");
+/// ```
 pub const TUPLE: &str = " t";
 /// `TagBytes` key.
+///
+/// ```
+/// assert_eq!(waxseal::flask::tag::BYTES, " b");
+/// ```
 pub const BYTES: &str = " b";
 /// `TagMarkup` key.
+///
+/// ```
+/// assert_eq!(waxseal::flask::tag::MARKUP, " m");
+/// ```
 pub const MARKUP: &str = " m";
 /// `TagUUID` key.
+///
+/// ```
+/// assert_eq!(waxseal::flask::tag::UUID, " u");
+/// ```
 pub const UUID: &str = " u";
 /// `TagDateTime` key.
+///
+/// ```
+/// assert_eq!(waxseal::flask::tag::DATETIME, " d");
+/// ```
 pub const DATETIME: &str = " d";
 
 /// Whether `key` is one of Flask's default tag keys (`serializer.tags`).
@@ -273,7 +297,8 @@ fn untag_datetime(value: Value) -> Result<Value, FlaskJsonError> {
         // `_parsedate_tz` returns None for falsy input → ValueError → parse_date gives None.
         Value::Null | Value::Bool(false) => return Ok(Value::Null),
         Value::Int(ref i) if i.as_i64() == Some(0) => return Ok(Value::Null),
-        Value::Float(f) if f == 0.0 => return Ok(Value::Null),
+        // Float patterns compare with ==, so -0.0 (also falsy in Python) matches too.
+        Value::Float(0.0) => return Ok(Value::Null),
         Value::List(ref v) | Value::Tuple(ref v) if v.is_empty() => return Ok(Value::Null),
         Value::Dict(ref d) if d.is_empty() => return Ok(Value::Null),
         // bytes.split() works, then bytes.endswith(str) raises TypeError, which is caught.
@@ -474,10 +499,8 @@ fn parse_date(data: &str) -> Result<Option<DateTime>, FlaskJsonError> {
     };
     let tzoffset: i128 = match named {
         Some(o) => o,
-        None => match py_int(&tz_upper) {
-            Ok(o) => o,
-            Err(()) => 0, // unknown zone: naive, assumed UTC
-        },
+        // An unknown zone leaves the datetime naive, which Werkzeug then assumes is UTC.
+        None => py_int(&tz_upper).unwrap_or_default(),
     };
     let sign = if tzoffset < 0 { -1 } else { 1 };
     let a = tzoffset.abs();
