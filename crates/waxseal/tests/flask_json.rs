@@ -458,3 +458,17 @@ fn typical_session_loads_and_dumps_quickly() {
     );
     eprintln!("typical session load+dump (debug build): {per:?}");
 }
+
+#[test]
+fn huge_timezone_offsets_do_not_overflow() {
+    // Found by fuzzing: the offset arithmetic overflowed. Python raises OverflowError here.
+    let input = r#"{" d":"Wed, 20 Oct 2015 07:28:00 2222222222222222222222222222222222222222222222222222"}"#;
+    assert!(matches!(
+        json::loads(input),
+        Err(FlaskJsonError::BadTag { tag: " d", .. })
+    ));
+    assert_eq!(
+        json::loads(r#"{" d":"Wed, 21 Oct 2015 07:28:00 +100000"}"#),
+        Ok(Value::Null)
+    );
+}

@@ -502,9 +502,24 @@ fn parse_date(data: &str) -> Result<Option<DateTime>, FlaskJsonError> {
         // An unknown zone leaves the datetime naive, which Werkzeug then assumes is UTC.
         None => py_int(&tz_upper).unwrap_or_default(),
     };
-    let sign = if tzoffset < 0 { -1 } else { 1 };
-    let a = tzoffset.abs();
-    let offset_secs = sign * ((a / 100) * 3600 + (a % 100) * 60);
+    // py_int saturates, and anything saturated is far past every limit below, so saturating
+    // arithmetic keeps Python's outcome without overflowing.
+    let a = tzoffset.saturating_abs();
+    let magnitude = (a / 100)
+        .saturating_mul(3600)
+        .saturating_add((a % 100) * 60);
+    let offset_secs = if tzoffset < 0 { -magnitude } else { magnitude };
+    // Python evaluates timezone(timedelta(seconds=offset)) before calling datetime(): timedelta
+    // raises OverflowError beyond ±999999999 days (not caught by parse_date), and timezone()
+    // raises ValueError (caught: None) for a day or more.
+    if offset_secs != 0 {
+        if !(-999_999_999..=999_999_999).contains(&offset_secs.div_euclid(86_400)) {
+            return Err(bad(DATETIME, "timezone offset overflows timedelta"));
+        }
+        if offset_secs.abs() >= 86_400 {
+            return Ok(None);
+        }
+    }
     // datetime() takes C ints: beyond them Python raises OverflowError, which parse_date does
     // not catch.
     let c_int = i128::from(i32::MIN)..=i128::from(i32::MAX);
@@ -512,9 +527,6 @@ fn parse_date(data: &str) -> Result<Option<DateTime>, FlaskJsonError> {
         if !c_int.contains(&v) {
             return Err(bad(DATETIME, "date field overflows a C int"));
         }
-    }
-    if offset_secs.abs() >= 86_400 {
-        return Ok(None); // timezone() rejects offsets of a day or more
     }
     let (Ok(year), Ok(day), Ok(hour), Ok(minute), Ok(second)) = (
         i64::try_from(year),
