@@ -541,8 +541,5 @@ fn random_http_dates_parse_like_werkzeug() {
     );
     eprintln!("dates: {dates} parsed, {nones} None, {errors} errors");
     // The generator must reach both outcomes, or the comparison proves little.
-    assert!(
-        dates > 300 && nones > 300,
-        "{dates} {nones} {errors}"
-    );
+    assert!(dates > 300 && nones > 300, "{dates} {nones} {errors}");
 }
