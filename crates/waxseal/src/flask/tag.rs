@@ -23,6 +23,10 @@
 //! would raise, or would build something out of scope (the `repr` of a list inside `Markup`),
 //! [`untag`] returns [`FlaskJsonError::BadTag`].
 //!
+//! The tag set is fixed to Flask's defaults: tags an application adds with
+//! `TaggedJSONSerializer.register` are not supported, and their objects (`{" f": …}`) load as
+//! ordinary one-member dicts.
+//!
 //! ```
 //! use waxseal::flask::{json, tag, Value};
 //! assert!(tag::is_tag_key(" t"));
