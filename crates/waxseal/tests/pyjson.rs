@@ -193,3 +193,9 @@ fn random_f64_bit_patterns_match_python_repr() {
         assert_eq!(Some(ours.as_str()), ans.get("ok").and_then(J::as_str));
     }
 }
+
+#[test]
+fn wide_integers_stream_but_fail_in_sort_keys_styles_as_documented() {
+    assert_eq!(pyjson::to_string(&[u128::MAX], JsonStyle::COMPACT).expect("ser"), format!("[{}]", u128::MAX));
+    assert!(pyjson::to_string(&[u128::MAX], JsonStyle::FLASK).is_err());
+}
