@@ -22,8 +22,9 @@
 //! * `f32` values are widened to `f64` and printed as Python would print that double
 //!   (`0.1f32` → `0.10000000149011612`): Python has no single-precision float.
 //! * [`JsonStyle::FLASK`] (any style with `sort_keys`) goes through a `serde_json::Value`, so it
-//!   is slower than the streaming styles; byte strings become arrays of integers, as serde_json
-//!   does for every style.
+//!   is slower than the streaming styles, and integers outside `i64`/`u64` fail there (the
+//!   streaming styles write `i128`/`u128` fine). Byte strings become arrays of integers in every
+//!   style, as serde_json writes them.
 //!
 //! ```
 //! use waxseal::pyjson::{to_string, JsonStyle};
@@ -240,7 +241,7 @@ pub fn to_string<T: Serialize + ?Sized>(
     to_writer(&mut out, value, style)?;
     // Every byte written is either from a &str or ASCII, so this cannot fail; map rather than
     // unwrap to keep the no-panic rule mechanical.
-    String::from_utf8(out).map_err(|e| <serde_json::Error as serde::ser::Error>::custom(e))
+    String::from_utf8(out).map_err(<serde_json::Error as serde::ser::Error>::custom)
 }
 
 /// Serialises `value` into `writer` as Python's `json.dumps` would with `style`.

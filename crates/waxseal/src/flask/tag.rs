@@ -23,6 +23,10 @@
 //! would raise, or would build something out of scope (the `repr` of a list inside `Markup`),
 //! [`untag`] returns [`FlaskJsonError::BadTag`].
 //!
+//! The tag set is fixed to Flask's defaults: tags an application adds with
+//! `TaggedJSONSerializer.register` are not supported, and their objects (`{" f": …}`) load as
+//! ordinary one-member dicts.
+//!
 //! ```
 //! use waxseal::flask::{json, tag, Value};
 //! assert!(tag::is_tag_key(" t"));
@@ -36,16 +40,40 @@ use super::json::FlaskJsonError;
 use super::value::{uuid_hyphenated, DateTime, Value};
 
 /// `TagDict` key.
+///
+/// ```
+/// assert_eq!(waxseal::flask::tag::DICT, " di");
+/// ```
 pub const DICT: &str = " di";
 /// `TagTuple` key.
+///
+/// ```
+/// assert_eq!(waxseal::flask::tag::TUPLE, " t");
+/// ```
 pub const TUPLE: &str = " t";
 /// `TagBytes` key.
+///
+/// ```
+/// assert_eq!(waxseal::flask::tag::BYTES, " b");
+/// ```
 pub const BYTES: &str = " b";
 /// `TagMarkup` key.
+///
+/// ```
+/// assert_eq!(waxseal::flask::tag::MARKUP, " m");
+/// ```
 pub const MARKUP: &str = " m";
 /// `TagUUID` key.
+///
+/// ```
+/// assert_eq!(waxseal::flask::tag::UUID, " u");
+/// ```
 pub const UUID: &str = " u";
 /// `TagDateTime` key.
+///
+/// ```
+/// assert_eq!(waxseal::flask::tag::DATETIME, " d");
+/// ```
 pub const DATETIME: &str = " d";
 
 /// Whether `key` is one of Flask's default tag keys (`serializer.tags`).
@@ -273,7 +301,8 @@ fn untag_datetime(value: Value) -> Result<Value, FlaskJsonError> {
         // `_parsedate_tz` returns None for falsy input → ValueError → parse_date gives None.
         Value::Null | Value::Bool(false) => return Ok(Value::Null),
         Value::Int(ref i) if i.as_i64() == Some(0) => return Ok(Value::Null),
-        Value::Float(f) if f == 0.0 => return Ok(Value::Null),
+        // Float patterns compare with ==, so -0.0 (also falsy in Python) matches too.
+        Value::Float(0.0) => return Ok(Value::Null),
         Value::List(ref v) | Value::Tuple(ref v) if v.is_empty() => return Ok(Value::Null),
         Value::Dict(ref d) if d.is_empty() => return Ok(Value::Null),
         // bytes.split() works, then bytes.endswith(str) raises TypeError, which is caught.
@@ -474,14 +503,27 @@ fn parse_date(data: &str) -> Result<Option<DateTime>, FlaskJsonError> {
     };
     let tzoffset: i128 = match named {
         Some(o) => o,
-        None => match py_int(&tz_upper) {
-            Ok(o) => o,
-            Err(()) => 0, // unknown zone: naive, assumed UTC
-        },
+        // An unknown zone leaves the datetime naive, which Werkzeug then assumes is UTC.
+        None => py_int(&tz_upper).unwrap_or_default(),
     };
-    let sign = if tzoffset < 0 { -1 } else { 1 };
-    let a = tzoffset.abs();
-    let offset_secs = sign * ((a / 100) * 3600 + (a % 100) * 60);
+    // py_int saturates, and anything saturated is far past every limit below, so saturating
+    // arithmetic keeps Python's outcome without overflowing.
+    let a = tzoffset.saturating_abs();
+    let magnitude = (a / 100)
+        .saturating_mul(3600)
+        .saturating_add((a % 100) * 60);
+    let offset_secs = if tzoffset < 0 { -magnitude } else { magnitude };
+    // Python evaluates timezone(timedelta(seconds=offset)) before calling datetime(): timedelta
+    // raises OverflowError beyond ±999999999 days (not caught by parse_date), and timezone()
+    // raises ValueError (caught: None) for a day or more.
+    if offset_secs != 0 {
+        if !(-999_999_999..=999_999_999).contains(&offset_secs.div_euclid(86_400)) {
+            return Err(bad(DATETIME, "timezone offset overflows timedelta"));
+        }
+        if offset_secs.abs() >= 86_400 {
+            return Ok(None);
+        }
+    }
     // datetime() takes C ints: beyond them Python raises OverflowError, which parse_date does
     // not catch.
     let c_int = i128::from(i32::MIN)..=i128::from(i32::MAX);
@@ -489,9 +531,6 @@ fn parse_date(data: &str) -> Result<Option<DateTime>, FlaskJsonError> {
         if !c_int.contains(&v) {
             return Err(bad(DATETIME, "date field overflows a C int"));
         }
-    }
-    if offset_secs.abs() >= 86_400 {
-        return Ok(None); // timezone() rejects offsets of a day or more
     }
     let (Ok(year), Ok(day), Ok(hour), Ok(minute), Ok(second)) = (
         i64::try_from(year),

@@ -183,6 +183,18 @@ impl Int {
         self.as_i128().and_then(|i| u64::try_from(i).ok())
     }
 
+    /// The value as a `u128`, if it fits.
+    ///
+    /// ```
+    /// assert_eq!(waxseal::flask::Int::from(u128::MAX).as_u128(), Some(u128::MAX));
+    /// ```
+    pub fn as_u128(&self) -> Option<u128> {
+        match &self.0 {
+            IntRepr::Small(i) => u128::try_from(*i).ok(),
+            IntRepr::Big(s) => s.parse().ok(),
+        }
+    }
+
     /// Parses JSON's integer grammar `-?(0|[1-9][0-9]*)` (already validated by the caller).
     pub(crate) fn from_json_digits(s: &str) -> Result<Int, FlaskJsonError> {
         if s.len() <= 18 {
@@ -533,13 +545,14 @@ impl Serialize for Value {
         match self {
             Value::Null => s.serialize_unit(),
             Value::Bool(b) => s.serialize_bool(*b),
-            Value::Int(i) => match (i.as_i64(), i.as_i128()) {
-                (Some(small), _) => s.serialize_i64(small),
-                (None, Some(wide)) => match u64::try_from(wide) {
+            Value::Int(i) => match (i.as_i64(), i.as_i128(), i.as_u128()) {
+                (Some(small), _, _) => s.serialize_i64(small),
+                (None, Some(wide), _) => match u64::try_from(wide) {
                     Ok(u) => s.serialize_u64(u),
                     Err(_) => s.serialize_i128(wide),
                 },
-                (None, None) => s.serialize_str(&i.to_string()),
+                (None, None, Some(wide)) => s.serialize_u128(wide),
+                (None, None, None) => s.serialize_str(&i.to_string()),
             },
             Value::Float(f) => s.serialize_f64(*f),
             Value::Str(t) | Value::Markup(t) => s.serialize_str(t),
@@ -918,13 +931,14 @@ impl<'de> de::Deserializer<'de> for Value {
         match self {
             Value::Null => visitor.visit_unit(),
             Value::Bool(b) => visitor.visit_bool(b),
-            Value::Int(i) => match (i.as_i64(), i.as_i128()) {
-                (Some(small), _) => visitor.visit_i64(small),
-                (None, Some(wide)) => match u64::try_from(wide) {
+            Value::Int(i) => match (i.as_i64(), i.as_i128(), i.as_u128()) {
+                (Some(small), _, _) => visitor.visit_i64(small),
+                (None, Some(wide), _) => match u64::try_from(wide) {
                     Ok(u) => visitor.visit_u64(u),
                     Err(_) => visitor.visit_i128(wide),
                 },
-                (None, None) => visitor.visit_string(i.to_string()),
+                (None, None, Some(wide)) => visitor.visit_u128(wide),
+                (None, None, None) => visitor.visit_string(i.to_string()),
             },
             Value::Float(f) => visitor.visit_f64(f),
             Value::Str(s) | Value::Markup(s) => visitor.visit_string(s),
@@ -938,7 +952,8 @@ impl<'de> de::Deserializer<'de> for Value {
             Value::Uuid(u) => visitor.visit_string(uuid_hyphenated(&u)),
             Value::DateTime(d) => visitor.visit_string(d.to_string()),
             Value::Dict(d) => {
-                let mut map = de::value::MapDeserializer::new(d.into_iter());
+                let mut map =
+                    de::value::MapDeserializer::new(d.into_iter().map(|(k, v)| (MapKey(k), v)));
                 let v = visitor.visit_map(&mut map)?;
                 map.end()?;
                 Ok(v)
@@ -986,5 +1001,66 @@ impl<'de> de::Deserializer<'de> for Value {
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
         bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+/// A dict key on its way into serde: a string that numeric and bool map keys are parsed from,
+/// undoing the coercion [`to_value`] (and Python's `json.dumps`) applied.
+struct MapKey(String);
+
+impl<'de> IntoDeserializer<'de, FlaskJsonError> for MapKey {
+    type Deserializer = MapKey;
+    fn into_deserializer(self) -> MapKey {
+        self
+    }
+}
+
+macro_rules! parse_key {
+    ($($method:ident => $visit:ident),* $(,)?) => {$(
+        fn $method<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, FlaskJsonError> {
+            match self.0.parse() {
+                Ok(v) => visitor.$visit(v),
+                Err(_) => Err(de::Error::invalid_value(de::Unexpected::Str(&self.0), &visitor)),
+            }
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for MapKey {
+    type Error = FlaskJsonError;
+
+    fn deserialize_any<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, FlaskJsonError> {
+        visitor.visit_string(self.0)
+    }
+
+    fn deserialize_newtype_struct<V: de::Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, FlaskJsonError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: de::Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, FlaskJsonError> {
+        visitor.visit_enum(self.0.into_deserializer())
+    }
+
+    parse_key! {
+        deserialize_bool => visit_bool,
+        deserialize_i8 => visit_i8, deserialize_i16 => visit_i16, deserialize_i32 => visit_i32,
+        deserialize_i64 => visit_i64, deserialize_i128 => visit_i128,
+        deserialize_u8 => visit_u8, deserialize_u16 => visit_u16, deserialize_u32 => visit_u32,
+        deserialize_u64 => visit_u64, deserialize_u128 => visit_u128,
+        deserialize_f32 => visit_f32, deserialize_f64 => visit_f64,
+    }
+
+    serde::forward_to_deserialize_any! {
+        char str string bytes byte_buf option unit unit_struct seq tuple tuple_struct map struct
+        identifier ignored_any
     }
 }
