@@ -23,24 +23,6 @@ use waxseal::inspect::FormatKind;
 
 use crate::output::{python_bytes_literal, utc};
 
-/// Opens the payload of split token parts: base64 and zlib for URL-safe formats. The parts
-/// carry the payload without its `.` compression marker, so it is put back for
-/// [`waxseal::inspect::open_payload`].
-pub fn open_parts(
-    kind: FormatKind,
-    parts: &waxseal::inspect::TokenParts<'_>,
-    max_decompressed: usize,
-) -> Result<String, waxseal::PayloadError> {
-    if parts.compressed {
-        let mut marked = Vec::with_capacity(parts.payload.len() + 1);
-        marked.push(b'.');
-        marked.extend_from_slice(parts.payload);
-        waxseal::inspect::open_payload(kind, &marked, max_decompressed)
-    } else {
-        waxseal::inspect::open_payload(kind, parts.payload, max_decompressed)
-    }
-}
-
 /// A payload decoded according to its format.
 pub enum Decoded {
     /// A JSON value (Flask's tagged JSON untagged, or an itsdangerous serializer's JSON).

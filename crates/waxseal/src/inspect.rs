@@ -329,6 +329,22 @@ pub struct TokenParts<'a> {
     pub implied_digest: Option<Digest>,
 }
 
+impl TokenParts<'_> {
+    /// Decodes the payload part into its text (base64 and, when marked, zlib for URL-safe
+    /// formats; as is otherwise). Nothing was verified: this is for inspection, and it is capped
+    /// at `max_decompressed` bytes like everything else.
+    ///
+    /// ```
+    /// use waxseal::inspect::{split, FormatKind};
+    /// let parts = split(FormatKind::UrlSafe, b'.', b".eJyrVkpUsjLUUUpSsjKqBQAW9gNH.sig").unwrap();
+    /// assert!(parts.compressed);
+    /// assert_eq!(parts.open(FormatKind::UrlSafe, 1 << 20).unwrap(), r#"{"a":1,"b":2}"#);
+    /// ```
+    pub fn open(&self, kind: FormatKind, max_decompressed: usize) -> Result<String, PayloadError> {
+        decode_payload(kind, self.payload, self.compressed, max_decompressed)
+    }
+}
+
 /// Splits a token into its parts without verifying anything.
 ///
 /// ```
@@ -378,19 +394,28 @@ pub fn split(kind: FormatKind, sep: u8, token: &[u8]) -> Result<TokenParts<'_>, 
     })
 }
 
-/// Decodes a payload part (as [`TokenParts::payload`] gives it, or with the `.` marker) into
-/// its text: base64 and zlib for URL-safe formats, as is otherwise. Used on unverified tokens
-/// by `decode`, so it is capped like everything else.
+/// Decodes a signed payload as it stands in the token (with its `.` compression marker, if
+/// any) into its text: base64 and zlib for URL-safe formats, as is otherwise. Capped at
+/// `max_decompressed` bytes. For a payload already split off by [`split`], use
+/// [`TokenParts::open`], which knows whether the marker was there.
 pub fn open_payload(
     kind: FormatKind,
     payload: &[u8],
     max_decompressed: usize,
 ) -> Result<String, PayloadError> {
+    match payload.strip_prefix(b".") {
+        Some(rest) if kind.is_url_safe() => decode_payload(kind, rest, true, max_decompressed),
+        _ => decode_payload(kind, payload, false, max_decompressed),
+    }
+}
+
+fn decode_payload(
+    kind: FormatKind,
+    data: &[u8],
+    compressed: bool,
+    max_decompressed: usize,
+) -> Result<String, PayloadError> {
     let bytes = if kind.is_url_safe() {
-        let (data, compressed) = match payload.strip_prefix(b".") {
-            Some(rest) => (rest, true),
-            None => (payload, false),
-        };
         let decoded = base64_decode(data).map_err(|_| PayloadError::Base64)?;
         if compressed {
             compress::zlib_decompress_capped(&decoded, max_decompressed)?
@@ -398,7 +423,7 @@ pub fn open_payload(
             decoded
         }
     } else {
-        payload.to_vec()
+        data.to_vec()
     };
     String::from_utf8(bytes).map_err(|_| PayloadError::Utf8)
 }

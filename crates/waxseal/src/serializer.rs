@@ -57,6 +57,14 @@ enum Envelope {
     UrlSafe,
 }
 
+/// A signed part that verified, before its payload is decoded.
+struct Verified<'a> {
+    payload: &'a [u8],
+    timestamp: Option<u64>,
+    key_index: usize,
+    signer_index: usize,
+}
+
 /// The shared engine behind the four public serializers.
 #[derive(Debug, Clone)]
 struct Engine {
@@ -107,16 +115,23 @@ impl Engine {
         token: &'a [u8],
         max_age: Option<u64>,
         now: u64,
-    ) -> Result<(&'a [u8], Option<u64>, usize, usize), Error> {
+    ) -> Result<Verified<'a>, Error> {
         let mut last = None;
         for (signer_index, signer) in self.signers.iter().enumerate() {
             let result = if self.timed {
-                unsign_timed(signer, token, max_age, now)
-                    .map(|u| (u.value, Some(u.timestamp), u.key_index, signer_index))
+                unsign_timed(signer, token, max_age, now).map(|u| Verified {
+                    payload: u.value,
+                    timestamp: Some(u.timestamp),
+                    key_index: u.key_index,
+                    signer_index,
+                })
             } else {
-                signer
-                    .unsign(token)
-                    .map(|u| (u.value, None, u.key_index, signer_index))
+                signer.unsign(token).map(|u| Verified {
+                    payload: u.value,
+                    timestamp: None,
+                    key_index: u.key_index,
+                    signer_index,
+                })
             };
             match result {
                 Ok(r) => return Ok(r),
@@ -153,7 +168,12 @@ impl Engine {
     }
 
     fn loads_raw(&self, token: &[u8], max_age: Option<u64>, now: u64) -> Result<Loaded<()>, Error> {
-        let (payload, timestamp, key_index, signer_index) = self.unsign(token, max_age, now)?;
+        let Verified {
+            payload,
+            timestamp,
+            key_index,
+            signer_index,
+        } = self.unsign(token, max_age, now)?;
         let (raw, compressed) = self.open_payload(payload)?;
         Ok(Loaded {
             value: (),

@@ -51,7 +51,7 @@ fn decode_one(format: &TokenFormat, token: &str) -> Decoded {
         }
     };
     let payload_text = String::from_utf8_lossy(parts.payload).into_owned();
-    let raw = crate::payload::open_parts(kind, &parts, format.max_decompressed);
+    let raw = parts.open(kind, format.max_decompressed);
     let decoded = raw
         .as_ref()
         .map_err(|e| e.to_string())

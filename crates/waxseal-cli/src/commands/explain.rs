@@ -147,7 +147,7 @@ fn explain_parts(t: &mut Text, format: &TokenFormat, parts: &TokenParts<'_>) {
 
 fn explain_payload(t: &mut Text, format: &TokenFormat, parts: &TokenParts<'_>) -> Option<String> {
     t.step(2, "Read the payload (anyone can do this)");
-    let raw = crate::payload::open_parts(format.kind, parts, format.max_decompressed);
+    let raw = parts.open(format.kind, format.max_decompressed);
     if format.kind.is_url_safe() {
         if parts.compressed {
             t.say("The payload starts with \".\": its JSON was zlib-compressed (because that was shorter), then base64url-encoded.");
