@@ -41,7 +41,8 @@ pub use engine::{
 };
 pub use known_keys::builtin_candidates;
 pub use scheme::{
-    Digest, KeyDerivation, Scheme, FLASK_SESSION_SALT, SERIALIZER_DEFAULT_SALT, SIGNER_DEFAULT_SALT,
+    digests_for_signature_len, Digest, KeyDerivation, Scheme, FLASK_SESSION_SALT,
+    SERIALIZER_DEFAULT_SALT, SIGNER_DEFAULT_SALT,
 };
 pub use token::{decode_signature, encode_signature, SignedToken, Target, DEFAULT_SEPARATOR};
 pub use wordlist::{
@@ -77,12 +78,9 @@ pub enum CrackError {
     /// [`crack`] was called without targets.
     #[error("nothing to crack: no target given")]
     NoTarget,
-    /// Unknown digest name.
-    #[error("unknown digest {0:?} (expected sha1, sha224, sha256, sha384, sha512 or md5)")]
-    UnknownDigest(String),
-    /// Unknown key derivation name.
-    #[error("unknown key derivation {0:?} (expected hmac, django-concat, concat or none)")]
-    UnknownKeyDerivation(String),
+    /// Unknown digest or key derivation name.
+    #[error(transparent)]
+    UnknownName(#[from] waxseal::signer::UnknownName),
     /// Unknown wordlist format name.
     #[error("unknown wordlist format {0:?} (expected auto, plain or python)")]
     UnknownWordlistFormat(String),

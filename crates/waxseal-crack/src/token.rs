@@ -1,6 +1,6 @@
 //! Signed tokens and the targets the engine attacks.
 
-use crate::scheme::{Digest, KeyDerivation, Scheme};
+use crate::scheme::{KeyDerivation, Scheme};
 use crate::CrackError;
 use base64::engine::general_purpose::GeneralPurpose;
 use base64::engine::{DecodePaddingMode, GeneralPurposeConfig};
@@ -169,7 +169,7 @@ impl Target {
         derivation: KeyDerivation,
     ) -> Result<Target, CrackError> {
         let token = SignedToken::parse(token, DEFAULT_SEPARATOR)?;
-        let digests = Digest::from_signature_len(token.signature.len());
+        let digests = crate::scheme::digests_for_signature_len(token.signature.len());
         if digests.is_empty() {
             return Err(CrackError::UnknownSignatureLength(token.signature.len()));
         }

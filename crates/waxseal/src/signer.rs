@@ -123,6 +123,9 @@ pub enum KeyDerivation {
 }
 
 impl KeyDerivation {
+    /// Every key derivation.
+    pub const ALL: [KeyDerivation; 4] = [Self::Concat, Self::DjangoConcat, Self::Hmac, Self::None];
+
     /// The itsdangerous name: `concat`, `django-concat`, `hmac` or `none`.
     pub fn name(self) -> &'static str {
         match self {
@@ -139,9 +142,73 @@ impl KeyDerivation {
     /// assert_eq!(waxseal::KeyDerivation::from_name("hmac"), Some(waxseal::KeyDerivation::Hmac));
     /// ```
     pub fn from_name(name: &str) -> Option<KeyDerivation> {
-        [Self::Concat, Self::DjangoConcat, Self::Hmac, Self::None]
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// A digest or key-derivation name that is not one of the known ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownName {
+    /// What was being named: `digest` or `key derivation`.
+    pub what: &'static str,
+    /// The name given.
+    pub name: String,
+}
+
+impl std::fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let known: Vec<&str> = match self.what {
+            "digest" => Digest::ALL.iter().map(|d| d.name()).collect(),
+            _ => KeyDerivation::ALL.iter().map(|k| k.name()).collect(),
+        };
+        write!(
+            f,
+            "unknown {} {:?}; expected one of: {}",
+            self.what,
+            self.name,
+            known.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownName {}
+
+impl std::fmt::Display for Digest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Digest {
+    type Err = UnknownName;
+
+    /// Parses a hashlib name, ignoring case and dashes (`sha256`, `SHA-256`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Digest::from_name(s).ok_or_else(|| UnknownName {
+            what: "digest",
+            name: s.to_owned(),
+        })
+    }
+}
+
+impl std::fmt::Display for KeyDerivation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for KeyDerivation {
+    type Err = UnknownName;
+
+    /// Parses an itsdangerous name (`hmac`, `django-concat`, `concat`, `none`), ignoring case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        KeyDerivation::ALL
             .into_iter()
-            .find(|k| k.name() == name)
+            .find(|k| k.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| UnknownName {
+                what: "key derivation",
+                name: s.to_owned(),
+            })
     }
 }
 

@@ -102,20 +102,12 @@ fn target(args: &FormatArgs, token: &str, n: usize) -> Result<Target, CliError> 
             .hint("check that it is a complete token and that --format/--sep match it")
     };
     let parsed = SignedToken::parse(token, s.separator).map_err(context)?;
-    let derivation = s
-        .key_derivation
-        .name()
-        .parse()
-        .map_err(|e: CrackError| CliError::usage(e.to_string()))?;
+    let derivation = s.key_derivation;
     let digests = match args.digest {
-        Some(d) => vec![d
-            .digest()
-            .name()
-            .parse()
-            .map_err(|e: CrackError| CliError::usage(e.to_string()))?],
+        Some(d) => vec![d.digest()],
         None => {
             let len = parsed.signature().len();
-            let found = waxseal_crack::Digest::from_signature_len(len);
+            let found = waxseal_crack::digests_for_signature_len(len);
             if found.is_empty() {
                 return Err(context(CrackError::UnknownSignatureLength(len)));
             }
