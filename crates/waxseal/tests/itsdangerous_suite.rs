@@ -349,7 +349,7 @@ fn test_malformed_future_timestamp_token_is_rejected_with_payload_value() {
         err,
         Error::BadSignature {
             payload: b"value".to_vec(),
-            timestamp: Some(0x4e03_d5a1_a1a1_a1)
+            timestamp: Some(0x004e_03d5_a1a1_a1a1)
         }
     );
 }
