@@ -4,24 +4,60 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
 use waxseal::encoding::base64_encode;
-use waxseal::{Error, PayloadError, SerializerBuilder, Signer, TimestampSigner};
+use waxseal::{
+    Error, PayloadError, SerializerBuilder, Signer, TimestampSigner, URLSafeSerializer,
+    URLSafeTimedSerializer,
+};
 
 const KEY: &[u8] = b"fuzz-secret-key";
-const CAP: usize = 4096;
+/// Small caps, one below and one above typical payload sizes.
+const CAPS: [usize; 2] = [64, 1000];
 const NOW: u64 = 1_700_000_000;
 
 type AnyJson = serde_json::Value;
 
+struct Fixtures {
+    signer: Signer,
+    ts: TimestampSigner,
+    /// (cap, URL-safe, URL-safe timed) per cap.
+    serializers: Vec<(usize, URLSafeSerializer, URLSafeTimedSerializer)>,
+}
+
+/// Built once: key derivation is not what is being fuzzed.
+fn fixtures() -> &'static Fixtures {
+    static FIXTURES: OnceLock<Fixtures> = OnceLock::new();
+    FIXTURES.get_or_init(|| {
+        // The serializers' signer (salt "itsdangerous"), to sign arbitrary payloads validly.
+        let signer = Signer::builder(KEY)
+            .salt("itsdangerous")
+            .build()
+            .expect("valid settings");
+        Fixtures {
+            ts: TimestampSigner::from_signer(signer.clone()),
+            signer,
+            serializers: CAPS
+                .iter()
+                .map(|&cap| {
+                    let b = SerializerBuilder::new(KEY).max_decompressed_size(cap);
+                    (
+                        cap,
+                        b.clone().build_url_safe().expect("valid settings"),
+                        b.build_url_safe_timed().expect("valid settings"),
+                    )
+                })
+                .collect(),
+        }
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
-    let builder = SerializerBuilder::new(KEY).max_decompressed_size(CAP);
-    let url = builder.clone().build_url_safe().expect("valid settings");
-    let url_timed = builder.build_url_safe_timed().expect("valid settings");
-    let signer = Signer::builder(KEY)
-        .salt("itsdangerous")
-        .build()
-        .expect("valid settings");
-    let ts = TimestampSigner::from_signer(signer.clone());
+    let Fixtures {
+        signer,
+        ts,
+        serializers,
+    } = fixtures();
 
     let encoded = base64_encode(data);
     let mut payloads: Vec<Vec<u8>> = vec![
@@ -41,25 +77,40 @@ fuzz_target!(|data: &[u8]| {
             let Ok(token) = std::str::from_utf8(&token) else {
                 continue;
             };
-            let checks = [
-                url.loads_raw(token).map(|l| l.raw.len()),
-                url_timed
-                    .loads_raw_at(token, Some(60), NOW)
-                    .map(|l| l.raw.len()),
-            ];
-            for result in checks {
-                match result {
-                    Ok(len) => assert!(len <= CAP || !payload.starts_with(b".")),
-                    Err(Error::BadPayload(PayloadError::TooLarge { limit })) => {
-                        assert_eq!(limit, CAP)
-                    }
-                    Err(_) => {}
-                }
+            for (cap, url, url_timed) in serializers {
+                check(token, payload, *cap, url, url_timed);
             }
-            let _ = url.loads::<AnyJson>(token);
-            let _ = url.loads_unsafe::<AnyJson>(token);
-            let _ = url_timed.loads_at::<AnyJson>(token, None, NOW);
-            let _ = url_timed.loads_unsafe::<AnyJson>(token, Some(60));
         }
     }
 });
+
+/// Loads one validly signed token under one cap; a compressed payload may never come back
+/// larger than the cap.
+fn check(
+    token: &str,
+    payload: &[u8],
+    cap: usize,
+    url: &URLSafeSerializer,
+    url_timed: &URLSafeTimedSerializer,
+) {
+    let results = [
+        url.loads_raw(token).map(|l| (l.raw.len(), l.compressed)),
+        url_timed
+            .loads_raw_at(token, Some(60), NOW)
+            .map(|l| (l.raw.len(), l.compressed)),
+    ];
+    for result in results {
+        match result {
+            Ok((len, compressed)) => {
+                assert!(len <= cap || !compressed);
+                assert_eq!(compressed, payload.starts_with(b"."));
+            }
+            Err(Error::BadPayload(PayloadError::TooLarge { limit })) => assert_eq!(limit, cap),
+            Err(_) => {}
+        }
+    }
+    let _ = url.loads::<AnyJson>(token);
+    let _ = url.loads_unsafe::<AnyJson>(token);
+    let _ = url_timed.loads_at::<AnyJson>(token, None, NOW);
+    let _ = url_timed.loads_unsafe::<AnyJson>(token, Some(60));
+}

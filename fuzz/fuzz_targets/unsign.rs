@@ -3,6 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
 use waxseal::{
     Digest, Serializer, SerializerBuilder, Signer, TimedSerializer, TimestampSigner,
     URLSafeSerializer, URLSafeTimedSerializer,
@@ -59,13 +60,44 @@ fn serializers() -> Serializers {
     }
 }
 
+struct Fixtures {
+    signer: Signer,
+    ts: TimestampSigner,
+    ser_signer: Signer,
+    ser_ts: TimestampSigner,
+    serializers: Serializers,
+}
+
+/// Built once: key derivation is not what is being fuzzed.
+fn fixtures() -> &'static Fixtures {
+    static FIXTURES: OnceLock<Fixtures> = OnceLock::new();
+    FIXTURES.get_or_init(|| {
+        // Serializers sign with the salt "itsdangerous".
+        let ser_signer = Signer::builder(KEY)
+            .salt("itsdangerous")
+            .build()
+            .expect("valid settings");
+        Fixtures {
+            signer: Signer::builder(KEY)
+                .fallback_key(b"old-key")
+                .build()
+                .expect("valid settings"),
+            ts: TimestampSigner::new(KEY),
+            ser_ts: TimestampSigner::from_signer(ser_signer.clone()),
+            ser_signer,
+            serializers: serializers(),
+        }
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
-    let signer = Signer::builder(KEY)
-        .fallback_key(b"old-key")
-        .build()
-        .expect("valid settings");
-    let ts = TimestampSigner::new(KEY);
-    let s = serializers();
+    let Fixtures {
+        signer,
+        ts,
+        ser_signer,
+        ser_ts,
+        serializers: s,
+    } = fixtures();
 
     // 1. The raw input as a token.
     let _ = signer.unsign(data);
@@ -75,7 +107,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = ts.unsign_at(data, Some(3600), NOW);
     let _ = ts.unsign_at(data, Some(u64::MAX), u64::MAX);
     if let Ok(token) = std::str::from_utf8(data) {
-        all_loads(token, &s);
+        all_loads(token, s);
     }
 
     // 2. A prefix of the input as a payload signed with our key, so the post-signature decoding
@@ -103,19 +135,13 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!((ok.value, ok.timestamp), (payload, timestamp));
     let _ = ts.unsign_at(&timed, Some(60), NOW);
 
-    // Serializers sign with the salt "itsdangerous".
-    let ser_signer = Signer::builder(KEY)
-        .salt("itsdangerous")
-        .build()
-        .expect("valid settings");
-    let ser_ts = TimestampSigner::from_signer(ser_signer.clone());
     for token in [
         ser_signer.sign(payload),
         ser_ts.sign_at(payload, timestamp),
         ser_ts.sign_at(payload, NOW - 10),
     ] {
         if let Ok(token) = std::str::from_utf8(&token) {
-            all_loads(token, &s);
+            all_loads(token, s);
         }
     }
 });
