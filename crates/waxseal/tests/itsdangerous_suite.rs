@@ -395,7 +395,10 @@ trait Ser: Sized {
     fn loads_unsafe_v(&self, token: &str) -> (bool, Option<Value>);
 
     fn make() -> Self {
-        Self::build(SerializerBuilder::new(Self::KEY))
+        Self::make_with_key(Self::KEY)
+    }
+    fn make_with_key(key: &str) -> Self {
+        Self::build(SerializerBuilder::new(key))
     }
     fn loads_v(&self, token: &str) -> Result<Value, Error> {
         self.loads_d(token).map(|l| l.value)
@@ -974,5 +977,78 @@ fn test_digests_default_is_sha1_and_sha512_matches_python_token() {
     assert_eq!(
         sha512,
         "[42].MKCz_0nXQqv7wKpfHZcRtJRmpT2T5uvs9YQsJEhJimqxc9bCLxG31QzS5uC8OVBI1i6jyOLAFNoKaF5ckO9L5Q"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Key rotation lists at the serializer level (`secret_key=["a", "b", "c"]`, as exercised by
+// test_signer.py::test_secret_keys): the LAST Python key signs; waxseal takes it first and the
+// others as fallbacks, newest first.
+// ---------------------------------------------------------------------------------------------
+
+/// `(rotated ["a", "b", "c"], only "a", only "b")` tokens of `{"id": 42}` per class.
+fn check_secret_keys_rotation<S: Ser>(rotated: &str, only_a: &str, only_b: &str) {
+    let s = S::build(
+        SerializerBuilder::new("c")
+            .fallback_key("b")
+            .fallback_key("a"),
+    );
+    let own = s.loads_d(rotated).unwrap();
+    assert_eq!((own.value, own.key_index), (value(), 0));
+    let b = s.loads_d(only_b).unwrap();
+    assert_eq!((b.value, b.key_index), (value(), 1));
+    let a = s.loads_d(only_a).unwrap();
+    assert_eq!((a.value, a.key_index), (value(), 2));
+    // The newest key signs: what Python's rotated serializer wrote.
+    assert_eq!(S::make_with_key("c").loads_d(rotated).unwrap().key_index, 0);
+    assert_eq!(
+        S::make_with_key("a").loads_v(rotated).unwrap_err().kind(),
+        ErrorKind::BadSignature
+    );
+}
+
+#[test]
+fn test_secret_keys_rotation_serializer_accepts_older_keys_with_index() {
+    check_secret_keys_rotation::<Serializer>(
+        "{\"id\": 42}.auaMwRJIlZQXcR2fCK034vowbic",
+        "{\"id\": 42}.ac0jwxvQn_yrJSFms3R-0In4fm8",
+        "{\"id\": 42}.XT-tdzaavGfhrkgo8UfxCra_b78",
+    );
+}
+
+#[test]
+fn test_secret_keys_rotation_timed_serializer_accepts_older_keys_with_index() {
+    check_secret_keys_rotation::<TimedSerializer>(
+        "{\"id\": 42}.TgPVoQ.cf839YWEwwqbG6AJOJPCOZIP-M4",
+        "{\"id\": 42}.TgPVoQ.cymZr-aO2Hd0kLdwnKMNINt3WqE",
+        "{\"id\": 42}.TgPVoQ.33iNcihRwKasTc35SMAwwtcYSfw",
+    );
+}
+
+#[test]
+fn test_secret_keys_rotation_url_safe_serializer_accepts_older_keys_with_index() {
+    check_secret_keys_rotation::<URLSafeSerializer>(
+        "eyJpZCI6NDJ9.BSoVKm22SPfFPKa_j6i7n2zvH-U",
+        "eyJpZCI6NDJ9.eFkwDAYd7ybjUvqzuKXUYXDj5mM",
+        "eyJpZCI6NDJ9.lpHxqOOolDnTVMU4sn4e6O8HXGc",
+    );
+}
+
+#[test]
+fn test_secret_keys_rotation_url_safe_timed_serializer_accepts_older_keys_with_index() {
+    check_secret_keys_rotation::<URLSafeTimedSerializer>(
+        "eyJpZCI6NDJ9.TgPVoQ.XGGo3Ssxha-pxU58uGiQN7UMxwM",
+        "eyJpZCI6NDJ9.TgPVoQ.htKqxcRWLNnHyi8X6wFrGcDan9o",
+        "eyJpZCI6NDJ9.TgPVoQ.tNyU4BZlHvsjy2pFKg7Zeu3yO8M",
+    );
+    // And the rotated serializer writes exactly Python's token (compact JSON: no pyjson needed).
+    let s = SerializerBuilder::new("c")
+        .fallback_key("b")
+        .fallback_key("a")
+        .build_url_safe_timed()
+        .unwrap();
+    assert_eq!(
+        s.dumps_at(&value(), TS).unwrap(),
+        "eyJpZCI6NDJ9.TgPVoQ.XGGo3Ssxha-pxU58uGiQN7UMxwM"
     );
 }
