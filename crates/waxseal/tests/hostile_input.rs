@@ -926,3 +926,48 @@ fn max_decompressed_size_zero_refuses_any_compressed_payload() {
     let plain = s.dumps(&1).unwrap();
     assert_eq!(s.loads::<Value>(&plain).unwrap(), Value::from(1));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Fuzzer findings (fuzz/fuzz_targets/load_payload.rs), minimised
+// ---------------------------------------------------------------------------------------------
+
+fn load_compressed_under_cap(cap: usize, zlib: &[u8]) -> std::thread::Result<Outcome> {
+    let s = SerializerBuilder::new(KEY)
+        .max_decompressed_size(cap)
+        .build_url_safe()
+        .unwrap();
+    let token = url_token(&format!(".{}", base64_encode(zlib)));
+    std::panic::catch_unwind(move || s.loads::<Value>(&token))
+}
+
+#[test]
+fn fuzz_buffer_growth_clamp_panic_truncated_6_byte_stream_under_cap_64() {
+    // libFuzzer crash, minimised to 6 bytes: a zlib header and the start of a fixed-Huffman
+    // block that emits 100 bytes and then ends abruptly. Initial capacity 4 * 6 + 1 = 25 under a
+    // 64-byte cap: the growth step `25.clamp(64, 65 - 25)` panicked (min > max).
+    let zlib = b"\x78\x9c\x4a\xa4\x03\x50";
+    match load_compressed_under_cap(64, zlib) {
+        Ok(Err(Error::BadPayload(PayloadError::TooLarge { limit: 64 })))
+        | Ok(Err(Error::BadPayload(PayloadError::Decompress(_)))) => {}
+        Ok(other) => panic!("expected TooLarge or Decompress, got {other:?}"),
+        Err(_) => panic!("panicked"),
+    }
+}
+
+#[test]
+fn fuzz_buffer_growth_clamp_panic_13_byte_stream_of_102_bytes_under_cap_64() {
+    // The unminimised crash: zlib.compress(b'"' + b"a" * 100 + b'"'), 13 bytes, 102 out.
+    let zlib = b"\x78\x9c\x53\x4a\xa4\x03\x50\x02\x00\xad\xdb\x26\x29";
+    match load_compressed_under_cap(64, zlib) {
+        Ok(result) => assert_eq!(
+            result.unwrap_err(),
+            Error::BadPayload(PayloadError::TooLarge { limit: 64 })
+        ),
+        Err(_) => panic!("panicked"),
+    }
+    // Under a roomy cap the same stream is a valid payload.
+    match load_compressed_under_cap(102, zlib) {
+        Ok(result) => assert_eq!(result.unwrap(), Value::String("a".repeat(100))),
+        Err(_) => panic!("panicked"),
+    }
+}
