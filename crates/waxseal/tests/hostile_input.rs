@@ -429,7 +429,27 @@ fn invalid_base64_timestamp_validly_signed_is_malformed_timestamp() {
             },
             "{ts}"
         );
+        let token = url_timed_value_with_raw_ts("eyJpZCI6NDJ9", ts);
+        assert_eq!(
+            URLSafeTimedSerializer::new(KEY)
+                .loads_at::<Value>(&token, Some(60), NOW)
+                .unwrap_err(),
+            Error::MalformedTimestamp {
+                payload: b"eyJpZCI6NDJ9".to_vec()
+            },
+            "{ts}"
+        );
+        assert_eq!(
+            URLSafeTimedSerializer::new(KEY).loads_unsafe::<Value>(&token, None),
+            (false, Some(serde_json::json!({"id": 42})))
+        );
     }
+}
+
+/// `value SEP ts` signed as a whole by the serializers' signer: the timestamp part is whatever
+/// text is given.
+fn url_timed_value_with_raw_ts(value: &str, ts: &str) -> String {
+    String::from_utf8(ser_signer().sign(format!("{value}.{ts}").as_bytes())).unwrap()
 }
 
 #[test]
@@ -536,6 +556,17 @@ fn wrong_length_signature_is_bad_signature() {
         assert!(is_bad_signature(
             &signer().unsign(token.as_bytes()).unwrap_err()
         ));
+        // The same wrong-length signatures over a correctly timestamped value.
+        let timed = ts_signer().sign_at(b"value", NOW);
+        let cut = timed.iter().rposition(|&b| b == b'.').unwrap();
+        let token = [&timed[..=cut], wrong.as_bytes()].concat();
+        assert_eq!(
+            ts_signer().unsign_at(&token, Some(60), NOW).unwrap_err(),
+            Error::BadSignature {
+                payload: b"value".to_vec(),
+                timestamp: Some(NOW)
+            }
+        );
     }
     // A genuine SHA-512 signature of the same value and key: right key, wrong digest.
     let sha512 = Signer::builder(KEY)
