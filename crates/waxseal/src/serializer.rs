@@ -436,14 +436,24 @@ macro_rules! timed_api {
         }
 
         /// Returns `(signature_valid, payload)` without requiring a valid signature or age, as
-        /// itsdangerous's `loads_unsafe`. For debugging only.
+        /// itsdangerous's `loads_unsafe`. For debugging only. A validly signed token whose
+        /// payload cannot be decoded gives `(false, None)` (itsdangerous raises `BadPayload`).
         pub fn loads_unsafe<T: DeserializeOwned>(
             &self,
             token: &str,
             max_age: Option<u64>,
         ) -> (bool, Option<T>) {
-            self.engine
-                .loads_unsafe(token.as_bytes(), max_age, unix_now())
+            self.loads_unsafe_at(token, max_age, unix_now())
+        }
+
+        /// [`Self::loads_unsafe`] with the age checked as of `now`.
+        pub fn loads_unsafe_at<T: DeserializeOwned>(
+            &self,
+            token: &str,
+            max_age: Option<u64>,
+            now: u64,
+        ) -> (bool, Option<T>) {
+            self.engine.loads_unsafe(token.as_bytes(), max_age, now)
         }
     };
 }
