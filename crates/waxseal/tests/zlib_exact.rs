@@ -458,3 +458,55 @@ fn timing_small_json_against_system_zlib() {
         json.len()
     );
 }
+
+/// itsdangerous's rule applied to real zlib output: compressed iff it saves at least 2 bytes.
+fn reference_if_smaller(input: &[u8]) -> Option<Vec<u8>> {
+    let z = reference(input);
+    (z.len() + 1 < input.len()).then_some(z)
+}
+
+#[test]
+fn compress_if_smaller_decides_exactly_like_zlib_at_the_break_even_point() {
+    // Inputs whose compressed size lands within a few bytes of `len - 1`, both sides of it:
+    // a unique prefix (incompressible) followed by a growing repeated tail.
+    let mut decided = [0usize; 2];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for unique in [8usize, 20, 40, 60, 90, 150, 300] {
+        for tail in 0..80usize {
+            let mut x: Vec<u8> = (0..unique)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    seed as u8
+                })
+                .collect();
+            x.extend(std::iter::repeat(b"ab\"c".as_slice()).take(tail).flatten());
+            let ours = compress_if_smaller(&x);
+            assert_eq!(
+                ours,
+                reference_if_smaller(&x),
+                "unique={unique} tail={tail}"
+            );
+            decided[usize::from(ours.is_some())] += 1;
+        }
+    }
+    assert!(
+        decided[0] > 30 && decided[1] > 30,
+        "both outcomes exercised: {decided:?}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(600))]
+
+    #[test]
+    fn compress_if_smaller_agrees_with_zlib_on_json_like_input(x in json_like()) {
+        prop_assert_eq!(compress_if_smaller(&x), reference_if_smaller(&x));
+    }
+
+    #[test]
+    fn compress_if_smaller_agrees_with_zlib_on_random_bytes(x in prop::collection::vec(any::<u8>(), 0..400)) {
+        prop_assert_eq!(compress_if_smaller(&x), reference_if_smaller(&x));
+    }
+}
