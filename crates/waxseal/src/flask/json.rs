@@ -136,6 +136,20 @@ pub fn dumps(value: &Value) -> Result<String, FlaskJsonError> {
     Ok(out)
 }
 
+/// [`dumps`] for a dict, without wrapping it in a [`Value`] (a session is always a dict).
+///
+/// ```
+/// use waxseal::flask::{json, Dict, Value};
+/// let d: Dict = [("b".to_string(), Value::from(1)), ("a".to_string(), Value::Tuple(vec![]))].into_iter().collect();
+/// assert_eq!(json::dumps_dict(&d).unwrap(), r#"{"a":{" t":[]},"b":1}"#);
+/// ```
+pub fn dumps_dict(dict: &Dict) -> Result<String, FlaskJsonError> {
+    let mut out = String::with_capacity(128);
+    check_depth(0)?;
+    write_tagged_dict(&mut out, dict, 0)?;
+    Ok(out)
+}
+
 /// `TaggedJSONSerializer.loads`: parses Flask's session JSON and untags it.
 ///
 /// ```
@@ -297,6 +311,29 @@ fn open_tag(out: &mut String, key: &str) {
     out.push_str("\":");
 }
 
+/// The dict arm of [`write_tagged`]; callers at depth 0 (a session) use it directly.
+fn write_tagged_dict(out: &mut String, d: &Dict, depth: usize) -> Result<(), FlaskJsonError> {
+    if d.len() == 1 {
+        if let Some((k, v)) = d.first() {
+            if tag::is_tag_key(k) {
+                // TagDict: {" di": {"<key>__": tag(v)}}; depth grows by two objects.
+                check_depth(depth + 1)?;
+                open_tag(out, tag::DICT);
+                out.push('{');
+                let mut key = String::with_capacity(k.len() + 2);
+                key.push_str(k);
+                key.push_str("__");
+                write_str(out, &key, true);
+                out.push(':');
+                write_tagged(out, v, depth + 2)?;
+                out.push_str("}}");
+                return Ok(());
+            }
+        }
+    }
+    write_dict(out, d, depth, write_tagged)
+}
+
 /// `TaggedJSONSerializer.tag` fused with the writer: tags in Flask's order (dict-of-one-tag-key,
 /// dict, tuple, list, bytes, Markup, UUID, datetime) without building a tagged tree.
 fn write_tagged(out: &mut String, value: &Value, depth: usize) -> Result<(), FlaskJsonError> {
@@ -305,27 +342,7 @@ fn write_tagged(out: &mut String, value: &Value, depth: usize) -> Result<(), Fla
     }
     check_depth(depth)?;
     match value {
-        Value::Dict(d) => {
-            if d.len() == 1 {
-                if let Some((k, v)) = d.first() {
-                    if tag::is_tag_key(k) {
-                        // TagDict: {" di": {"<key>__": tag(v)}}; depth grows by two objects.
-                        check_depth(depth + 1)?;
-                        open_tag(out, tag::DICT);
-                        out.push('{');
-                        let mut key = String::with_capacity(k.len() + 2);
-                        key.push_str(k);
-                        key.push_str("__");
-                        write_str(out, &key, true);
-                        out.push(':');
-                        write_tagged(out, v, depth + 2)?;
-                        out.push_str("}}");
-                        return Ok(());
-                    }
-                }
-            }
-            write_dict(out, d, depth, write_tagged)
-        }
+        Value::Dict(d) => write_tagged_dict(out, d, depth),
         Value::Tuple(items) => {
             check_depth(depth + 1)?;
             open_tag(out, tag::TUPLE);

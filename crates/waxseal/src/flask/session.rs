@@ -126,7 +126,7 @@ impl FlaskSessionCodec {
 
     /// Signs session data as Flask would at `now` (`get_signing_serializer(app).dumps(dict(session))`).
     pub fn dumps_at(&self, data: &Dict, now: u64) -> Result<String, FlaskJsonError> {
-        let json = flask_json::dumps(&Value::Dict(data.clone()))?;
+        let json = flask_json::dumps_dict(data)?;
         Ok(self.serializer.dumps_raw_at(&json, now))
     }
 
