@@ -339,10 +339,6 @@ impl SerializerBuilder {
     }
 }
 
-fn default_builder(secret_key: &[u8]) -> SerializerBuilder {
-    SerializerBuilder::new(secret_key)
-}
-
 macro_rules! untimed_api {
     () => {
         /// Serializes `value` to JSON and signs it.
@@ -475,8 +471,7 @@ impl Serializer {
     /// A serializer with itsdangerous's defaults.
     pub fn new(secret_key: impl AsRef<[u8]>) -> Serializer {
         Serializer {
-            engine: default_builder(secret_key.as_ref())
-                .engine_unchecked(Envelope::PlainJson, false),
+            engine: default_engine(secret_key.as_ref(), Envelope::PlainJson, false),
         }
     }
     untimed_api!();
@@ -492,8 +487,7 @@ impl TimedSerializer {
     /// A timed serializer with itsdangerous's defaults.
     pub fn new(secret_key: impl AsRef<[u8]>) -> TimedSerializer {
         TimedSerializer {
-            engine: default_builder(secret_key.as_ref())
-                .engine_unchecked(Envelope::PlainJson, true),
+            engine: default_engine(secret_key.as_ref(), Envelope::PlainJson, true),
         }
     }
     timed_api!();
@@ -516,7 +510,7 @@ impl URLSafeSerializer {
     /// A URL-safe serializer with itsdangerous's defaults.
     pub fn new(secret_key: impl AsRef<[u8]>) -> URLSafeSerializer {
         URLSafeSerializer {
-            engine: default_builder(secret_key.as_ref()).engine_unchecked(Envelope::UrlSafe, false),
+            engine: default_engine(secret_key.as_ref(), Envelope::UrlSafe, false),
         }
     }
     untimed_api!();
@@ -540,21 +534,23 @@ impl URLSafeTimedSerializer {
     /// A URL-safe timed serializer with itsdangerous's defaults.
     pub fn new(secret_key: impl AsRef<[u8]>) -> URLSafeTimedSerializer {
         URLSafeTimedSerializer {
-            engine: default_builder(secret_key.as_ref()).engine_unchecked(Envelope::UrlSafe, true),
+            engine: default_engine(secret_key.as_ref(), Envelope::UrlSafe, true),
         }
     }
     timed_api!();
 }
 
-impl SerializerBuilder {
-    /// Builds with settings known to be valid (the defaults).
-    fn engine_unchecked(self, envelope: Envelope, timed: bool) -> Engine {
-        let main = self.main.build().unwrap_or_else(|_| Signer::new(b""));
-        Engine {
-            signers: vec![main],
-            envelope,
-            timed,
-            max_decompressed: self.max_decompressed,
-        }
+/// The engine of a serializer with itsdangerous's defaults (salt `itsdangerous`), which need no
+/// validation.
+fn default_engine(secret_key: &[u8], envelope: Envelope, timed: bool) -> Engine {
+    let settings = SignerSettings {
+        salt: b"itsdangerous".to_vec(),
+        ..SignerSettings::default()
+    };
+    Engine {
+        signers: vec![Signer::prepare(settings, &[secret_key])],
+        envelope,
+        timed,
+        max_decompressed: DEFAULT_MAX_DECOMPRESSED,
     }
 }

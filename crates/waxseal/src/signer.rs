@@ -441,19 +441,7 @@ impl SignerBuilder {
         if self.keys.is_empty() {
             return Err(ConfigError::NoKey);
         }
-        let s = &self.settings;
-        let macs = self
-            .keys
-            .iter()
-            .map(|k| {
-                let derived = derive_key(s.key_derivation, s.digest, &s.salt, k);
-                MacState::new(s.digest, &derived)
-            })
-            .collect();
-        Ok(Signer {
-            settings: self.settings,
-            macs,
-        })
+        Ok(Signer::prepare(self.settings, &self.keys))
     }
 }
 
@@ -495,17 +483,23 @@ impl std::fmt::Debug for Signer {
 impl Signer {
     /// A signer with itsdangerous's defaults and one key.
     pub fn new(secret_key: impl AsRef<[u8]>) -> Signer {
-        let macs = vec![{
-            let s = SignerSettings::default();
-            MacState::new(
-                s.digest,
-                &derive_key(s.key_derivation, s.digest, &s.salt, secret_key.as_ref()),
-            )
-        }];
-        Signer {
-            settings: SignerSettings::default(),
-            macs,
-        }
+        Signer::prepare(SignerSettings::default(), &[secret_key.as_ref()])
+    }
+
+    /// Derives every key and prepares its HMAC state, once. The settings must be valid (the
+    /// builder checks them; the defaults are).
+    pub(crate) fn prepare(settings: SignerSettings, keys: &[impl AsRef<[u8]>]) -> Signer {
+        let s = &settings;
+        let macs = keys
+            .iter()
+            .map(|k| {
+                MacState::new(
+                    s.digest,
+                    &derive_key(s.key_derivation, s.digest, &s.salt, k.as_ref()),
+                )
+            })
+            .collect();
+        Signer { settings, macs }
     }
 
     /// Starts a builder whose current (signing) key is `secret_key`.
