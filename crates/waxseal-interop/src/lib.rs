@@ -49,7 +49,10 @@ pub fn python_or_skip(test: &str) -> Option<PathBuf> {
              tests/interop/.venv is missing; run scripts/setup-interop"
         ),
         None => {
-            eprintln!(
+            // Written to the stderr handle directly: libtest captures `eprintln!` of passing
+            // tests, and a skip must be seen.
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n*** SKIPPED {test}: no Python reference (tests/interop/.venv). \
                  Run scripts/setup-interop or scripts/test. ***\n"
             );
