@@ -12,6 +12,7 @@ use crate::encoding::{base64_decode_to_slice, base64_encode_into};
 use crate::error::{ConfigError, Error};
 use hmac::{Hmac, Mac};
 use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
 
 /// The hash function inside the HMAC (and inside the key derivation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -364,7 +365,8 @@ impl SignerSettings {
 #[derive(Clone)]
 pub struct SignerBuilder {
     settings: SignerSettings,
-    keys: Vec<Vec<u8>>,
+    /// Copies of the secret keys until `build`; zeroed when the builder is dropped.
+    keys: Vec<Zeroizing<Vec<u8>>>,
     allow_md5: bool,
 }
 
@@ -413,7 +415,7 @@ impl SignerBuilder {
     /// Adds a fallback key: accepted when verifying, never used to sign. Fallbacks are tried in
     /// the order they are added, after the current key.
     pub fn fallback_key(mut self, key: impl AsRef<[u8]>) -> Self {
-        self.keys.push(key.as_ref().to_vec());
+        self.keys.push(Zeroizing::new(key.as_ref().to_vec()));
         self
     }
 
@@ -441,7 +443,8 @@ impl SignerBuilder {
         if self.keys.is_empty() {
             return Err(ConfigError::NoKey);
         }
-        Ok(Signer::prepare(self.settings, &self.keys))
+        let keys: Vec<&[u8]> = self.keys.iter().map(|k| k.as_slice()).collect();
+        Ok(Signer::prepare(self.settings, &keys))
     }
 }
 
@@ -493,10 +496,10 @@ impl Signer {
         let macs = keys
             .iter()
             .map(|k| {
-                MacState::new(
-                    s.digest,
-                    &derive_key(s.key_derivation, s.digest, &s.salt, k.as_ref()),
-                )
+                // The derived key is as sensitive as the secret: zeroed once the state is keyed.
+                let derived =
+                    Zeroizing::new(derive_key(s.key_derivation, s.digest, &s.salt, k.as_ref()));
+                MacState::new(s.digest, &derived)
             })
             .collect();
         Signer { settings, macs }
@@ -506,7 +509,7 @@ impl Signer {
     pub fn builder(secret_key: impl AsRef<[u8]>) -> SignerBuilder {
         SignerBuilder {
             settings: SignerSettings::default(),
-            keys: vec![secret_key.as_ref().to_vec()],
+            keys: vec![Zeroizing::new(secret_key.as_ref().to_vec())],
             allow_md5: false,
         }
     }
