@@ -75,9 +75,14 @@ impl CliError {
             return;
         }
         let mut err = anstream::stderr();
-        let _ = writeln!(err, "{} {}", paint(BAD, "error:"), self.message);
+        let _ = writeln!(
+            err,
+            "{} {}",
+            paint(BAD, "error:"),
+            terminal_safe(&self.message)
+        );
         if let Some(h) = &self.hint {
-            let _ = writeln!(err, "  {} {h}", paint(WARN, "hint:"));
+            let _ = writeln!(err, "  {} {}", paint(WARN, "hint:"), terminal_safe(h));
         }
     }
 }
@@ -86,7 +91,7 @@ impl CliError {
 /// command quietly.
 pub fn line(text: impl std::fmt::Display) -> Result<(), CliError> {
     let mut out = anstream::stdout();
-    writeln!(out, "{text}")
+    writeln!(out, "{}", terminal_safe(&text.to_string()))
         .and_then(|()| out.flush())
         .map_err(|e| {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
@@ -104,7 +109,55 @@ pub fn json_line(value: &serde_json::Value) -> Result<(), CliError> {
 
 /// A warning on stderr.
 pub fn warn(text: impl std::fmt::Display) {
-    let _ = writeln!(anstream::stderr(), "{} {text}", paint(WARN, "warning:"));
+    let _ = writeln!(
+        anstream::stderr(),
+        "{} {}",
+        paint(WARN, "warning:"),
+        terminal_safe(&text.to_string())
+    );
+}
+
+/// Makes a line safe to show on a terminal: cookies are attacker-controlled, and a payload
+/// holding `ESC[1A ESC[2K` or `\r` could erase the "not verified" warning or draw a fake
+/// verdict. Only our own colour sequences (`ESC[` digits and `;` then `m`) and line breaks are
+/// kept; every other control character (C0 but tab and newline, DEL, C1) is shown escaped, as
+/// `\x1b`, `\r`, `\x9b`. Values from a token go through the stricter [`untrusted`] first.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_control = |c: char| (c.is_control() && c != '\t' && c != '\n') || c == '\u{7f}';
+    if !text.chars().any(is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '\x1b' {
+            let sgr_len = rest[1..]
+                .strip_prefix('[')
+                .map(|t| {
+                    t.len()
+                        - t.trim_start_matches(|d: char| d.is_ascii_digit() || d == ';')
+                            .len()
+                })
+                .filter(|&n| rest[2 + n..].starts_with('m'));
+            if let Some(n) = sgr_len {
+                out.push_str(&rest[..3 + n]);
+                rest = &rest[3 + n..];
+                continue;
+            }
+        }
+        if is_control(c) {
+            match c {
+                '\r' => out.push_str("\\r"),
+                '\n' => out.push_str("\\n"),
+                c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+                c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            }
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Lowercase hex.
@@ -214,5 +267,58 @@ mod tests {
         assert_eq!(secret_display(b"changeme"), "changeme");
         assert_eq!(secret_display(b"a\nb"), r"b'a\nb'");
         assert_eq!(secret_display(b"\xff"), r"b'\xff'");
+    }
+}
+
+/// A value that came from a token (payload, signature, token text): every control character,
+/// newline and escape included, is shown escaped, so it stays on its line and cannot pose as
+/// our own output.
+pub fn untrusted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || c == '\u{7f}' {
+            match c {
+                '\r' => out.push_str("\\r"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+                c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod terminal_safe_tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn cursor_movement_from_a_cookie_is_shown_not_obeyed() {
+        assert_eq!(
+            terminal_safe("a\x1b[1A\x1b[2Kb\rc"),
+            "a\\x1b[1A\\x1b[2Kb\\rc"
+        );
+        assert_eq!(
+            terminal_safe("osc\x1b]0;title\x07"),
+            "osc\\x1b]0;title\\x07"
+        );
+        assert_eq!(terminal_safe("c1\u{9b}2K del\x7f"), "c1\\x9b2K del\\x7f");
+    }
+
+    #[test]
+    fn our_own_colours_and_plain_text_pass_through() {
+        let painted = super::paint(super::VALUE, "x");
+        assert_eq!(terminal_safe(&painted), painted);
+        assert_eq!(terminal_safe("tab\tok ünïcode"), "tab\tok ünïcode");
+        assert_eq!(terminal_safe("two\nlines"), "two\nlines");
+    }
+
+    #[test]
+    fn untrusted_values_cannot_break_the_line_or_colour_it() {
+        assert_eq!(super::untrusted("x\nVerdict: VALID"), "x\\nVerdict: VALID");
+        assert_eq!(super::untrusted("\x1b[32mgreen"), "\\x1b[32mgreen");
     }
 }

@@ -63,7 +63,10 @@ fn decode_one(format: &TokenFormat, token: &str) -> Decoded {
         format!(
             "{} {}{}",
             paint(HEAD, "Payload:   "),
-            paint(VALUE, output::ellipsize(&payload_text, 100)),
+            paint(
+                VALUE,
+                output::untrusted(&output::ellipsize(&payload_text, 100))
+            ),
             if kind.is_url_safe() {
                 if parts.compressed {
                     "  (base64url of zlib-compressed data: the leading '.' marks compression)"
@@ -88,7 +91,7 @@ fn decode_one(format: &TokenFormat, token: &str) -> Decoded {
     human.push(format!(
         "{} {}  ({})",
         paint(HEAD, "Signature: "),
-        String::from_utf8_lossy(parts.signature_text),
+        output::untrusted(&String::from_utf8_lossy(parts.signature_text)),
         match (&sig_hex, &parts.signature, implied) {
             (Some(h), Some(s), Some(d)) => format!(
                 "{} bytes = hex {h}; that length implies HMAC-{}",
@@ -108,12 +111,16 @@ fn decode_one(format: &TokenFormat, token: &str) -> Decoded {
         Ok(r) => human.push(format!(
             "{} {}",
             paint(HEAD, "Raw payload:"),
-            paint(VALUE, r)
+            paint(VALUE, output::untrusted(r))
         )),
         Err(e) => human.push(format!("{} cannot open: {e}", paint(HEAD, "Raw payload:"))),
     }
     match &decoded {
-        Ok(d) => human.push(format!("{} {}", paint(HEAD, "Decoded:    "), d.human())),
+        Ok(d) => human.push(format!(
+            "{} {}",
+            paint(HEAD, "Decoded:    "),
+            output::untrusted(&d.human())
+        )),
         Err(e) => human.push(format!("{} {e}", paint(HEAD, "Decoded:    "))),
     }
     human.push(paint(

@@ -48,7 +48,9 @@ impl Text {
     fn say(&mut self, s: impl Into<String>) {
         self.0.push(format!("   {}", s.into()));
     }
+    /// A labelled value; values may come from the token, so they are escaped.
     fn value(&mut self, label: &str, v: impl std::fmt::Display) {
+        let v = output::untrusted(&v.to_string());
         self.0.push(format!("   {label:<22} {}", paint(VALUE, v)));
     }
 }
@@ -298,7 +300,10 @@ fn explain_with_keys(
     ));
     t.say(format!(
         "  signature = HMAC-{d}(key = derived key, message = \"{}\")",
-        output::ellipsize(&String::from_utf8_lossy(parts.signed_part), 80)
+        output::untrusted(&output::ellipsize(
+            &String::from_utf8_lossy(parts.signed_part),
+            80
+        ))
     ));
     for k in &trials {
         t.value(

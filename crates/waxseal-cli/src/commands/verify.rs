@@ -177,7 +177,7 @@ impl Outcome {
         let shown = self
             .payload
             .as_ref()
-            .map(|p| output::ellipsize(&p.human(), 300));
+            .map(|p| output::untrusted(&output::ellipsize(&p.human(), 300)));
         if self.valid {
             format!(
                 "{} {}\n  payload: {}",
