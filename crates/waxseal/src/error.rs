@@ -243,7 +243,9 @@ impl fmt::Display for ConfigError {
                 char::from(*b)
             ),
             ConfigError::Md5NotAllowed => f.write_str(
-                "MD5 is only available for verifying legacy tokens: call allow_legacy_md5()",
+                "MD5 is broken and only accepted for verifying legacy tokens, not for signing new \
+                 ones; choose another digest (library users verifying old tokens: \
+                 SignerBuilder::allow_legacy_md5)",
             ),
             ConfigError::NoKey => f.write_str("no secret key given"),
         }

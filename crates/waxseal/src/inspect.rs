@@ -119,19 +119,30 @@ impl TokenFormat {
         }
     }
 
-    fn signer_builder(&self, keys: &[&[u8]]) -> Result<SignerBuilder, ConfigError> {
+    /// MD5 is accepted for verifying (old tokens must stay readable during a migration), never
+    /// for signing.
+    fn signer_builder(
+        &self,
+        keys: &[&[u8]],
+        verifying: bool,
+    ) -> Result<SignerBuilder, ConfigError> {
         let (first, rest) = keys.split_first().ok_or(ConfigError::NoKey)?;
-        let mut b = Signer::builder(first)
-            .settings(self.settings.clone())
-            .allow_legacy_md5();
+        let mut b = Signer::builder(first).settings(self.settings.clone());
+        if verifying {
+            b = b.allow_legacy_md5();
+        }
         for k in rest {
             b = b.fallback_key(k);
         }
         Ok(b)
     }
 
-    fn serializer_builder(&self, keys: &[&[u8]]) -> Result<SerializerBuilder, ConfigError> {
-        let main = self.signer_builder(keys)?;
+    fn serializer_builder(
+        &self,
+        keys: &[&[u8]],
+        verifying: bool,
+    ) -> Result<SerializerBuilder, ConfigError> {
+        let main = self.signer_builder(keys, verifying)?;
         let first = keys.first().ok_or(ConfigError::NoKey)?;
         Ok(SerializerBuilder::new(first)
             .signer(|_| main)
@@ -165,7 +176,7 @@ impl TokenFormat {
         }
         let outcome = match self.kind {
             FormatKind::Signer => {
-                let s = self.signer_builder(keys)?.build()?;
+                let s = self.signer_builder(keys, true)?.build()?;
                 s.unsign(token.as_bytes()).map(|u| {
                     (
                         String::from_utf8_lossy(u.value).into_owned(),
@@ -176,7 +187,7 @@ impl TokenFormat {
                 })
             }
             FormatKind::TimestampSigner => {
-                let s = TimestampSigner::build(self.signer_builder(keys)?)?;
+                let s = TimestampSigner::build(self.signer_builder(keys, true)?)?;
                 s.unsign_at(token.as_bytes(), max_age, now).map(|u| {
                     (
                         String::from_utf8_lossy(u.value).into_owned(),
@@ -187,7 +198,7 @@ impl TokenFormat {
                 })
             }
             kind => {
-                let b = self.serializer_builder(keys)?;
+                let b = self.serializer_builder(keys, true)?;
                 let loaded = match kind {
                     FormatKind::Serializer => b.build_serializer()?.loads_raw(token),
                     FormatKind::UrlSafe => b.build_url_safe()?.loads_raw(token),
@@ -220,7 +231,8 @@ impl TokenFormat {
     }
 
     /// Signs a payload: JSON text for the serializer formats (signed exactly as given), bytes
-    /// for the signers. Timed formats use `timestamp`.
+    /// for the signers. Timed formats use `timestamp`. MD5 is refused
+    /// ([`ConfigError::Md5NotAllowed`]): it is only for verifying legacy tokens.
     pub fn sign(
         &self,
         keys: &[&[u8]],
@@ -229,22 +241,23 @@ impl TokenFormat {
     ) -> Result<String, SignError> {
         let text = || std::str::from_utf8(payload).map_err(|_| SignError::NotUtf8);
         let token = match self.kind {
-            FormatKind::Signer => self.signer_builder(keys)?.build()?.sign(payload),
+            FormatKind::Signer => self.signer_builder(keys, false)?.build()?.sign(payload),
             FormatKind::TimestampSigner => {
-                TimestampSigner::build(self.signer_builder(keys)?)?.sign_at(payload, timestamp)
+                TimestampSigner::build(self.signer_builder(keys, false)?)?
+                    .sign_at(payload, timestamp)
             }
             FormatKind::Serializer => self
-                .serializer_builder(keys)?
+                .serializer_builder(keys, false)?
                 .build_serializer()?
                 .dumps_raw(text()?)
                 .into_bytes(),
             FormatKind::UrlSafe => self
-                .serializer_builder(keys)?
+                .serializer_builder(keys, false)?
                 .build_url_safe()?
                 .dumps_raw(text()?)
                 .into_bytes(),
             FormatKind::Flask | FormatKind::UrlSafeTimed => self
-                .serializer_builder(keys)?
+                .serializer_builder(keys, false)?
                 .build_url_safe_timed()?
                 .dumps_raw_at(text()?, timestamp)
                 .into_bytes(),
