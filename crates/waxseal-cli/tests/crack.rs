@@ -121,7 +121,9 @@ fn every_format_digest_and_derivation_is_cracked() {
                 waxseal::KeyDerivation::DjangoConcat,
             ),
             (waxseal::Digest::Sha512, waxseal::KeyDerivation::Concat),
-            (waxseal::Digest::Md5, waxseal::KeyDerivation::None),
+            // MD5 tokens (legacy, cannot be signed here) are cracked in waxseal-crack's interop
+            // tests, from tokens real itsdangerous made.
+            (waxseal::Digest::Sha384, waxseal::KeyDerivation::None),
         ] {
             let mut f = TokenFormat::new(kind);
             f.settings.digest = digest;
