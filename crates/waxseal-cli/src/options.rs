@@ -12,9 +12,12 @@ use waxseal::{Digest, KeyDerivation};
 use crate::output::{warn, CliError};
 
 /// The key options: `--secret`, `--secret-hex`, `--secret-file`, `--keyring`, plus fallbacks.
-#[derive(Args, Debug, Clone, Default)]
+/// `Debug` is written by hand so that keys given on the command line never reach a log.
+#[derive(Args, Clone, Default)]
 pub struct KeyArgs {
-    /// Secret key as UTF-8 text (Flask's `SECRET_KEY = "..."`).
+    /// Secret key as UTF-8 text (Flask's `SECRET_KEY = "..."`). Visible to other local users in
+    /// the process list and kept in shell history: prefer --secret-file, --keyring or
+    /// FLASK_SECRET_KEY for real keys.
     #[arg(long, value_name = "TEXT", group = "key", help_heading = "Key options")]
     pub secret: Option<String>,
     /// Secret key as hex digits (for binary keys such as `os.urandom(24)`).
@@ -37,6 +40,22 @@ pub struct KeyArgs {
     /// from clap's argument indices.
     #[arg(skip)]
     pub fallback_order: Vec<bool>,
+}
+
+impl std::fmt::Debug for KeyArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |o: &Option<String>| o.as_ref().map(|_| "<hidden>");
+        f.debug_struct("KeyArgs")
+            .field("secret", &hidden(&self.secret))
+            .field("secret_hex", &hidden(&self.secret_hex))
+            .field("secret_file", &self.secret_file)
+            .field("keyring", &self.keyring)
+            .field(
+                "fallbacks",
+                &(self.fallback.len() + self.fallback_hex.len()),
+            )
+            .finish()
+    }
 }
 
 /// Keys ready for use: current first, then fallbacks in trial order.
@@ -233,11 +252,11 @@ impl DigestName {
 /// Key derivation names.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DerivationName {
-    /// HMAC(secret, salt) (Flask, itsdangerous default).
+    /// HMAC(secret, salt) (what Flask's session uses).
     Hmac,
     /// digest(salt + secret).
     Concat,
-    /// digest(salt + "signer" + secret) (itsdangerous's old default).
+    /// digest(salt + "signer" + secret) (itsdangerous's default, also in 2.2).
     DjangoConcat,
     /// The secret itself.
     None,
@@ -268,7 +287,8 @@ pub struct FormatArgs {
     /// Override the digest (default sha1).
     #[arg(long, value_enum, help_heading = "Format options")]
     pub digest: Option<DigestName>,
-    /// Override how the signing key is derived from the secret (default hmac).
+    /// Override how the signing key is derived from the secret (default: hmac for flask,
+    /// django-concat for the itsdangerous formats).
     #[arg(long, value_enum, value_name = "KIND", help_heading = "Format options")]
     pub key_derivation: Option<DerivationName>,
     /// Override the separator character (default ".").

@@ -382,3 +382,26 @@ fn max_cookie_size_is_configurable_and_zero_disables_it() {
         .unwrap();
     assert!(out.warning.is_none() && out.set_cookie.is_some());
 }
+
+#[test]
+fn permanent_flag_uses_python_truthiness_like_flask() {
+    // Facts from Flask 3.1.3: SecureCookieSession({"_permanent": v}).permanent is truthy for
+    // 1 and "no", falsy for 0, "", [], 0.0 and None.
+    for (v, expected) in [
+        (Value::from(1), true),
+        (Value::from("no"), true),
+        (Value::from(0), false),
+        (Value::from(""), false),
+        (Value::List(vec![]), false),
+        (Value::Float(0.0), false),
+        (Value::Null, false),
+    ] {
+        let s = Session::from_dict(
+            [("_permanent".to_string(), v.clone())]
+                .into_iter()
+                .collect(),
+        );
+        assert_eq!(s.is_permanent(), expected, "{v:?}");
+        assert_eq!(s.state().permanent, expected, "{v:?}");
+    }
+}

@@ -10,6 +10,9 @@ use std::fmt;
 /// Flask's default `PERMANENT_SESSION_LIFETIME`: 31 days, in seconds.
 pub const DEFAULT_LIFETIME_SECS: u64 = 31 * 24 * 3600;
 
+/// The last second an HTTP date can express: 9999-12-31 23:59:59 UTC.
+const MAX_HTTP_DATE: i64 = 253_402_300_799;
+
 /// Flask's default `MAX_COOKIE_SIZE` (Werkzeug's `max_size`): browsers may silently drop a
 /// `Set-Cookie` header longer than this.
 pub const MAX_COOKIE_SIZE: usize = 4093;
@@ -240,7 +243,9 @@ pub fn set_cookie_header(
     value: &str,
     expires: Option<u64>,
 ) -> Result<SetCookie, CookieTooLarge> {
-    let expires = expires.map(|t| http_date(t as i64));
+    // HTTP dates stop at year 9999; a larger expiry (a huge lifetime) is clamped, not wrapped.
+    let expires =
+        expires.map(|t| http_date(i64::try_from(t).unwrap_or(i64::MAX).min(MAX_HTTP_DATE)));
     dump_cookie(settings, value, expires.as_deref(), None)
 }
 
@@ -483,5 +488,15 @@ mod tests {
         assert_eq!(http_date(1_445_412_480), "Wed, 21 Oct 2015 07:28:00 GMT");
         assert_eq!(http_date(951_782_400), "Tue, 29 Feb 2000 00:00:00 GMT");
         assert_eq!(http_date(253_402_300_799), "Fri, 31 Dec 9999 23:59:59 GMT");
+    }
+
+    #[test]
+    fn huge_lifetime_clamps_expires_instead_of_wrapping_into_the_past() {
+        let h = set_cookie_header(&CookieSettings::default(), "v", Some(u64::MAX)).unwrap();
+        assert!(
+            h.header.contains("Expires=Fri, 31 Dec 9999 23:59:59 GMT"),
+            "{}",
+            h.header
+        );
     }
 }

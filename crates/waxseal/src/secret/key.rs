@@ -172,7 +172,18 @@ impl SecretKey {
         let decoded = Zeroizing::new(
             engine
                 .decode(t)
-                .map_err(|e| ParseKeyError::InvalidBase64(e.to_string()))?,
+                // The decoder's own message quotes the offending byte and its offset, which
+                // would put a piece of the key into logs: report only the kind of problem.
+                .map_err(|e| {
+                    ParseKeyError::InvalidBase64(
+                        match e {
+                            base64::DecodeError::InvalidLength(_) => "invalid length",
+                            base64::DecodeError::InvalidPadding => "invalid padding",
+                            _ => "invalid character",
+                        }
+                        .to_string(),
+                    )
+                })?,
         );
         if decoded.is_empty() {
             return Err(ParseKeyError::Empty);
