@@ -1,7 +1,7 @@
 //! Options shared by several commands: where the keys come from, which token format, and where
 //! the tokens come from (arguments, or `-` for stdin, streamed line by line).
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -323,6 +323,11 @@ impl FormatArgs {
 /// Tokens from the command line, with `-` expanded to stdin lines as they arrive (nothing is
 /// read ahead). Blank lines are skipped; surrounding whitespace is trimmed; a line that is not
 /// UTF-8 is passed on with replacement characters (it then fails as malformed).
+/// The longest stdin line taken as a token: far above any cookie (browsers stop near 4 KiB) and
+/// any itsdangerous token in a URL, and small enough that a stream without newlines cannot make
+/// the CLI allocate without bound.
+pub const MAX_TOKEN_LINE: u64 = 1 << 20;
+
 pub struct TokenStream {
     args: std::vec::IntoIter<String>,
     stdin: Option<std::io::StdinLock<'static>>,
@@ -347,8 +352,18 @@ impl Iterator for TokenStream {
         loop {
             if let Some(stdin) = &mut self.stdin {
                 self.buf.clear();
-                match stdin.read_until(b'\n', &mut self.buf) {
+                match (&mut *stdin)
+                    .take(MAX_TOKEN_LINE + 1)
+                    .read_until(b'\n', &mut self.buf)
+                {
                     Ok(0) => self.stdin = None,
+                    Ok(n) if n as u64 > MAX_TOKEN_LINE => {
+                        self.stdin = None;
+                        return Some(Err(CliError::usage(format!(
+                            "a line on stdin is longer than {MAX_TOKEN_LINE} bytes: not a token"
+                        ))
+                        .hint("give one token per line")));
+                    }
                     Ok(_) => {
                         let line = String::from_utf8_lossy(&self.buf);
                         let t = line.trim();

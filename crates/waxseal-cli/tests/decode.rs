@@ -101,3 +101,13 @@ fn decode_batch_from_stdin_keeps_input_order() {
     assert_eq!(v[1]["decoded"], false);
     assert_eq!(v[2]["payload"]["n"], 2);
 }
+
+#[test]
+fn a_stdin_line_without_end_is_refused_not_buffered_without_bound() {
+    waxseal()
+        .args(["decode", "-"])
+        .write_stdin("a".repeat(1_100_000))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("longer than 1048576 bytes"));
+}

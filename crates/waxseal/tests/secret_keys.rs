@@ -490,6 +490,11 @@ mod never_panics {
 fn base64_parse_error_does_not_quote_any_part_of_the_key() {
     // The base64 crate's own message names the offending byte and offset ("Invalid symbol 33,
     // offset 5"), which would leak a key character into logs.
-    let err = SecretKey::from_base64("c2VjcmV!Q2tleQ").unwrap_err().to_string();
-    assert!(!err.contains("33") && !err.contains('!') && !err.contains("offset"), "{err}");
+    let err = SecretKey::from_base64("c2VjcmV!Q2tleQ")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        !err.contains("33") && !err.contains('!') && !err.contains("offset"),
+        "{err}"
+    );
 }

@@ -83,10 +83,19 @@ pub fn run(args: SignArgs, json: bool) -> Result<u8, CliError> {
         .hint("generate a strong key with `waxseal key new --print`, or pass --allow-weak-key for tests"));
     }
     let mut payload = if args.payload == "-" {
+        // A payload becomes a cookie or a URL token: 16 MiB is far beyond any real one, and
+        // bounds what a runaway pipe can make us allocate.
+        const MAX_PAYLOAD: u64 = 16 << 20;
         let mut buf = Vec::new();
         std::io::stdin()
+            .take(MAX_PAYLOAD + 1)
             .read_to_end(&mut buf)
             .map_err(|e| CliError::io(format!("cannot read stdin: {e}")))?;
+        if buf.len() as u64 > MAX_PAYLOAD {
+            return Err(CliError::usage(format!(
+                "the payload on stdin is larger than {MAX_PAYLOAD} bytes"
+            )));
+        }
         if buf.ends_with(b"\n") {
             buf.pop();
             if buf.ends_with(b"\r") {
