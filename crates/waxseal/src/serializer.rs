@@ -2,6 +2,11 @@
 //! URL-safe variants that compress and base64-encode the JSON first (itsdangerous's
 //! `Serializer`, `TimedSerializer`, `URLSafeSerializer`, `URLSafeTimedSerializer`).
 //!
+//! Payloads are parsed with `serde_json` into the caller's type. Python's `json` also accepts
+//! `NaN`/`Infinity` and integers wider than 64 bits; for such payloads use the `loads_raw*`
+//! methods, which return the exact signed text (or `crate::flask::json::parse`, which reads
+//! Python's grammar).
+//!
 //! Order of operations when loading, which is what makes hostile tokens harmless: the signature
 //! is verified first; only a token signed with one of our keys is base64-decoded, decompressed
 //! (with a size cap, so a validly signed zlib bomb is refused without allocating it) and parsed.

@@ -278,6 +278,11 @@ fn explain_with_keys(
             String::from_utf8_lossy(&s.salt)
         ));
     }
+    t.say(paint(
+        WARN,
+        "The derived key and the expected signatures below are as secret as the key itself: \
+         with them anyone can sign tokens. Do not paste this output anywhere public.",
+    ));
     t.say(format!(
         "Keys tried (from {}), current first, then fallbacks in order:",
         keys.source
