@@ -196,6 +196,9 @@ fn random_f64_bit_patterns_match_python_repr() {
 
 #[test]
 fn wide_integers_stream_but_fail_in_sort_keys_styles_as_documented() {
-    assert_eq!(pyjson::to_string(&[u128::MAX], JsonStyle::COMPACT).expect("ser"), format!("[{}]", u128::MAX));
+    assert_eq!(
+        pyjson::to_string(&[u128::MAX], JsonStyle::COMPACT).expect("ser"),
+        format!("[{}]", u128::MAX)
+    );
     assert!(pyjson::to_string(&[u128::MAX], JsonStyle::FLASK).is_err());
 }

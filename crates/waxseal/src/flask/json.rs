@@ -145,14 +145,7 @@ pub fn dumps(value: &Value) -> Result<String, FlaskJsonError> {
 /// # Ok::<(), waxseal::flask::FlaskJsonError>(())
 /// ```
 pub fn loads(s: &str) -> Result<Value, FlaskJsonError> {
-    Parser {
-        bytes: s.as_bytes(),
-        src: s,
-        pos: 0,
-        depth: 0,
-        untag: true,
-    }
-    .parse_document()
+    Parser::new(s, true).parse_document()
 }
 
 /// Python's `json.loads` alone, without untagging: objects stay [`Value::Dict`], arrays
@@ -166,14 +159,7 @@ pub fn loads(s: &str) -> Result<Value, FlaskJsonError> {
 /// # Ok::<(), waxseal::flask::FlaskJsonError>(())
 /// ```
 pub fn parse(s: &str) -> Result<Value, FlaskJsonError> {
-    Parser {
-        bytes: s.as_bytes(),
-        src: s,
-        pos: 0,
-        depth: 0,
-        untag: false,
-    }
-    .parse_document()
+    Parser::new(s, false).parse_document()
 }
 
 /// Flask's `app.json.dumps(value, separators=(",", ":"))` alone, without tagging.
@@ -376,11 +362,25 @@ struct Parser<'a> {
     pos: usize,
     depth: usize,
     untag: bool,
+    /// Members of the objects being parsed, innermost last: collecting them here first lets each
+    /// dict be allocated once at its final size.
+    scratch: Vec<(String, Value)>,
 }
 
 type Res<T> = Result<T, FlaskJsonError>;
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    fn new(src: &'a str, untag: bool) -> Self {
+        Parser {
+            src,
+            bytes: src.as_bytes(),
+            pos: 0,
+            depth: 0,
+            untag,
+            scratch: Vec::new(),
+        }
+    }
+
     fn err<T>(&self, msg: &'static str) -> Res<T> {
         Err(FlaskJsonError::Syntax { pos: self.pos, msg })
     }
@@ -633,12 +633,12 @@ impl Parser<'_> {
     fn parse_object(&mut self) -> Res<Value> {
         let open = self.pos;
         self.enter()?;
-        let mut map = Dict::new();
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
             self.depth -= 1;
-            return Ok(Value::Dict(map));
+            return Ok(Value::Dict(Dict::new()));
         }
+        let base = self.scratch.len();
         loop {
             if self.bytes.get(self.pos) != Some(&b'"') {
                 return self.err("expected a property name in double quotes");
@@ -651,8 +651,7 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_ws();
             let v = self.parse_value()?;
-            // IndexMap::insert keeps the first position and takes the last value, like a dict.
-            map.insert(key, v);
+            self.scratch.push((key, v));
             self.skip_ws();
             match self.bytes.get(self.pos) {
                 Some(b',') => {
@@ -666,6 +665,11 @@ impl Parser<'_> {
                 }
                 _ => return self.err("expected ',' or '}'"),
             }
+        }
+        let mut map = Dict::with_capacity(self.scratch.len() - base);
+        for (k, v) in self.scratch.drain(base..) {
+            // IndexMap::insert keeps the first position and takes the last value, like a dict.
+            map.insert(k, v);
         }
         if self.untag && map.len() == 1 {
             // _untag_scan: children are already untagged (we build bottom-up); untag this dict.
