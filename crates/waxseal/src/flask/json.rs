@@ -76,12 +76,16 @@ pub enum FlaskJsonError {
         /// Byte offset of the escape.
         pos: usize,
     },
-    /// Arrays/objects nested deeper than [`MAX_DEPTH`].
+    /// Input with arrays/objects nested deeper than [`MAX_DEPTH`].
     #[error("nesting deeper than {MAX_DEPTH} levels at byte {pos}")]
     TooDeep {
-        /// Byte offset where the limit was crossed (0 when writing).
+        /// Byte offset where the limit was crossed.
         pos: usize,
     },
+    /// A value whose JSON (tags included) would nest deeper than [`MAX_DEPTH`]; Python raises
+    /// `RecursionError` for deep enough values.
+    #[error("value nests deeper than {MAX_DEPTH} levels and cannot be written")]
+    TooDeepToWrite,
     /// An integer with more decimal digits than Python converts ([`Int::MAX_DIGITS`]).
     #[error("integer has {digits} digits, more than Python's limit of 4300")]
     IntTooLarge {
@@ -245,7 +249,7 @@ fn write_dict(
 
 fn check_depth(depth: usize) -> Result<(), FlaskJsonError> {
     if depth >= MAX_DEPTH {
-        Err(FlaskJsonError::TooDeep { pos: 0 })
+        Err(FlaskJsonError::TooDeepToWrite)
     } else {
         Ok(())
     }
