@@ -25,7 +25,9 @@
 //!
 //! # Canonical form
 //!
-//! `dumps(&loads(s)?)? == s` for every `s` Flask wrote. Input that Flask would not write
+//! `dumps(&loads(s)?)? == s` for every `s` Flask wrote, with two exceptions that Flask shares or
+//! that we reject: a datetime before year 100 (Flask writes `0005`, and reads it back as 2005),
+//! and strings holding lone surrogates (rejected, see above). Input that Flask would not write
 //! (whitespace, unsorted keys, `1E5`, `-0`, `\/` escapes, uppercase hex escapes, duplicate keys,
 //! non-canonical tag payloads) is accepted where Python accepts it and re-serialises in Flask's
 //! canonical form, exactly as Flask would re-save such a session.
