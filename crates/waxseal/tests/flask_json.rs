@@ -273,10 +273,15 @@ fn depth_limit_errors_instead_of_overflowing_the_stack() {
     for _ in 0..json::MAX_DEPTH + 1 {
         v = Value::List(vec![v]);
     }
-    assert!(matches!(
-        json::dumps(&v),
-        Err(FlaskJsonError::TooDeep { .. })
-    ));
+    assert_eq!(json::dumps(&v), Err(FlaskJsonError::TooDeepToWrite));
+    assert_eq!(json::write(&v), Err(FlaskJsonError::TooDeepToWrite));
+    // Tags count: a tuple is two JSON levels, so MAX_DEPTH/2 + 1 nested tuples are too deep.
+    let mut t = Value::Null;
+    for _ in 0..json::MAX_DEPTH / 2 + 1 {
+        t = Value::Tuple(vec![t]);
+    }
+    assert_eq!(json::dumps(&t), Err(FlaskJsonError::TooDeepToWrite));
+    assert!(json::write(&t).is_ok());
 }
 
 #[test]

@@ -25,7 +25,9 @@
 //!
 //! # Canonical form
 //!
-//! `dumps(&loads(s)?)? == s` for every `s` Flask wrote. Input that Flask would not write
+//! `dumps(&loads(s)?)? == s` for every `s` Flask wrote, with two exceptions that Flask shares or
+//! that we reject: a datetime before year 100 (Flask writes `0005`, and reads it back as 2005),
+//! and strings holding lone surrogates (rejected, see above). Input that Flask would not write
 //! (whitespace, unsorted keys, `1E5`, `-0`, `\/` escapes, uppercase hex escapes, duplicate keys,
 //! non-canonical tag payloads) is accepted where Python accepts it and re-serialises in Flask's
 //! canonical form, exactly as Flask would re-save such a session.
@@ -76,12 +78,16 @@ pub enum FlaskJsonError {
         /// Byte offset of the escape.
         pos: usize,
     },
-    /// Arrays/objects nested deeper than [`MAX_DEPTH`].
+    /// Input with arrays/objects nested deeper than [`MAX_DEPTH`].
     #[error("nesting deeper than {MAX_DEPTH} levels at byte {pos}")]
     TooDeep {
-        /// Byte offset where the limit was crossed (0 when writing).
+        /// Byte offset where the limit was crossed.
         pos: usize,
     },
+    /// A value whose JSON (tags included) would nest deeper than [`MAX_DEPTH`]; Python raises
+    /// `RecursionError` for deep enough values.
+    #[error("value nests deeper than {MAX_DEPTH} levels and cannot be written")]
+    TooDeepToWrite,
     /// An integer with more decimal digits than Python converts ([`Int::MAX_DIGITS`]).
     #[error("integer has {digits} digits, more than Python's limit of 4300")]
     IntTooLarge {
@@ -159,14 +165,7 @@ pub fn dumps_dict(dict: &Dict) -> Result<String, FlaskJsonError> {
 /// # Ok::<(), waxseal::flask::FlaskJsonError>(())
 /// ```
 pub fn loads(s: &str) -> Result<Value, FlaskJsonError> {
-    Parser {
-        bytes: s.as_bytes(),
-        src: s,
-        pos: 0,
-        depth: 0,
-        untag: true,
-    }
-    .parse_document()
+    Parser::new(s, true).parse_document()
 }
 
 /// Python's `json.loads` alone, without untagging: objects stay [`Value::Dict`], arrays
@@ -180,14 +179,7 @@ pub fn loads(s: &str) -> Result<Value, FlaskJsonError> {
 /// # Ok::<(), waxseal::flask::FlaskJsonError>(())
 /// ```
 pub fn parse(s: &str) -> Result<Value, FlaskJsonError> {
-    Parser {
-        bytes: s.as_bytes(),
-        src: s,
-        pos: 0,
-        depth: 0,
-        untag: false,
-    }
-    .parse_document()
+    Parser::new(s, false).parse_document()
 }
 
 /// Flask's `app.json.dumps(value, separators=(",", ":"))` alone, without tagging.
@@ -273,7 +265,7 @@ fn write_dict(
 
 fn check_depth(depth: usize) -> Result<(), FlaskJsonError> {
     if depth >= MAX_DEPTH {
-        Err(FlaskJsonError::TooDeep { pos: 0 })
+        Err(FlaskJsonError::TooDeepToWrite)
     } else {
         Ok(())
     }
@@ -393,11 +385,25 @@ struct Parser<'a> {
     pos: usize,
     depth: usize,
     untag: bool,
+    /// Members of the objects being parsed, innermost last: collecting them here first lets each
+    /// dict be allocated once at its final size.
+    scratch: Vec<(String, Value)>,
 }
 
 type Res<T> = Result<T, FlaskJsonError>;
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    fn new(src: &'a str, untag: bool) -> Self {
+        Parser {
+            src,
+            bytes: src.as_bytes(),
+            pos: 0,
+            depth: 0,
+            untag,
+            scratch: Vec::new(),
+        }
+    }
+
     fn err<T>(&self, msg: &'static str) -> Res<T> {
         Err(FlaskJsonError::Syntax { pos: self.pos, msg })
     }
@@ -650,12 +656,12 @@ impl Parser<'_> {
     fn parse_object(&mut self) -> Res<Value> {
         let open = self.pos;
         self.enter()?;
-        let mut map = Dict::new();
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
             self.depth -= 1;
-            return Ok(Value::Dict(map));
+            return Ok(Value::Dict(Dict::new()));
         }
+        let base = self.scratch.len();
         loop {
             if self.bytes.get(self.pos) != Some(&b'"') {
                 return self.err("expected a property name in double quotes");
@@ -668,8 +674,7 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_ws();
             let v = self.parse_value()?;
-            // IndexMap::insert keeps the first position and takes the last value, like a dict.
-            map.insert(key, v);
+            self.scratch.push((key, v));
             self.skip_ws();
             match self.bytes.get(self.pos) {
                 Some(b',') => {
@@ -683,6 +688,11 @@ impl Parser<'_> {
                 }
                 _ => return self.err("expected ',' or '}'"),
             }
+        }
+        let mut map = Dict::with_capacity(self.scratch.len() - base);
+        for (k, v) in self.scratch.drain(base..) {
+            // IndexMap::insert keeps the first position and takes the last value, like a dict.
+            map.insert(k, v);
         }
         if self.untag && map.len() == 1 {
             // _untag_scan: children are already untagged (we build bottom-up); untag this dict.
