@@ -24,9 +24,24 @@ fn main() {
     let workload = args.get(1).map(String::as_str).unwrap_or("itsdangerous");
     let secs: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(2.0);
     let budget = Duration::from_secs_f64(secs);
+    // An optional third argument times only `sign` or `verify` (for profiling one path).
+    let only = args.get(3).cloned();
+    let timed = |op: &str| only.as_deref().is_none_or(|o| o == op);
+    let budgets = (
+        if timed("sign") {
+            budget
+        } else {
+            Duration::ZERO
+        },
+        if timed("verify") {
+            budget
+        } else {
+            Duration::ZERO
+        },
+    );
     match workload {
-        "itsdangerous" => itsdangerous(budget),
-        "flask" => flask(budget),
+        "itsdangerous" => itsdangerous(budgets),
+        "flask" => flask(budgets),
         other => {
             eprintln!("unknown workload {other:?}; expected: itsdangerous or flask");
             std::process::exit(2);
@@ -35,17 +50,17 @@ fn main() {
 }
 
 /// URLSafeTimedSerializer with Flask's signing settings and plain JSON (no tags).
-fn itsdangerous(budget: Duration) {
+fn itsdangerous((sign_budget, verify_budget): (Duration, Duration)) {
     let s = SerializerBuilder::new(SECRET)
         .settings(SignerSettings::flask())
         .build_url_safe_timed()
         .unwrap_or_else(|e| panic!("{e}"));
     let value: serde_json::Value = serde_json::from_str(PAYLOAD).unwrap_or_default();
     let token = s.dumps_at(&value, TIMESTAMP).unwrap_or_default();
-    let sign = ops_per_second(budget, || {
+    let sign = ops_per_second(sign_budget, || {
         black_box(s.dumps_at(black_box(&value), TIMESTAMP).ok());
     });
-    let verify = ops_per_second(budget, || {
+    let verify = ops_per_second(verify_budget, || {
         black_box(
             s.loads_at::<serde_json::Value>(black_box(&token), Some(u64::MAX), TIMESTAMP)
                 .ok(),
@@ -58,7 +73,7 @@ fn itsdangerous(budget: Duration) {
 }
 
 /// Flask's session cookie: tagged JSON, sorted keys, Flask's signing settings.
-fn flask(budget: Duration) {
+fn flask((sign_budget, verify_budget): (Duration, Duration)) {
     let keyring = Keyring::new(SecretKey::from_text(SECRET), vec![], KeyPolicy::RefuseWeak)
         .unwrap_or_else(|e| panic!("{e}"));
     let codec = FlaskSessionCodec::new(&keyring);
@@ -66,10 +81,10 @@ fn flask(budget: Duration) {
         panic!("the benchmark session is a dict")
     };
     let cookie = codec.dumps_at(&session, TIMESTAMP).unwrap_or_default();
-    let sign = ops_per_second(budget, || {
+    let sign = ops_per_second(sign_budget, || {
         black_box(codec.dumps_at(black_box(&session), TIMESTAMP).ok());
     });
-    let verify = ops_per_second(budget, || {
+    let verify = ops_per_second(verify_budget, || {
         black_box(codec.load_at(black_box(&cookie), TIMESTAMP).ok());
     });
     println!(
