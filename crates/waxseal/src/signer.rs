@@ -10,6 +10,7 @@
 
 use crate::encoding::{base64_decode_to_slice, base64_encode_into};
 use crate::error::{ConfigError, Error};
+use crate::hmac_sha1::{HmacSha1, TAG_LEN};
 use hmac::{Hmac, Mac};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -264,7 +265,8 @@ impl std::fmt::Debug for SignatureBytes {
 #[derive(Clone)]
 enum MacState {
     Md5(Hmac<md5::Md5>),
-    Sha1(Hmac<sha1::Sha1>),
+    /// Flask's digest: raw compression states (see [`crate::hmac_sha1`]), the hot path.
+    Sha1(HmacSha1),
     Sha224(Hmac<sha2::Sha224>),
     Sha256(Hmac<sha2::Sha256>),
     Sha384(Hmac<sha2::Sha384>),
@@ -285,7 +287,7 @@ impl MacState {
         }
         match digest {
             Digest::Md5 => keyed!(Md5, md5::Md5),
-            Digest::Sha1 => keyed!(Sha1, sha1::Sha1),
+            Digest::Sha1 => MacState::Sha1(HmacSha1::new(key)),
             Digest::Sha224 => keyed!(Sha224, sha2::Sha224),
             Digest::Sha256 => keyed!(Sha256, sha2::Sha256),
             Digest::Sha384 => keyed!(Sha384, sha2::Sha384),
@@ -309,7 +311,10 @@ impl MacState {
         }
         match self {
             MacState::Md5(m) => run!(m),
-            MacState::Sha1(m) => run!(m),
+            MacState::Sha1(m) => {
+                out.bytes[..TAG_LEN].copy_from_slice(&m.tag(value));
+                out.len = TAG_LEN;
+            }
             MacState::Sha224(m) => run!(m),
             MacState::Sha256(m) => run!(m),
             MacState::Sha384(m) => run!(m),
