@@ -83,26 +83,9 @@ pub fn base64_decode_into(data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
 /// is invalid or does not fit. Used for signatures, which are at most 64 bytes.
 pub(crate) fn base64_decode_to_slice(data: &[u8], buf: &mut [u8]) -> Option<usize> {
     let data = strip_padding(data).ok()?;
-    if data.len() % 4 == 1 || data.len() / 4 * 3 + (data.len() % 4).saturating_sub(1) > buf.len() {
-        return None;
-    }
-    let mut n = 0;
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    for &c in data {
-        let v = DECODE_TABLE[c as usize];
-        if v == INVALID {
-            return None;
-        }
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            buf[n] = (acc >> bits) as u8;
-            n += 1;
-        }
-    }
-    Some(n)
+    let len = decoded_len(data.len())?;
+    let out = buf.get_mut(..len)?;
+    decode_exact(data, out).then_some(len)
 }
 
 fn strip_padding(data: &[u8]) -> Result<&[u8], Error> {
@@ -119,39 +102,60 @@ fn strip_padding(data: &[u8]) -> Result<&[u8], Error> {
 
 fn decode_append(data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
     let data = strip_padding(data)?;
-    if data.len() % 4 == 1 {
+    let start = out.len();
+    let Some(len) = decoded_len(data.len()) else {
         return Err(Error::InvalidBase64);
+    };
+    out.resize(start + len, 0);
+    if decode_exact(data, &mut out[start..]) {
+        Ok(())
+    } else {
+        Err(Error::InvalidBase64)
     }
-    out.reserve(data.len() * 3 / 4);
+}
+
+/// Bytes that `len` unpadded base64 characters decode to, or `None` for the impossible length
+/// `4k + 1` (one character cannot carry a byte).
+fn decoded_len(len: usize) -> Option<usize> {
+    match len % 4 {
+        1 => None,
+        rem => Some(len / 4 * 3 + rem.saturating_sub(1)),
+    }
+}
+
+/// Decodes unpadded `data` into `out`, which must be exactly [`decoded_len`] long. Returns
+/// `false` if any character is outside both alphabets.
+///
+/// Every table value is ORed into one accumulator and checked once at the end: `INVALID` has the
+/// high bit set and valid values never do, so a token is not decoded branch by branch.
+fn decode_exact(data: &[u8], out: &mut [u8]) -> bool {
+    let mut seen = 0u8;
     let mut chunks = data.chunks_exact(4);
-    for chunk in &mut chunks {
-        let mut acc: u32 = 0;
-        for &c in chunk {
-            let v = DECODE_TABLE[c as usize];
-            if v == INVALID {
-                return Err(Error::InvalidBase64);
-            }
-            acc = (acc << 6) | u32::from(v);
-        }
-        out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]);
+    let mut dst = out.chunks_exact_mut(3);
+    for (src, dst) in (&mut chunks).zip(&mut dst) {
+        let [a, b, c, d] = [src[0], src[1], src[2], src[3]].map(|x| DECODE_TABLE[usize::from(x)]);
+        seen |= a | b | c | d;
+        let acc = (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6) | u32::from(d);
+        dst.copy_from_slice(&acc.to_be_bytes()[1..]);
     }
     let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut acc: u32 = 0;
-        for &c in rest {
-            let v = DECODE_TABLE[c as usize];
-            if v == INVALID {
-                return Err(Error::InvalidBase64);
-            }
-            acc = (acc << 6) | u32::from(v);
-        }
-        // Trailing bits that do not make a whole byte are ignored, as Python does.
-        match rest.len() {
-            2 => out.push((acc >> 4) as u8),
-            _ => out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]),
-        }
+    let tail = dst.into_remainder();
+    let mut acc: u32 = 0;
+    for &c in rest {
+        let v = DECODE_TABLE[usize::from(c)];
+        seen |= v;
+        acc = (acc << 6) | u32::from(v & 0x3f);
     }
-    Ok(())
+    // Trailing bits that do not make a whole byte are ignored, as Python does.
+    match (rest.len(), tail) {
+        (2, [x]) => *x = (acc >> 4) as u8,
+        (3, [x, y]) => {
+            *x = (acc >> 10) as u8;
+            *y = (acc >> 2) as u8;
+        }
+        _ => {}
+    }
+    seen & 0x80 == 0
 }
 
 /// Encodes an integer big-endian with leading zero bytes stripped (`0` encodes as no bytes).
@@ -196,6 +200,49 @@ mod tests {
         assert!(base64_decode(b"ab!d").is_err());
         assert!(base64_decode(b"ab\xffd").is_err());
         assert!(base64_decode(b"a=bc").is_err());
+    }
+
+    #[test]
+    fn one_bad_character_anywhere_rejects_the_whole_token() {
+        // The decoder checks validity once per token; every position and every byte value must
+        // still count, in full groups and in the tail.
+        let good = b"eyJhIjoxfQ";
+        for pos in 0..good.len() {
+            for byte in 0..=255u8 {
+                let mut token = good.to_vec();
+                token[pos] = byte;
+                let valid = byte.is_ascii_alphanumeric() || b"-_+/".contains(&byte);
+                assert_eq!(base64_decode(&token).is_ok(), valid, "byte {byte:#x} at {pos}");
+                let mut buf = [0u8; 64];
+                assert_eq!(
+                    base64_decode_to_slice(&token, &mut buf).is_some(),
+                    valid,
+                    "slice decoder, byte {byte:#x} at {pos}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn decoder_agrees_with_the_base64_crate_on_every_length() {
+        use base64::engine::{general_purpose, DecodePaddingMode, GeneralPurpose};
+        let lenient = GeneralPurpose::new(
+            &base64::alphabet::URL_SAFE,
+            general_purpose::NO_PAD
+                .with_decode_allow_trailing_bits(true)
+                .with_decode_padding_mode(DecodePaddingMode::Indifferent),
+        );
+        for len in 0..200usize {
+            let data: Vec<u8> = (0..len).map(|i| (i * 89 + 3) as u8).collect();
+            let enc = base64_encode(&data);
+            assert_eq!(base64_decode(enc.as_bytes()).unwrap(), data);
+            // Flip the last character so trailing bits become non-zero where there are any.
+            let mut odd = enc.clone().into_bytes();
+            if let Some(last) = odd.last_mut() {
+                *last = if *last == b'A' { b'B' } else { b'A' };
+            }
+            assert_eq!(base64_decode(&odd).ok(), lenient.decode(&odd).ok(), "len {len}");
+        }
     }
 
     #[test]
