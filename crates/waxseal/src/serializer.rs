@@ -1,4 +1,4 @@
-//! The serializer layers: JSON payloads signed by a [`Signer`] or [`TimestampSigner`], and the
+//! The serializer layers: JSON payloads signed by a [`Signer`] or [`TimestampSigner`](crate::TimestampSigner), and the
 //! URL-safe variants that compress and base64-encode the JSON first (itsdangerous's
 //! `Serializer`, `TimedSerializer`, `URLSafeSerializer`, `URLSafeTimedSerializer`).
 //!

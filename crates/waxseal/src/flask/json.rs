@@ -1,5 +1,5 @@
 //! Flask's session JSON: the reader and writer, tagged ([`dumps`]/[`loads`]) and plain
-//! ([`write`]/[`parse`]).
+//! ([`write`](fn@write)/[`parse`]).
 //!
 //! # Writer
 //!
