@@ -137,7 +137,7 @@ fn string_escapes_match_python_ensure_ascii() {
 
 #[test]
 fn empty_containers_round_trip() {
-    both_ways(Value::Dict(Dict::new()), "{}");
+    both_ways(Value::Dict(Dict::default()), "{}");
     both_ways(Value::List(vec![]), "[]");
     both_ways(Value::Tuple(vec![]), r#"{" t":[]}"#);
     both_ways(Value::Bytes(vec![]), r#"{" b":""}"#);

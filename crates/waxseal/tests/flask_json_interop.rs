@@ -59,7 +59,7 @@ fn dec(v: &J) -> Option<Value> {
                 "datetime" => Value::DateTime(DateTime::from_unix_seconds(x.as_i64()?)?),
                 "markup" => Value::Markup(x.as_str()?.to_owned()),
                 "dict" => {
-                    let mut d = Dict::new();
+                    let mut d = Dict::default();
                     for pair in x.as_array()? {
                         d.insert(pair.get(0)?.as_str()?.to_owned(), dec(pair.get(1)?)?);
                     }
@@ -150,7 +150,7 @@ fn fixed_values() -> Vec<Value> {
         date(1_445_412_480),
         Value::Tuple(vec![]),
         Value::List(vec![]),
-        Value::Dict(Dict::new()),
+        Value::Dict(Dict::default()),
         dict([("_flashes", Value::List(vec![("message", "Hello").into(), ("error", "x").into()]))]),
         dict([("_fresh", true.into()), ("_id", "abc".into()), ("_user_id", "1".into()), ("csrf_token", "tok".into())]),
         dict([("é", 1.into()), ("z", 2.into()), ("😀", 3.into()), ("\u{ffff}", 4.into()), ("A", 5.into()), ("", 6.into())]),

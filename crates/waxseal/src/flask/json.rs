@@ -40,7 +40,7 @@
 //! ```
 
 use super::tag;
-use super::value::{uuid_hyphenated, Dict, Int, Value};
+use super::value::{uuid_hyphenated, Dict, DictHasher, Int, Value};
 use crate::pyjson::{write_f64, write_str};
 
 /// Maximum nesting of arrays/objects accepted by the reader and the writers.
@@ -659,7 +659,7 @@ impl<'a> Parser<'a> {
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
             self.depth -= 1;
-            return Ok(Value::Dict(Dict::new()));
+            return Ok(Value::Dict(Dict::default()));
         }
         let base = self.scratch.len();
         loop {
@@ -689,7 +689,7 @@ impl<'a> Parser<'a> {
                 _ => return self.err("expected ',' or '}'"),
             }
         }
-        let mut map = Dict::with_capacity(self.scratch.len() - base);
+        let mut map = Dict::with_capacity_and_hasher(self.scratch.len() - base, DictHasher::default());
         for (k, v) in self.scratch.drain(base..) {
             // IndexMap::insert keeps the first position and takes the last value, like a dict.
             map.insert(k, v);

@@ -22,6 +22,6 @@ pub mod tag;
 pub mod value;
 
 pub use json::FlaskJsonError;
-pub use value::{from_value, to_value, DateTime, Dict, Int, Value};
+pub use value::{from_value, to_value, DateTime, Dict, DictHasher, Int, Value};
 pub mod cookie;
 pub mod session;
