@@ -1178,6 +1178,63 @@ mod tests {
         assert_eq!(LENGTH_CODE[255], 28);
     }
 
+    /// Low-entropy bytes with many equal frequencies (ties in the Huffman heap), runs, and copies
+    /// from random distances (ties among length and distance codes).
+    fn tie_heavy(rng: &mut Rng, len: usize) -> Vec<u8> {
+        let letters = 1 + below(rng, 40);
+        let base = (rng.next() % 200) as u8;
+        let mut v: Vec<u8> = Vec::with_capacity(len);
+        while v.len() < len {
+            match below(rng, 8) {
+                0 if v.len() > 3 => {
+                    // A copy of 3..=40 bytes from up to 300 bytes back (clamped to what exists).
+                    let back = 1 + below(rng, 300.min(v.len()));
+                    let n = 3 + below(rng, 38);
+                    let start = v.len() - back;
+                    for i in 0..n {
+                        v.push(v[start + i]);
+                    }
+                }
+                1 => {
+                    let b = base.wrapping_add(below(rng, letters) as u8);
+                    let n = 1 + below(rng, 12);
+                    v.extend(std::iter::repeat(b).take(n));
+                }
+                _ => v.push(base.wrapping_add(below(rng, letters) as u8)),
+            }
+        }
+        v.truncate(len);
+        v
+    }
+
+    #[test]
+    fn tie_heavy_inputs_match_zlib() {
+        let mut rng = Rng(0x5eed_1234_9876_0001);
+        for i in 0..6000 {
+            let len = if i % 500 == 499 {
+                below(&mut rng, OWN_IMPL_MAX_LEN + 1)
+            } else {
+                below(&mut rng, 2001)
+            };
+            let data = match i % 3 {
+                0 => tie_heavy(&mut rng, len),
+                1 => {
+                    let letters = 2 + below(&mut rng, 60);
+                    let r = 100 + rng.next() % 156;
+                    skewed_text(&mut rng, letters, r, len)
+                }
+                _ => {
+                    // Uniform over a few letters: the most ties of all.
+                    let letters = 1 + below(&mut rng, 30) as u64;
+                    (0..len)
+                        .map(|_| b'a' + (rng.next() % letters) as u8)
+                        .collect()
+                }
+            };
+            assert_same_as_zlib(&data);
+        }
+    }
+
     #[test]
     fn adler32_matches_known_values() {
         assert_eq!(adler32(b""), 1);
