@@ -201,12 +201,22 @@ impl BitWriter {
 
 // --- Huffman trees (trees.c) ---------------------------------------------------------------------
 
-/// One of zlib's `ct_data` arrays (leaves first, then internal nodes) with its `tree_desc`.
+/// Leaf slots per tree: `L_CODES` rounded up to a multiple of 8 for the chunked used-leaf scan in
+/// `build_tree` (zlib's fixed literal tree has the same 288).
+const LEAVES: usize = L_CODES + 2;
+
+/// One of zlib's `ct_data` arrays with its `tree_desc`. Internal nodes only keep their `Len`
+/// here: their frequency and depth travel inside the heap entries.
 struct Tree {
-    freq: [u32; HEAP_SIZE],
-    dad: [u16; HEAP_SIZE],
-    len: [u16; HEAP_SIZE],
-    code: [u16; HEAP_SIZE],
+    /// Leaf frequencies (zlib's `Freq`); slots at or past the tree's `elems` stay zero.
+    freq: [u32; LEAVES],
+    /// Bit lengths, leaves first, then the internal nodes `build_tree` creates (zlib's `Len`).
+    len: [u8; HEAP_SIZE],
+    /// Leaf codes, already bit-reversed for sending.
+    code: [u16; LEAVES],
+    /// The leaves that got a code (the used ones plus any zlib forces in), ascending.
+    syms: [u16; LEAVES],
+    nsyms: usize,
     /// Largest leaf with a nonzero frequency after `build_tree`.
     max_code: usize,
 }
@@ -214,12 +224,17 @@ struct Tree {
 impl Tree {
     fn new() -> Self {
         Tree {
-            freq: [0; HEAP_SIZE],
-            dad: [0; HEAP_SIZE],
+            freq: [0; LEAVES],
             len: [0; HEAP_SIZE],
-            code: [0; HEAP_SIZE],
+            code: [0; LEAVES],
+            syms: [0; LEAVES],
+            nsyms: 0,
             max_code: 0,
         }
+    }
+
+    fn syms(&self) -> &[u16] {
+        &self.syms[..self.nsyms]
     }
 }
 
@@ -255,14 +270,55 @@ const BL_KIND: TreeKind = TreeKind {
     max_length: MAX_BL_BITS,
 };
 
+/// zlib's `s->heap` entries are node numbers compared through `smaller(tree, n, m, depth)`, which
+/// is exactly `(freq[n], depth[n]) <= (freq[m], depth[m])`. We store `freq << 24 | depth << 16 |
+/// node` instead, so the sift compares `entry >> 16` without looking anything up; the node number
+/// rides along below the key and never takes part in a comparison.
+type HeapEntry = u64;
+
+const fn heap_entry(freq: u64, depth: u64, node: usize) -> HeapEntry {
+    (freq << 24) | (depth << 16) | node as u64
+}
+
+/// zlib's `smaller` on two entries.
+#[inline(always)]
+fn smaller(n: HeapEntry, m: HeapEntry) -> bool {
+    n >> 16 <= m >> 16
+}
+
+#[inline(always)]
+fn entry_node(e: HeapEntry) -> usize {
+    (e & 0xffff) as usize
+}
+
+#[inline(always)]
+fn entry_depth(e: HeapEntry) -> u64 {
+    (e >> 16) & 0xff
+}
+
+#[inline(always)]
+fn entry_freq(e: HeapEntry) -> u64 {
+    e >> 24
+}
+
+/// Scratch shared by the `build_tree` calls of one block.
+struct HeapScratch {
+    /// zlib's heap, 1-based: `heap[1..=heap_len]`.
+    heap: [HeapEntry; LEAVES + 1],
+    /// zlib keeps the nodes in the order they leave the heap at the top of the same array,
+    /// `heap[heap_max..HEAP_SIZE]`; here they get their own array with the same indexing.
+    order: [u16; HEAP_SIZE],
+    /// zlib's `Dad`.
+    dad: [u16; HEAP_SIZE],
+    bl_count: [u16; MAX_BITS + 1],
+}
+
 /// Per-block tree state: the three trees plus the heap scratch shared by `build_tree`.
 struct Trees {
     ltree: Tree,
     dtree: Tree,
     bltree: Tree,
-    heap: [usize; HEAP_SIZE],
-    depth: [u8; HEAP_SIZE],
-    bl_count: [u16; MAX_BITS + 1],
+    scratch: HeapScratch,
     /// Bit length of the block with dynamic trees (zlib's `opt_len`); wraps like zlib's `ulg`
     /// while `build_tree` temporarily discounts forced leaves.
     opt_len: u64,
@@ -276,9 +332,12 @@ impl Trees {
             ltree: Tree::new(),
             dtree: Tree::new(),
             bltree: Tree::new(),
-            heap: [0; HEAP_SIZE],
-            depth: [0; HEAP_SIZE],
-            bl_count: [0; MAX_BITS + 1],
+            scratch: HeapScratch {
+                heap: [0; LEAVES + 1],
+                order: [0; HEAP_SIZE],
+                dad: [0; HEAP_SIZE],
+                bl_count: [0; MAX_BITS + 1],
+            },
             opt_len: 0,
             static_len: 0,
         }
@@ -295,27 +354,17 @@ impl Trees {
     }
 }
 
-/// zlib's `smaller`: frequency, then depth, decides; ties on both favour `n`.
-#[inline]
-fn smaller(tree: &Tree, depth: &[u8; HEAP_SIZE], n: usize, m: usize) -> bool {
-    tree.freq[n] < tree.freq[m] || (tree.freq[n] == tree.freq[m] && depth[n] <= depth[m])
-}
-
 /// zlib's `pqdownheap`: sift `heap[k]` down the 1-based min-heap `heap[1..=heap_len]`.
-fn pqdownheap(
-    tree: &Tree,
-    heap: &mut [usize; HEAP_SIZE],
-    depth: &[u8; HEAP_SIZE],
-    heap_len: usize,
-    mut k: usize,
-) {
+#[inline(always)]
+fn pqdownheap(heap: &mut [HeapEntry; LEAVES + 1], heap_len: usize, mut k: usize) {
     let v = heap[k];
     let mut j = k << 1;
     while j <= heap_len {
-        if j < heap_len && smaller(tree, depth, heap[j + 1], heap[j]) {
+        // Ties go to the right child, as in zlib.
+        if j < heap_len && smaller(heap[j + 1], heap[j]) {
             j += 1;
         }
-        if smaller(tree, depth, v, heap[j]) {
+        if smaller(v, heap[j]) {
             break;
         }
         heap[k] = heap[j];
@@ -331,29 +380,37 @@ fn pqdownheap(
 fn build_tree(
     tree: &mut Tree,
     kind: &TreeKind,
-    heap: &mut [usize; HEAP_SIZE],
-    depth: &mut [u8; HEAP_SIZE],
-    bl_count: &mut [u16; MAX_BITS + 1],
+    s: &mut HeapScratch,
     opt_len: &mut u64,
     static_len: &mut u64,
 ) {
+    let heap = &mut s.heap;
     let mut heap_len = 0usize;
-    let mut heap_max = HEAP_SIZE;
-    // -1 until a leaf is found, as in zlib.
-    let mut max_code: isize = -1;
+    tree.nsyms = 0;
+    tree.len[..kind.elems].fill(0);
 
-    // Indexes three parallel arrays at once, as zlib does; an iterator would obscure that.
-    #[allow(clippy::needless_range_loop)]
-    for n in 0..kind.elems {
-        if tree.freq[n] != 0 {
-            heap_len += 1;
-            heap[heap_len] = n;
-            max_code = n as isize;
-            depth[n] = 0;
-        } else {
-            tree.len[n] = 0;
+    // zlib's first loop pushes the used leaves in ascending order. A small block uses few of
+    // them, so skip all-zero chunks of 8 (the slots past `elems` are always zero).
+    let scan_len = kind.elems.next_multiple_of(8);
+    for (c, chunk) in tree.freq[..scan_len].chunks_exact(8).enumerate() {
+        if chunk.iter().fold(0, |acc, &f| acc | f) == 0 {
+            continue;
+        }
+        for (i, &f) in chunk.iter().enumerate() {
+            if f != 0 {
+                let n = c * 8 + i;
+                heap_len += 1;
+                heap[heap_len] = heap_entry(u64::from(f), 0, n);
+                tree.syms[tree.nsyms] = n as u16;
+                tree.nsyms += 1;
+            }
         }
     }
+    // -1 until a leaf is found, as in zlib.
+    let mut max_code: isize = match tree.syms() {
+        [.., last] => *last as isize,
+        [] => -1,
+    };
 
     // DEFLATE needs at least two codes (a one-code tree is not decodable by some inflaters), so
     // zlib invents leaf 0 or 1 with frequency 1; the cost adjustments cancel in `gen_bitlen`.
@@ -365,81 +422,88 @@ fn build_tree(
             0
         };
         heap_len += 1;
-        heap[heap_len] = node;
+        heap[heap_len] = heap_entry(1, 0, node);
         tree.freq[node] = 1;
-        depth[node] = 0;
         *opt_len = opt_len.wrapping_sub(1);
         if let Some(stat) = kind.static_len {
             *static_len = static_len.wrapping_sub(u64::from(stat[node]));
         }
+        // Keep `syms` ascending: the new leaf is either a new maximum or leaf 0 in front of the
+        // single used leaf (>= 2).
+        if node == 0 && tree.nsyms > 0 {
+            tree.syms.copy_within(0..tree.nsyms, 1);
+            tree.syms[0] = 0;
+        } else {
+            tree.syms[tree.nsyms] = node as u16;
+        }
+        tree.nsyms += 1;
     }
     let max_code = max_code as usize;
     tree.max_code = max_code;
 
     for n in (1..=heap_len / 2).rev() {
-        pqdownheap(tree, heap, depth, heap_len, n);
+        pqdownheap(heap, heap_len, n);
     }
 
-    // Repeatedly merge the two least frequent nodes; record removal order at the top of `heap`
-    // (zlib reuses the same array), which `gen_bitlen` walks root-first.
+    // Repeatedly merge the two least frequent nodes, recording the removal order in
+    // `order[heap_max..]`, which `gen_bitlen` walks root-first.
+    let mut heap_max = HEAP_SIZE;
     let mut node = kind.elems;
     loop {
         let n = heap[1];
         heap[1] = heap[heap_len];
         heap_len -= 1;
-        pqdownheap(tree, heap, depth, heap_len, 1);
+        pqdownheap(heap, heap_len, 1);
         let m = heap[1];
 
         heap_max -= 1;
-        heap[heap_max] = n;
+        s.order[heap_max] = entry_node(n) as u16;
         heap_max -= 1;
-        heap[heap_max] = m;
+        s.order[heap_max] = entry_node(m) as u16;
 
-        tree.freq[node] = tree.freq[n] + tree.freq[m];
-        depth[node] = depth[n].max(depth[m]) + 1;
-        tree.dad[n] = node as u16;
-        tree.dad[m] = node as u16;
-        heap[1] = node;
+        s.dad[entry_node(n)] = node as u16;
+        s.dad[entry_node(m)] = node as u16;
+        let depth = entry_depth(n).max(entry_depth(m)) + 1;
+        debug_assert!(depth < 256, "depth fits its 8 bits");
+        heap[1] = heap_entry(entry_freq(n) + entry_freq(m), depth, node);
         node += 1;
-        pqdownheap(tree, heap, depth, heap_len, 1);
+        pqdownheap(heap, heap_len, 1);
         if heap_len < 2 {
             break;
         }
     }
     heap_max -= 1;
-    heap[heap_max] = heap[1];
+    s.order[heap_max] = entry_node(heap[1]) as u16;
 
-    gen_bitlen(
-        tree, kind, heap, heap_max, max_code, bl_count, opt_len, static_len,
-    );
-    gen_codes(tree, max_code, bl_count);
+    gen_bitlen(tree, kind, s, heap_max, opt_len, static_len);
+    gen_codes(tree, &s.bl_count);
 }
 
 /// zlib's `gen_bitlen`: depth-derived lengths, then zlib's specific repair of lengths that
 /// exceed `max_length` (which is what makes over-long trees come out identical).
-#[allow(clippy::too_many_arguments)]
 fn gen_bitlen(
     tree: &mut Tree,
     kind: &TreeKind,
-    heap: &[usize; HEAP_SIZE],
+    s: &mut HeapScratch,
     heap_max: usize,
-    max_code: usize,
-    bl_count: &mut [u16; MAX_BITS + 1],
     opt_len: &mut u64,
     static_len: &mut u64,
 ) {
     let max_length = kind.max_length;
+    let max_code = tree.max_code;
+    let bl_count = &mut s.bl_count;
     bl_count.fill(0);
     let mut overflow = 0i32;
 
-    tree.len[heap[heap_max]] = 0;
-    for &n in &heap[heap_max + 1..HEAP_SIZE] {
-        let mut bits = tree.len[tree.dad[n] as usize] as usize + 1;
+    tree.len[usize::from(s.order[heap_max])] = 0;
+    for &n in &s.order[heap_max + 1..HEAP_SIZE] {
+        let n = usize::from(n);
+        let mut bits = usize::from(tree.len[usize::from(s.dad[n])]) + 1;
         if bits > max_length {
             bits = max_length;
             overflow += 1;
         }
-        tree.len[n] = bits as u16;
+        tree.len[n] = bits as u8;
         if n > max_code {
             continue; // internal node
         }
@@ -483,7 +547,7 @@ fn gen_bitlen(
         let mut n = bl_count[bits];
         while n != 0 {
             h -= 1;
-            let m = heap[h];
+            let m = usize::from(s.order[h]);
             if m > max_code {
                 continue;
             }
@@ -492,22 +556,25 @@ fn gen_bitlen(
                     .wrapping_sub(u64::from(tree.len[m]))
                     .wrapping_mul(u64::from(tree.freq[m]));
                 *opt_len = opt_len.wrapping_add(delta);
-                tree.len[m] = bits as u16;
+                tree.len[m] = bits as u8;
             }
             n -= 1;
         }
     }
 }
 
-/// zlib's `gen_codes`: canonical codes from the length counts, bit-reversed for sending.
-fn gen_codes(tree: &mut Tree, max_code: usize, bl_count: &[u16; MAX_BITS + 1]) {
+/// zlib's `gen_codes`: canonical codes from the length counts, bit-reversed for sending. zlib
+/// walks all leaves up to `max_code` and skips unused ones; `syms` holds exactly the used ones
+/// in the same order.
+fn gen_codes(tree: &mut Tree, bl_count: &[u16; MAX_BITS + 1]) {
     let mut next_code = [0u16; MAX_BITS + 1];
     let mut code = 0u16;
     for bits in 1..=MAX_BITS {
         code = code.wrapping_add(bl_count[bits - 1]) << 1;
         next_code[bits] = code;
     }
-    for n in 0..=max_code {
+    for &n in &tree.syms[..tree.nsyms] {
+        let n = usize::from(n);
         let len = usize::from(tree.len[n]);
         if len == 0 {
             continue;
@@ -517,108 +584,99 @@ fn gen_codes(tree: &mut Tree, max_code: usize, bl_count: &[u16; MAX_BITS + 1]) {
     }
 }
 
-/// One step of zlib's run-length coding of code lengths (`scan_tree`/`send_tree` share it).
-enum LenRun {
-    /// `count` copies of `len` sent individually.
-    Plain { len: usize, count: usize },
-    /// Optionally `len` once, then code 16 for `count` (3..=6) repeats of it.
-    Repeat {
-        len: usize,
-        leading: bool,
-        count: usize,
-    },
-    /// Code 17 (`count` 3..=10 zeros) or 18 (11..=138 zeros).
-    Zeros { count: usize },
+/// zlib's `scan_tree`/`send_tree` walk `len[0..=max_code]` one entry at a time, but what they
+/// emit depends only on the maximal runs of equal lengths (see `code_len_run`). Those are the
+/// zero gaps between used leaves and equal lengths among adjacent used leaves, so walk `syms`
+/// and call `run(len, count)` per run.
+#[inline(always)]
+fn for_each_len_run(tree: &Tree, mut run: impl FnMut(usize, usize)) {
+    let syms = tree.syms();
+    let mut next = 0usize; // the first leaf not covered by a run yet
+    let mut i = 0;
+    while i < syms.len() {
+        let first = usize::from(syms[i]);
+        if first > next {
+            run(0, first - next);
+        }
+        let len = tree.len[first];
+        let mut end = first + 1;
+        i += 1;
+        while i < syms.len() && usize::from(syms[i]) == end && tree.len[end] == len {
+            end += 1;
+            i += 1;
+        }
+        run(usize::from(len), end - first);
+        next = end;
+    }
 }
 
-/// Walks `tree.len[0..=max_code]` exactly like zlib's `scan_tree`/`send_tree`, calling `emit` per
-/// run. zlib writes a 0xffff guard at `len[max_code + 1]`; we do the same so runs end there.
-fn for_each_len_run(tree: &mut Tree, max_code: usize, mut emit: impl FnMut(LenRun)) {
-    let mut prevlen: Option<usize> = None;
-    let mut nextlen = usize::from(tree.len[0]);
-    let mut count = 0usize;
-    let (mut max_count, mut min_count) = if nextlen == 0 { (138, 3) } else { (7, 4) };
-    tree.len[max_code + 1] = 0xffff;
-
-    for n in 0..=max_code {
-        let curlen = nextlen;
-        nextlen = usize::from(tree.len[n + 1]);
-        count += 1;
-        if count < max_count && curlen == nextlen {
-            continue;
-        } else if count < min_count {
-            emit(LenRun::Plain { len: curlen, count });
-        } else if curlen != 0 {
-            emit(LenRun::Repeat {
-                len: curlen,
-                leading: prevlen != Some(curlen),
-                count: if prevlen != Some(curlen) {
-                    count - 1
-                } else {
-                    count
-                },
-            });
-        } else {
-            emit(LenRun::Zeros { count });
+/// zlib's run-length coding of one maximal run of `count` code lengths `len`, calling
+/// `emit(code, extra, extra_bits)` per bit-length symbol.
+///
+/// In zlib's loop a zero run always starts with `max_count` 138 / `min_count` 3 and keeps them;
+/// a nonzero run starts with 7 / 4 and `prevlen != curlen` (so the length goes out once before
+/// a repeat), then continues with 6 / 3 and `prevlen == curlen`.
+#[inline(always)]
+fn code_len_run(len: usize, count: usize, mut emit: impl FnMut(usize, u32, u32)) {
+    if len == 0 {
+        let mut left = count;
+        while left >= 138 {
+            emit(REPZ_11_138, 138 - 11, 7);
+            left -= 138;
         }
-        count = 0;
-        prevlen = Some(curlen);
-        (max_count, min_count) = if nextlen == 0 {
-            (138, 3)
-        } else if curlen == nextlen {
-            (6, 3)
+        match left {
+            0 => {}
+            1 | 2 => {
+                for _ in 0..left {
+                    emit(0, 0, 0);
+                }
+            }
+            3..=10 => emit(REPZ_3_10, (left - 3) as u32, 3),
+            _ => emit(REPZ_11_138, (left - 11) as u32, 7),
+        }
+    } else {
+        let first = count.min(7);
+        if first < 4 {
+            for _ in 0..first {
+                emit(len, 0, 0);
+            }
         } else {
-            (7, 4)
-        };
+            emit(len, 0, 0);
+            emit(REP_3_6, (first - 1 - 3) as u32, 2);
+        }
+        let mut left = count - first;
+        while left >= 6 {
+            emit(REP_3_6, 6 - 3, 2);
+            left -= 6;
+        }
+        if left >= 3 {
+            emit(REP_3_6, (left - 3) as u32, 2);
+        } else {
+            for _ in 0..left {
+                emit(len, 0, 0);
+            }
+        }
     }
 }
 
 /// zlib's `scan_tree`: count how often each bit-length code will be sent.
-fn scan_tree(tree: &mut Tree, bl_freq: &mut [u32; HEAP_SIZE]) {
-    let max_code = tree.max_code;
-    for_each_len_run(tree, max_code, |run| match run {
-        LenRun::Plain { len, count } => bl_freq[len] += count as u32,
-        LenRun::Repeat { len, leading, .. } => {
-            if leading {
-                bl_freq[len] += 1;
-            }
-            bl_freq[REP_3_6] += 1;
-        }
-        LenRun::Zeros { count } if count <= 10 => bl_freq[REPZ_3_10] += 1,
-        LenRun::Zeros { .. } => bl_freq[REPZ_11_138] += 1,
+fn scan_tree(tree: &Tree, bl_freq: &mut [u32; LEAVES]) {
+    for_each_len_run(tree, |len, count| {
+        code_len_run(len, count, |code, _, _| bl_freq[code] += 1);
     });
 }
 
 /// zlib's `send_tree`: send one tree's code lengths with the bit-length code.
-fn send_tree(tree: &mut Tree, bl: &Tree, w: &mut BitWriter) {
-    let max_code = tree.max_code;
-    let send_code =
-        |w: &mut BitWriter, c: usize| w.send(u32::from(bl.code[c]), u32::from(bl.len[c]));
-    for_each_len_run(tree, max_code, |run| match run {
-        LenRun::Plain { len, count } => {
-            for _ in 0..count {
-                send_code(w, len);
-            }
-        }
-        LenRun::Repeat {
-            len,
-            leading,
-            count,
-        } => {
-            if leading {
-                send_code(w, len);
-            }
-            send_code(w, REP_3_6);
-            w.send((count - 3) as u32, 2);
-        }
-        LenRun::Zeros { count } if count <= 10 => {
-            send_code(w, REPZ_3_10);
-            w.send((count - 3) as u32, 3);
-        }
-        LenRun::Zeros { count } => {
-            send_code(w, REPZ_11_138);
-            w.send((count - 11) as u32, 7);
-        }
+fn send_tree(tree: &Tree, bl: &Tree, w: &mut BitWriter) {
+    for_each_len_run(tree, |len, count| {
+        code_len_run(len, count, |code, extra, extra_bits| {
+            // One write for code and extra bits: at most 7 + 7 bits.
+            let code_len = u32::from(bl.len[code]);
+            w.send(
+                u32::from(bl.code[code]) | (extra << code_len),
+                code_len + extra_bits,
+            );
+        });
     });
 }
 
@@ -640,20 +698,18 @@ fn flush_block(t: &mut Trees, syms: &[Sym], block: &[u8], last: bool, w: &mut Bi
         ltree,
         dtree,
         bltree,
-        heap,
-        depth,
-        bl_count,
+        scratch,
         opt_len,
         static_len,
     } = t;
 
-    build_tree(ltree, &L_KIND, heap, depth, bl_count, opt_len, static_len);
-    build_tree(dtree, &D_KIND, heap, depth, bl_count, opt_len, static_len);
+    build_tree(ltree, &L_KIND, scratch, opt_len, static_len);
+    build_tree(dtree, &D_KIND, scratch, opt_len, static_len);
 
     // build_bl_tree
     scan_tree(ltree, &mut bltree.freq);
     scan_tree(dtree, &mut bltree.freq);
-    build_tree(bltree, &BL_KIND, heap, depth, bl_count, opt_len, static_len);
+    build_tree(bltree, &BL_KIND, scratch, opt_len, static_len);
     let mut max_blindex = BL_CODES - 1;
     while max_blindex >= 3 && bltree.len[BL_ORDER[max_blindex]] == 0 {
         max_blindex -= 1;
@@ -699,8 +755,8 @@ fn flush_block(t: &mut Trees, syms: &[Sym], block: &[u8], last: bool, w: &mut Bi
         let (lt, dt) = (&*ltree, &*dtree);
         compress_block(
             syms,
-            |c| (lt.code[c], lt.len[c]),
-            |c| (dt.code[c], dt.len[c]),
+            |c| (lt.code[c], u16::from(lt.len[c])),
+            |c| (dt.code[c], u16::from(dt.len[c])),
             w,
         );
     }
