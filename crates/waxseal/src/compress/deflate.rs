@@ -208,8 +208,9 @@ const LEAVES: usize = L_CODES + 2;
 /// One of zlib's `ct_data` arrays with its `tree_desc`. Internal nodes only keep their `Len`
 /// here: their frequency and depth travel inside the heap entries.
 struct Tree {
-    /// Leaf frequencies (zlib's `Freq`); slots at or past the tree's `elems` stay zero.
-    freq: [u32; LEAVES],
+    /// Leaf frequencies (zlib's `Freq`). Slots at or past the tree's `elems` stay zero, internal
+    /// nodes included.
+    freq: [u32; HEAP_SIZE],
     /// Bit lengths, leaves first, then the internal nodes `build_tree` creates (zlib's `Len`).
     len: [u8; HEAP_SIZE],
     /// Leaf codes, already bit-reversed for sending.
@@ -219,17 +220,20 @@ struct Tree {
     nsyms: usize,
     /// Largest leaf with a nonzero frequency after `build_tree`.
     max_code: usize,
+    /// Leaves per code length (zlib's `s->bl_count`, kept per tree for `gen_codes`).
+    bl_count: [u16; MAX_BITS + 1],
 }
 
 impl Tree {
     fn new() -> Self {
         Tree {
-            freq: [0; LEAVES],
+            freq: [0; HEAP_SIZE],
             len: [0; HEAP_SIZE],
             code: [0; LEAVES],
             syms: [0; LEAVES],
             nsyms: 0,
             max_code: 0,
+            bl_count: [0; MAX_BITS + 1],
         }
     }
 
@@ -239,33 +243,53 @@ impl Tree {
 }
 
 /// zlib's `static_tree_desc`: what differs between the literal, distance and bit-length trees.
+/// The per-node tables cover internal nodes too (as zeros) so `gen_bitlen` needs no leaf test.
 struct TreeKind {
-    /// Lengths of the fixed code, for the `static_len` estimate (none for the bit-length tree).
-    static_len: Option<&'static [u8]>,
-    extra_bits: &'static [u8],
-    extra_base: usize,
+    /// Extra bits sent after each leaf's code (zlib's `extra_bits[n - extra_base]`).
+    xbits: &'static [u8; HEAP_SIZE],
+    /// Each leaf's cost in a fixed-code block, extra bits included (zlib's `stree[n].Len +
+    /// xbits`); zeros for the bit-length tree, which has no fixed code.
+    static_bits: &'static [u8; HEAP_SIZE],
     elems: usize,
     max_length: usize,
 }
 
+/// Spreads `extra` over the leaves from `base` on, and adds `fixed` (if any) for `static_bits`.
+const fn node_table(
+    extra: &[u8],
+    base: usize,
+    fixed: Option<&[u8]>,
+    elems: usize,
+) -> [u8; HEAP_SIZE] {
+    let mut t = [0u8; HEAP_SIZE];
+    let mut n = 0;
+    while n < elems {
+        if n >= base {
+            t[n] = extra[n - base];
+        }
+        if let Some(fixed) = fixed {
+            t[n] += fixed[n];
+        }
+        n += 1;
+    }
+    t
+}
+
 const L_KIND: TreeKind = TreeKind {
-    static_len: Some(&STATIC_LTREE_LEN),
-    extra_bits: &EXTRA_LBITS,
-    extra_base: LITERALS + 1,
+    xbits: &node_table(&EXTRA_LBITS, LITERALS + 1, None, L_CODES),
+    static_bits: &node_table(&EXTRA_LBITS, LITERALS + 1, Some(&STATIC_LTREE_LEN), L_CODES),
     elems: L_CODES,
     max_length: MAX_BITS,
 };
 const D_KIND: TreeKind = TreeKind {
-    static_len: Some(&[5; D_CODES]),
-    extra_bits: &EXTRA_DBITS,
-    extra_base: 0,
+    xbits: &node_table(&EXTRA_DBITS, 0, None, D_CODES),
+    static_bits: &node_table(&EXTRA_DBITS, 0, Some(&[5; D_CODES]), D_CODES),
     elems: D_CODES,
     max_length: MAX_BITS,
 };
 const BL_KIND: TreeKind = TreeKind {
-    static_len: None,
-    extra_bits: &EXTRA_BLBITS,
-    extra_base: 0,
+    xbits: &node_table(&EXTRA_BLBITS, 0, None, BL_CODES),
+    static_bits: &[0; HEAP_SIZE],
     elems: BL_CODES,
     max_length: MAX_BL_BITS,
 };
@@ -310,7 +334,6 @@ struct HeapScratch {
     order: [u16; HEAP_SIZE],
     /// zlib's `Dad`.
     dad: [u16; HEAP_SIZE],
-    bl_count: [u16; MAX_BITS + 1],
 }
 
 /// Per-block tree state: the three trees plus the heap scratch shared by `build_tree`.
@@ -336,7 +359,6 @@ impl Trees {
                 heap: [0; LEAVES + 1],
                 order: [0; HEAP_SIZE],
                 dad: [0; HEAP_SIZE],
-                bl_count: [0; MAX_BITS + 1],
             },
             opt_len: 0,
             static_len: 0,
@@ -386,11 +408,14 @@ fn build_tree(
 ) {
     let heap = &mut s.heap;
     let mut heap_len = 0usize;
-    tree.nsyms = 0;
-    tree.len[..kind.elems].fill(0);
+    // Σ freq · extra bits and Σ freq · fixed-code cost of the used leaves: the parts of
+    // zlib's `opt_len`/`static_len` sums in `gen_bitlen` that do not depend on the tree.
+    let mut extra_cost = 0u64;
+    let mut fixed_cost = 0u64;
 
     // zlib's first loop pushes the used leaves in ascending order. A small block uses few of
-    // them, so skip all-zero chunks of 8 (the slots past `elems` are always zero).
+    // them, so skip all-zero chunks of 8 (the slots past `elems` are always zero); within a
+    // chunk, write every leaf and only advance past used ones, which avoids a branch per leaf.
     let scan_len = kind.elems.next_multiple_of(8);
     for (c, chunk) in tree.freq[..scan_len].chunks_exact(8).enumerate() {
         if chunk.iter().fold(0, |acc, &f| acc | f) == 0 {
@@ -399,13 +424,16 @@ fn build_tree(
         for (i, &f) in chunk.iter().enumerate() {
             if f != 0 {
                 let n = c * 8 + i;
+                let f = u64::from(f);
+                heap[heap_len + 1] = heap_entry(f, 0, n);
+                tree.syms[heap_len] = n as u16;
                 heap_len += 1;
-                heap[heap_len] = heap_entry(u64::from(f), 0, n);
-                tree.syms[tree.nsyms] = n as u16;
-                tree.nsyms += 1;
+                extra_cost += f * u64::from(kind.xbits[n]);
+                fixed_cost += f * u64::from(kind.static_bits[n]);
             }
         }
     }
+    tree.nsyms = heap_len;
     // -1 until a leaf is found, as in zlib.
     let mut max_code: isize = match tree.syms() {
         [.., last] => *last as isize,
@@ -413,7 +441,10 @@ fn build_tree(
     };
 
     // DEFLATE needs at least two codes (a one-code tree is not decodable by some inflaters), so
-    // zlib invents leaf 0 or 1 with frequency 1; the cost adjustments cancel in `gen_bitlen`.
+    // zlib invents leaf 0 or 1 with frequency 1. zlib also subtracts the leaf's cost here and
+    // adds it back in `gen_bitlen`; only the `opt_len` part survives, as the forced leaf counts
+    // in `internal_cost` (below) but not in `extra_cost`. Forced leaves are 0..=2, which have
+    // no extra bits in any tree, and `fixed_cost` leaves them out, so `static_len` is even.
     while heap_len < 2 {
         let node = if max_code < 2 {
             max_code += 1;
@@ -425,9 +456,6 @@ fn build_tree(
         heap[heap_len] = heap_entry(1, 0, node);
         tree.freq[node] = 1;
         *opt_len = opt_len.wrapping_sub(1);
-        if let Some(stat) = kind.static_len {
-            *static_len = static_len.wrapping_sub(u64::from(stat[node]));
-        }
         // Keep `syms` ascending: the new leaf is either a new maximum or leaf 0 in front of the
         // single used leaf (>= 2).
         if node == 0 && tree.nsyms > 0 {
@@ -446,9 +474,11 @@ fn build_tree(
     }
 
     // Repeatedly merge the two least frequent nodes, recording the removal order in
-    // `order[heap_max..]`, which `gen_bitlen` walks root-first.
+    // `order[heap_max..]`, which `gen_bitlen` walks root-first. The sum of the internal nodes'
+    // frequencies is Σ freq · depth over the leaves: the tree's cost before any length limit.
     let mut heap_max = HEAP_SIZE;
     let mut node = kind.elems;
+    let mut internal_cost = 0u64;
     loop {
         let n = heap[1];
         heap[1] = heap[heap_len];
@@ -465,7 +495,9 @@ fn build_tree(
         s.dad[entry_node(m)] = node as u16;
         let depth = entry_depth(n).max(entry_depth(m)) + 1;
         debug_assert!(depth < 256, "depth fits its 8 bits");
-        heap[1] = heap_entry(entry_freq(n) + entry_freq(m), depth, node);
+        let freq = entry_freq(n) + entry_freq(m);
+        internal_cost += freq;
+        heap[1] = heap_entry(freq, depth, node);
         node += 1;
         pqdownheap(heap, heap_len, 1);
         if heap_len < 2 {
@@ -475,55 +507,54 @@ fn build_tree(
     heap_max -= 1;
     s.order[heap_max] = entry_node(heap[1]) as u16;
 
-    gen_bitlen(tree, kind, s, heap_max, opt_len, static_len);
-    gen_codes(tree, &s.bl_count);
+    *static_len = static_len.wrapping_add(fixed_cost);
+    if gen_bitlen(tree, kind, s, heap_max, opt_len) {
+        *opt_len = opt_len.wrapping_add(internal_cost + extra_cost);
+    }
 }
 
 /// zlib's `gen_bitlen`: depth-derived lengths, then zlib's specific repair of lengths that
 /// exceed `max_length` (which is what makes over-long trees come out identical).
+///
+/// Returns whether the lengths are the plain depths; then the caller adds the cost to
+/// `opt_len`, otherwise this does, leaf by leaf as zlib does.
+#[must_use]
 fn gen_bitlen(
     tree: &mut Tree,
     kind: &TreeKind,
-    s: &mut HeapScratch,
+    s: &HeapScratch,
     heap_max: usize,
     opt_len: &mut u64,
-    static_len: &mut u64,
-) {
+) -> bool {
     let max_length = kind.max_length;
     let max_code = tree.max_code;
-    let bl_count = &mut s.bl_count;
+    let bl_count = &mut tree.bl_count;
     bl_count.fill(0);
     let mut overflow = 0i32;
 
     tree.len[usize::from(s.order[heap_max])] = 0;
+    // zlib: `n > max_code` is an internal node; the leaves in the tree are exactly those up to
+    // `max_code`. Counting with `u16::from` saves a hard-to-predict branch.
     for &n in &s.order[heap_max + 1..HEAP_SIZE] {
         let n = usize::from(n);
-        let mut bits = usize::from(tree.len[usize::from(s.dad[n])]) + 1;
-        if bits > max_length {
-            bits = max_length;
-            overflow += 1;
-        }
+        let bits = usize::from(tree.len[usize::from(s.dad[n])]) + 1;
+        overflow += i32::from(bits > max_length);
+        let bits = bits.min(max_length);
         tree.len[n] = bits as u8;
-        if n > max_code {
-            continue; // internal node
-        }
-        bl_count[bits] += 1;
-        let xbits = if n >= kind.extra_base {
-            usize::from(kind.extra_bits[n - kind.extra_base])
-        } else {
-            0
-        };
-        let f = u64::from(tree.freq[n]);
-        *opt_len = opt_len.wrapping_add(f * (bits + xbits) as u64);
-        if let Some(stat) = kind.static_len {
-            *static_len = static_len.wrapping_add(f * (usize::from(stat[n]) + xbits) as u64);
-        }
+        bl_count[bits] += u16::from(n <= max_code);
     }
     if overflow == 0 {
-        return;
+        return true;
     }
     #[cfg(test)]
     tests::note_overflow_fixup(max_length);
+
+    for &n in &tree.syms[..tree.nsyms] {
+        let n = usize::from(n);
+        let f = u64::from(tree.freq[n]);
+        let cost = f * (u64::from(tree.len[n]) + u64::from(kind.xbits[n]));
+        *opt_len = opt_len.wrapping_add(cost);
+    }
 
     // Move overflowing leaves up by splitting the deepest non-full level, two at a time.
     loop {
@@ -561,17 +592,20 @@ fn gen_bitlen(
             n -= 1;
         }
     }
+    false
 }
 
 /// zlib's `gen_codes`: canonical codes from the length counts, bit-reversed for sending. zlib
 /// walks all leaves up to `max_code` and skips unused ones; `syms` holds exactly the used ones
-/// in the same order.
-fn gen_codes(tree: &mut Tree, bl_count: &[u16; MAX_BITS + 1]) {
+/// in the same order. zlib runs this in `build_tree`; only a dynamic block needs the codes, so
+/// `flush_block` runs it once it has picked one.
+fn gen_codes(tree: &mut Tree) {
     let mut next_code = [0u16; MAX_BITS + 1];
     let mut code = 0u16;
-    for bits in 1..=MAX_BITS {
-        code = code.wrapping_add(bl_count[bits - 1]) << 1;
-        next_code[bits] = code;
+    // next_code[bits] = (next_code[bits - 1] + bl_count[bits - 1]) << 1
+    for (next, &count) in next_code[1..].iter_mut().zip(&tree.bl_count[..MAX_BITS]) {
+        code = code.wrapping_add(count) << 1;
+        *next = code;
     }
     for &n in &tree.syms[..tree.nsyms] {
         let n = usize::from(n);
@@ -660,7 +694,7 @@ fn code_len_run(len: usize, count: usize, mut emit: impl FnMut(usize, u32, u32))
 }
 
 /// zlib's `scan_tree`: count how often each bit-length code will be sent.
-fn scan_tree(tree: &Tree, bl_freq: &mut [u32; LEAVES]) {
+fn scan_tree(tree: &Tree, bl_freq: &mut [u32; HEAP_SIZE]) {
     for_each_len_run(tree, |len, count| {
         code_len_run(len, count, |code, _, _| bl_freq[code] += 1);
     });
@@ -709,6 +743,8 @@ fn flush_block(t: &mut Trees, syms: &[Sym], block: &[u8], last: bool, w: &mut Bi
     // build_bl_tree
     scan_tree(ltree, &mut bltree.freq);
     scan_tree(dtree, &mut bltree.freq);
+    // Unused bit-length codes must read as length 0 below and in `send_all_trees`.
+    bltree.len[..BL_CODES].fill(0);
     build_tree(bltree, &BL_KIND, scratch, opt_len, static_len);
     let mut max_blindex = BL_CODES - 1;
     while max_blindex >= 3 && bltree.len[BL_ORDER[max_blindex]] == 0 {
@@ -740,6 +776,9 @@ fn flush_block(t: &mut Trees, syms: &[Sym], block: &[u8], last: bool, w: &mut Bi
         );
     } else {
         w.send((2 << 1) | last_bit, 3);
+        gen_codes(ltree);
+        gen_codes(dtree);
+        gen_codes(bltree);
         // send_all_trees
         let lcodes = ltree.max_code + 1;
         let dcodes = dtree.max_code + 1;
