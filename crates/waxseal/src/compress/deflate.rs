@@ -220,8 +220,6 @@ struct Tree {
     nsyms: usize,
     /// Largest leaf with a nonzero frequency after `build_tree`.
     max_code: usize,
-    /// Leaves per code length (zlib's `s->bl_count`, kept per tree for `gen_codes`).
-    bl_count: [u16; MAX_BITS + 1],
 }
 
 impl Tree {
@@ -233,7 +231,6 @@ impl Tree {
             syms: [0; LEAVES],
             nsyms: 0,
             max_code: 0,
-            bl_count: [0; MAX_BITS + 1],
         }
     }
 
@@ -528,20 +525,17 @@ fn gen_bitlen(
 ) -> bool {
     let max_length = kind.max_length;
     let max_code = tree.max_code;
-    let bl_count = &mut tree.bl_count;
-    bl_count.fill(0);
     let mut overflow = 0i32;
 
     tree.len[usize::from(s.order[heap_max])] = 0;
-    // zlib: `n > max_code` is an internal node; the leaves in the tree are exactly those up to
-    // `max_code`. Counting with `u16::from` saves a hard-to-predict branch.
+    // zlib also counts the leaves per length (`bl_count`) here. That read-modify-write in memory
+    // chains from one node to the next, and only a repair or `gen_codes` needs the counts, so
+    // they count from the final lengths instead.
     for &n in &s.order[heap_max + 1..HEAP_SIZE] {
         let n = usize::from(n);
         let bits = usize::from(tree.len[usize::from(s.dad[n])]) + 1;
         overflow += i32::from(bits > max_length);
-        let bits = bits.min(max_length);
-        tree.len[n] = bits as u8;
-        bl_count[bits] += u16::from(n <= max_code);
+        tree.len[n] = bits.min(max_length) as u8;
     }
     if overflow == 0 {
         return true;
@@ -549,8 +543,10 @@ fn gen_bitlen(
     #[cfg(test)]
     tests::note_overflow_fixup(max_length);
 
+    let mut bl_count = [0u16; MAX_BITS + 1];
     for &n in &tree.syms[..tree.nsyms] {
         let n = usize::from(n);
+        bl_count[usize::from(tree.len[n])] += 1;
         let f = u64::from(tree.freq[n]);
         let cost = f * (u64::from(tree.len[n]) + u64::from(kind.xbits[n]));
         *opt_len = opt_len.wrapping_add(cost);
@@ -600,10 +596,14 @@ fn gen_bitlen(
 /// in the same order. zlib runs this in `build_tree`; only a dynamic block needs the codes, so
 /// `flush_block` runs it once it has picked one.
 fn gen_codes(tree: &mut Tree) {
+    let mut bl_count = [0u16; MAX_BITS + 1];
+    for &n in &tree.syms[..tree.nsyms] {
+        bl_count[usize::from(tree.len[usize::from(n)])] += 1;
+    }
     let mut next_code = [0u16; MAX_BITS + 1];
     let mut code = 0u16;
     // next_code[bits] = (next_code[bits - 1] + bl_count[bits - 1]) << 1
-    for (next, &count) in next_code[1..].iter_mut().zip(&tree.bl_count[..MAX_BITS]) {
+    for (next, &count) in next_code[1..].iter_mut().zip(&bl_count[..MAX_BITS]) {
         code = code.wrapping_add(count) << 1;
         *next = code;
     }
