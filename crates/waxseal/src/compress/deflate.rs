@@ -956,8 +956,16 @@ fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
         trees,
         ..
     } = s;
-    let window = &window[..];
-    syms.clear();
+    // Plain slices and a local symbol count: with the `Vec`s themselves, every store into a
+    // buffer makes LLVM reload the `Vec` headers, at every position.
+    let window: &[u8] = window;
+    let head: &mut [u16] = head;
+    let prev: &mut [u16] = prev;
+    // Holds min(n, SYM_LIMIT) symbols: every symbol covers at least one input byte, and a full
+    // buffer is flushed at once (see `compress_small`).
+    let syms: &mut [Sym] = syms;
+    let trees: &mut Trees = trees;
+    let mut nsym = 0usize;
     trees.init_block();
 
     let mut strstart = 0usize;
@@ -1001,13 +1009,14 @@ fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
             let max_insert = n - MIN_MATCH;
             let dist = strstart - 1 - prev_match;
             let lc = prev_length - MIN_MATCH;
-            syms.push(Sym {
+            syms[nsym] = Sym {
                 dist: dist as u16,
                 lc: lc as u8,
-            });
+            };
+            nsym += 1;
             trees.ltree.freq[usize::from(LENGTH_CODE[lc]) + LITERALS + 1] += 1;
             trees.dtree.freq[dist_code(dist - 1)] += 1;
-            let flush = syms.len() == SYM_LIMIT;
+            let flush = nsym == SYM_LIMIT;
             for _ in 0..prev_length - 2 {
                 strstart += 1;
                 if strstart <= max_insert {
@@ -1020,18 +1029,19 @@ fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
             match_length = MIN_MATCH - 1;
             strstart += 1;
             if flush {
-                flush_block(trees, syms, &window[block_start..strstart], false, w);
-                syms.clear();
+                flush_block(trees, &syms[..nsym], &window[block_start..strstart], false, w);
+                nsym = 0;
                 block_start = strstart;
             }
         } else if match_available {
             // No better match here: the byte before strstart goes out as a literal.
             let lit = window[strstart - 1];
-            syms.push(Sym { dist: 0, lc: lit });
+            syms[nsym] = Sym { dist: 0, lc: lit };
+            nsym += 1;
             trees.ltree.freq[usize::from(lit)] += 1;
-            if syms.len() == SYM_LIMIT {
-                flush_block(trees, syms, &window[block_start..strstart], false, w);
-                syms.clear();
+            if nsym == SYM_LIMIT {
+                flush_block(trees, &syms[..nsym], &window[block_start..strstart], false, w);
+                nsym = 0;
                 block_start = strstart;
             }
             strstart += 1;
@@ -1043,10 +1053,11 @@ fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
     if match_available {
         // zlib tallies the pending literal without checking for a full buffer.
         let lit = window[strstart - 1];
-        syms.push(Sym { dist: 0, lc: lit });
+        syms[nsym] = Sym { dist: 0, lc: lit };
+        nsym += 1;
         trees.ltree.freq[usize::from(lit)] += 1;
     }
-    flush_block(trees, syms, &window[block_start..strstart], true, w);
+    flush_block(trees, &syms[..nsym], &window[block_start..strstart], true, w);
 }
 
 /// Adler-32 of `data` (RFC 1950), the zlib stream trailer.
@@ -1079,6 +1090,10 @@ pub(super) fn compress_small(input: &[u8]) -> Vec<u8> {
         s.window.resize(n + WINDOW_PAD, 0);
         if s.prev.len() < n {
             s.prev.resize(n, 0);
+        }
+        let max_syms = n.min(SYM_LIMIT);
+        if s.syms.len() < max_syms {
+            s.syms.resize(max_syms, Sym { dist: 0, lc: 0 });
         }
 
         // Typical small JSON compresses to well under its size; stored blocks cost 5 bytes each.
