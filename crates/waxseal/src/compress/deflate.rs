@@ -843,7 +843,7 @@ struct Scratch {
     /// The input followed by `WINDOW_PAD` zeros.
     window: Vec<u8>,
     /// Hash heads (`NIL` = 0). Kept all-zero between calls by clearing only the touched slots.
-    head: Vec<u16>,
+    head: Box<[u16; HASH_SIZE]>,
     /// Hash chains; every slot read was written earlier in the same call, so never cleared.
     prev: Vec<u16>,
     syms: Vec<Sym>,
@@ -856,7 +856,7 @@ impl Scratch {
     fn new() -> Self {
         Scratch {
             window: Vec::new(),
-            head: vec![0; HASH_SIZE],
+            head: Box::new([0; HASH_SIZE]),
             prev: Vec::new(),
             syms: Vec::new(),
             trees: Box::new(Trees::new()),
@@ -869,14 +869,11 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::new());
 }
 
-/// zlib's hash of the three bytes at `pos`: `UPDATE_HASH` with `hash_shift` 5 over 15 bits keeps
-/// exactly the last three bytes, so the rolling value equals this direct formula.
-#[inline]
-fn hash3(window: &[u8], pos: usize) -> usize {
-    ((usize::from(window[pos]) << 10)
-        ^ (usize::from(window[pos + 1]) << 5)
-        ^ usize::from(window[pos + 2]))
-        & HASH_MASK
+/// zlib's hash of three bytes: `UPDATE_HASH` with `hash_shift` 5 over 15 bits keeps exactly the
+/// last three bytes, so the rolling value equals this direct formula.
+#[inline(always)]
+fn hash_of(b0: u8, b1: u8, b2: u8) -> usize {
+    ((usize::from(b0) << 10) ^ (usize::from(b1) << 5) ^ usize::from(b2)) & HASH_MASK
 }
 
 /// zlib's `longest_match` for level 6. Returns the match length (at most `lookahead`) and updates
@@ -945,12 +942,31 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     i
 }
 
+/// Fills `prev` for the whole input at once, as zlib's `INSERT_STRING` calls would.
+///
+/// With the whole input in the window, zlib inserts every position that has three bytes ahead
+/// (`lookahead >= MIN_MATCH`, or `strstart <= max_insert` inside a match) exactly once and in
+/// order, and `INSERT_STRING` returns the chain head it replaces, which is what it stores in
+/// `prev`. So `prev[pos]` is the previous position with the same hash (0, zlib's NIL, if none),
+/// and the matcher can read it instead of hashing as it goes. Leaves `head` all zero again.
+fn insert_all(window: &[u8], head: &mut [u16; HASH_SIZE], prev: &mut [u16], n: usize) {
+    let last = n.saturating_sub(MIN_MATCH - 1);
+    let input = &window[..n];
+    for (pos, (p, tri)) in prev[..last].iter_mut().zip(input.windows(3)).enumerate() {
+        let h = hash_of(tri[0], tri[1], tri[2]);
+        *p = head[h];
+        head[h] = pos as u16;
+    }
+    for tri in input.windows(3) {
+        head[hash_of(tri[0], tri[1], tri[2])] = 0;
+    }
+}
+
 /// zlib's `deflate_slow` over the whole input (already in `s.window`), writing raw DEFLATE
 /// blocks to `w`.
 fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
     let Scratch {
         window,
-        head,
         prev,
         syms,
         trees,
@@ -959,8 +975,7 @@ fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
     // Plain slices and a local symbol count: with the `Vec`s themselves, every store into a
     // buffer makes LLVM reload the `Vec` headers, at every position.
     let window: &[u8] = window;
-    let head: &mut [u16] = head;
-    let prev: &mut [u16] = prev;
+    let prev: &[u16] = prev;
     // Holds min(n, SYM_LIMIT) symbols: every symbol covers at least one input byte, and a full
     // buffer is flushed at once (see `compress_small`).
     let syms: &mut [Sym] = syms;
@@ -977,13 +992,13 @@ fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
     // `n == strstart + lookahead` throughout: the whole input is in the window from the start.
     while strstart < n {
         let lookahead = n - strstart;
-        let mut hash_head = 0usize;
-        if lookahead >= MIN_MATCH {
-            let h = hash3(window, strstart);
-            hash_head = usize::from(head[h]);
-            prev[strstart] = head[h];
-            head[h] = strstart as u16;
-        }
+        // zlib's INSERT_STRING would return head[h] here: the previous position with the same
+        // hash, which `insert_all` stored in `prev[strstart]`.
+        let hash_head = if lookahead >= MIN_MATCH {
+            usize::from(prev[strstart])
+        } else {
+            0
+        };
 
         let prev_length = match_length;
         let prev_match = match_start;
@@ -1005,8 +1020,7 @@ fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
         }
 
         if prev_length >= MIN_MATCH && match_length <= prev_length {
-            // The match at strstart - 1 wins: emit it and hash every position it covers.
-            let max_insert = n - MIN_MATCH;
+            // The match at strstart - 1 wins: emit it and skip the positions it covers.
             let dist = strstart - 1 - prev_match;
             let lc = prev_length - MIN_MATCH;
             syms[nsym] = Sym {
@@ -1017,19 +1031,18 @@ fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
             trees.ltree.freq[usize::from(LENGTH_CODE[lc]) + LITERALS + 1] += 1;
             trees.dtree.freq[dist_code(dist - 1)] += 1;
             let flush = nsym == SYM_LIMIT;
-            for _ in 0..prev_length - 2 {
-                strstart += 1;
-                if strstart <= max_insert {
-                    let h = hash3(window, strstart);
-                    prev[strstart] = head[h];
-                    head[h] = strstart as u16;
-                }
-            }
+            // zlib inserts the positions the match covers here; `insert_all` already did.
+            strstart += prev_length - 1;
             match_available = false;
             match_length = MIN_MATCH - 1;
-            strstart += 1;
             if flush {
-                flush_block(trees, &syms[..nsym], &window[block_start..strstart], false, w);
+                flush_block(
+                    trees,
+                    &syms[..nsym],
+                    &window[block_start..strstart],
+                    false,
+                    w,
+                );
                 nsym = 0;
                 block_start = strstart;
             }
@@ -1040,7 +1053,13 @@ fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
             nsym += 1;
             trees.ltree.freq[usize::from(lit)] += 1;
             if nsym == SYM_LIMIT {
-                flush_block(trees, &syms[..nsym], &window[block_start..strstart], false, w);
+                flush_block(
+                    trees,
+                    &syms[..nsym],
+                    &window[block_start..strstart],
+                    false,
+                    w,
+                );
                 nsym = 0;
                 block_start = strstart;
             }
@@ -1057,7 +1076,13 @@ fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
         nsym += 1;
         trees.ltree.freq[usize::from(lit)] += 1;
     }
-    flush_block(trees, &syms[..nsym], &window[block_start..strstart], true, w);
+    flush_block(
+        trees,
+        &syms[..nsym],
+        &window[block_start..strstart],
+        true,
+        w,
+    );
 }
 
 /// Adler-32 of `data` (RFC 1950), the zlib stream trailer.
@@ -1105,12 +1130,9 @@ pub(super) fn compress_small(input: &[u8]) -> Vec<u8> {
         // CMF 0x78 (deflate, 32 KiB window), FLG 0x9c (FLEVEL 2 = default level, check bits).
         w.out.extend_from_slice(&[0x78, 0x9c]);
         s.head_dirty = true;
-        deflate_slow(s, n, &mut w);
-        for pos in 0..n.saturating_sub(MIN_MATCH - 1) {
-            let h = hash3(&s.window, pos);
-            s.head[h] = 0;
-        }
+        insert_all(&s.window, &mut s.head, &mut s.prev, n);
         s.head_dirty = false;
+        deflate_slow(s, n, &mut w);
         w.out.extend_from_slice(&adler32(input).to_be_bytes());
         w.out
     };
