@@ -188,6 +188,17 @@ impl BitWriter {
         }
     }
 
+    /// Moves the writer out of `self` (leaving an empty one), for hot loops: in a local, LLVM
+    /// keeps `buf` and `bits` in registers, whereas through `&mut self` it reloads and stores
+    /// them around every byte it writes to `out`.
+    fn take(&mut self) -> BitWriter {
+        BitWriter {
+            out: std::mem::take(&mut self.out),
+            buf: self.buf,
+            bits: self.bits,
+        }
+    }
+
     /// Flushes the partial byte, padding with zero bits (zlib's `bi_windup`).
     fn windup(&mut self) {
         while self.bits > 0 {
@@ -701,7 +712,8 @@ fn scan_tree(tree: &Tree, bl_freq: &mut [u32; HEAP_SIZE]) {
 }
 
 /// zlib's `send_tree`: send one tree's code lengths with the bit-length code.
-fn send_tree(tree: &Tree, bl: &Tree, w: &mut BitWriter) {
+fn send_tree(tree: &Tree, bl: &Tree, outer: &mut BitWriter) {
+    let w = &mut outer.take();
     for_each_len_run(tree, |len, count| {
         code_len_run(len, count, |code, extra, extra_bits| {
             // One write for code and extra bits: at most 7 + 7 bits.
@@ -712,6 +724,7 @@ fn send_tree(tree: &Tree, bl: &Tree, w: &mut BitWriter) {
             );
         });
     });
+    *outer = w.take();
 }
 
 // --- symbols and block output ----------------------------------------------------------------------
@@ -813,6 +826,8 @@ fn compress_block(
     w: &mut BitWriter,
 ) {
     let send = |w: &mut BitWriter, (code, len): (u16, u16)| w.send(u32::from(code), u32::from(len));
+    let outer = w;
+    let w = &mut outer.take();
     for sym in syms {
         if sym.dist == 0 {
             send(w, lcode(usize::from(sym.lc)));
@@ -834,6 +849,7 @@ fn compress_block(
         }
     }
     send(w, lcode(END_BLOCK));
+    *outer = w.take();
 }
 
 // --- the matcher (deflate.c) -----------------------------------------------------------------------
