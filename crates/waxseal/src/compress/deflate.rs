@@ -220,8 +220,9 @@ const LEAVES: usize = L_CODES + 2;
 /// here: their frequency and depth travel inside the heap entries.
 struct Tree {
     /// Leaf frequencies (zlib's `Freq`). Slots at or past the tree's `elems` stay zero, internal
-    /// nodes included.
-    freq: [u32; HEAP_SIZE],
+    /// nodes included. A block has at most `SYM_LIMIT` symbols plus end-of-block, so `u16`
+    /// holds any count (and halves what `build_tree` scans).
+    freq: [u16; HEAP_SIZE],
     /// Bit lengths, leaves first, then the internal nodes `build_tree` creates (zlib's `Len`).
     len: [u8; HEAP_SIZE],
     /// Leaf codes, already bit-reversed for sending.
@@ -359,7 +360,7 @@ struct Trees {
 
 impl Trees {
     fn new() -> Self {
-        Trees {
+        let mut trees = Trees {
             ltree: Tree::new(),
             dtree: Tree::new(),
             bltree: Tree::new(),
@@ -370,7 +371,22 @@ impl Trees {
             },
             opt_len: 0,
             static_len: 0,
+        };
+        trees.init_block();
+        trees
+    }
+
+    /// zlib's `init_block` after `flush_block`: only the leaves in `syms` can have counts (the
+    /// used ones, and forced ones with their count of 1), so clear just those.
+    fn reset_block(&mut self) {
+        for tree in [&mut self.ltree, &mut self.dtree, &mut self.bltree] {
+            for &n in &tree.syms[..tree.nsyms] {
+                tree.freq[usize::from(n)] = 0;
+            }
         }
+        self.ltree.freq[END_BLOCK] = 1;
+        self.opt_len = 0;
+        self.static_len = 0;
     }
 
     /// zlib's `init_block`.
@@ -422,16 +438,16 @@ fn build_tree(
     let mut fixed_cost = 0u64;
 
     // zlib's first loop pushes the used leaves in ascending order. A small block uses few of
-    // them, so skip all-zero chunks of 8 (the slots past `elems` are always zero); within a
+    // them, so skip all-zero chunks of 16 (the slots past `elems` are always zero); within a
     // chunk, write every leaf and only advance past used ones, which avoids a branch per leaf.
-    let scan_len = kind.elems.next_multiple_of(8);
-    for (c, chunk) in tree.freq[..scan_len].chunks_exact(8).enumerate() {
+    let scan_len = kind.elems.next_multiple_of(16);
+    for (c, chunk) in tree.freq[..scan_len].chunks_exact(16).enumerate() {
         if chunk.iter().fold(0, |acc, &f| acc | f) == 0 {
             continue;
         }
         for (i, &f) in chunk.iter().enumerate() {
             if f != 0 {
-                let n = c * 8 + i;
+                let n = c * 16 + i;
                 let f = u64::from(f);
                 heap[heap_len + 1] = heap_entry(f, 0, n);
                 tree.syms[heap_len] = n as u16;
@@ -705,7 +721,7 @@ fn code_len_run(len: usize, count: usize, mut emit: impl FnMut(usize, u32, u32))
 }
 
 /// zlib's `scan_tree`: count how often each bit-length code will be sent.
-fn scan_tree(tree: &Tree, bl_freq: &mut [u32; HEAP_SIZE]) {
+fn scan_tree(tree: &Tree, bl_freq: &mut [u16; HEAP_SIZE]) {
     for_each_len_run(tree, |len, count| {
         code_len_run(len, count, |code, _, _| bl_freq[code] += 1);
     });
@@ -812,7 +828,7 @@ fn flush_block(t: &mut Trees, syms: &[Sym], block: &[u8], last: bool, w: &mut Bi
             w,
         );
     }
-    t.init_block();
+    t.reset_block();
     if last {
         w.windup();
     }
@@ -863,9 +879,11 @@ struct Scratch {
     /// Hash chains; every slot read was written earlier in the same call, so never cleared.
     prev: Vec<u16>,
     syms: Vec<Sym>,
+    /// Between calls the counts are those of an empty block (`reset_block` after each flush).
     trees: Box<Trees>,
-    /// Set while `head` may hold entries from an interrupted call.
-    head_dirty: bool,
+    /// Set while a call runs: if one was interrupted, `head` and the tree counts may hold its
+    /// data, and the next call starts over from clean state.
+    dirty: bool,
 }
 
 impl Scratch {
@@ -876,7 +894,7 @@ impl Scratch {
             prev: Vec::new(),
             syms: Vec::new(),
             trees: Box::new(Trees::new()),
-            head_dirty: false,
+            dirty: false,
         }
     }
 }
@@ -997,7 +1015,6 @@ fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
     let syms: &mut [Sym] = syms;
     let trees: &mut Trees = trees;
     let mut nsym = 0usize;
-    trees.init_block();
 
     let mut strstart = 0usize;
     let mut block_start = 0usize;
@@ -1123,8 +1140,9 @@ pub(super) fn adler32(data: &[u8]) -> u32 {
 pub(super) fn compress_small(input: &[u8]) -> Vec<u8> {
     let with_scratch = |s: &mut Scratch| {
         let n = input.len();
-        if s.head_dirty {
+        if s.dirty {
             s.head.fill(0);
+            s.trees.init_block();
         }
         s.window.clear();
         s.window.extend_from_slice(input);
@@ -1145,10 +1163,10 @@ pub(super) fn compress_small(input: &[u8]) -> Vec<u8> {
         };
         // CMF 0x78 (deflate, 32 KiB window), FLG 0x9c (FLEVEL 2 = default level, check bits).
         w.out.extend_from_slice(&[0x78, 0x9c]);
-        s.head_dirty = true;
+        s.dirty = true;
         insert_all(&s.window, &mut s.head, &mut s.prev, n);
-        s.head_dirty = false;
         deflate_slow(s, n, &mut w);
+        s.dirty = false;
         w.out.extend_from_slice(&adler32(input).to_be_bytes());
         w.out
     };
