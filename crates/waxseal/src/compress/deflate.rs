@@ -438,23 +438,23 @@ fn build_tree(
     let mut fixed_cost = 0u64;
 
     // zlib's first loop pushes the used leaves in ascending order. A small block uses few of
-    // them, so skip all-zero chunks of 16 (the slots past `elems` are always zero); within a
-    // chunk, write every leaf and only advance past used ones, which avoids a branch per leaf.
+    // them, so take the leaves 16 at a time as a bit mask of the used ones (LLVM turns this into
+    // a vector compare) and visit only the set bits, which also skips empty chunks.
     let scan_len = kind.elems.next_multiple_of(16);
     for (c, chunk) in tree.freq[..scan_len].chunks_exact(16).enumerate() {
-        if chunk.iter().fold(0, |acc, &f| acc | f) == 0 {
-            continue;
-        }
-        for (i, &f) in chunk.iter().enumerate() {
-            if f != 0 {
-                let n = c * 16 + i;
-                let f = u64::from(f);
-                heap[heap_len + 1] = heap_entry(f, 0, n);
-                tree.syms[heap_len] = n as u16;
-                heap_len += 1;
-                extra_cost += f * u64::from(kind.xbits[n]);
-                fixed_cost += f * u64::from(kind.static_bits[n]);
-            }
+        let mut used = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |mask, (i, &f)| mask | (u32::from(f != 0) << i));
+        while used != 0 {
+            let n = c * 16 + used.trailing_zeros() as usize;
+            used &= used - 1;
+            let f = u64::from(tree.freq[n]);
+            heap_len += 1;
+            heap[heap_len] = heap_entry(f, 0, n);
+            tree.syms[heap_len - 1] = n as u16;
+            extra_cost += f * u64::from(kind.xbits[n]);
+            fixed_cost += f * u64::from(kind.static_bits[n]);
         }
     }
     tree.nsyms = heap_len;
