@@ -212,17 +212,17 @@ impl BitWriter {
 
 // --- Huffman trees (trees.c) ---------------------------------------------------------------------
 
-/// Leaf slots per tree: `L_CODES` rounded up to a multiple of 8 for the chunked used-leaf scan in
-/// `build_tree` (zlib's fixed literal tree has the same 288).
+/// Leaf slots per tree: `L_CODES` rounded up to a multiple of 16 for the chunked used-leaf scan
+/// in `build_tree` (zlib's fixed literal tree has the same 288).
 const LEAVES: usize = L_CODES + 2;
 
 /// One of zlib's `ct_data` arrays with its `tree_desc`. Internal nodes only keep their `Len`
 /// here: their frequency and depth travel inside the heap entries.
 struct Tree {
-    /// Leaf frequencies (zlib's `Freq`). Slots at or past the tree's `elems` stay zero, internal
-    /// nodes included. A block has at most `SYM_LIMIT` symbols plus end-of-block, so `u16`
-    /// holds any count (and halves what `build_tree` scans).
-    freq: [u16; HEAP_SIZE],
+    /// Leaf frequencies (zlib's `Freq`); slots at or past the tree's `elems` stay zero. A block
+    /// has at most `SYM_LIMIT` symbols plus end-of-block, so `u16` holds any count (and halves
+    /// what `build_tree` scans).
+    freq: [u16; LEAVES],
     /// Bit lengths, leaves first, then the internal nodes `build_tree` creates (zlib's `Len`).
     len: [u8; HEAP_SIZE],
     /// Leaf codes, already bit-reversed for sending.
@@ -237,7 +237,7 @@ struct Tree {
 impl Tree {
     fn new() -> Self {
         Tree {
-            freq: [0; HEAP_SIZE],
+            freq: [0; LEAVES],
             len: [0; HEAP_SIZE],
             code: [0; LEAVES],
             syms: [0; LEAVES],
@@ -252,25 +252,19 @@ impl Tree {
 }
 
 /// zlib's `static_tree_desc`: what differs between the literal, distance and bit-length trees.
-/// The per-node tables cover internal nodes too (as zeros) so `gen_bitlen` needs no leaf test.
 struct TreeKind {
     /// Extra bits sent after each leaf's code (zlib's `extra_bits[n - extra_base]`).
-    xbits: &'static [u8; HEAP_SIZE],
+    xbits: &'static [u8; LEAVES],
     /// Each leaf's cost in a fixed-code block, extra bits included (zlib's `stree[n].Len +
     /// xbits`); zeros for the bit-length tree, which has no fixed code.
-    static_bits: &'static [u8; HEAP_SIZE],
+    static_bits: &'static [u8; LEAVES],
     elems: usize,
     max_length: usize,
 }
 
 /// Spreads `extra` over the leaves from `base` on, and adds `fixed` (if any) for `static_bits`.
-const fn node_table(
-    extra: &[u8],
-    base: usize,
-    fixed: Option<&[u8]>,
-    elems: usize,
-) -> [u8; HEAP_SIZE] {
-    let mut t = [0u8; HEAP_SIZE];
+const fn leaf_table(extra: &[u8], base: usize, fixed: Option<&[u8]>, elems: usize) -> [u8; LEAVES] {
+    let mut t = [0u8; LEAVES];
     let mut n = 0;
     while n < elems {
         if n >= base {
@@ -285,20 +279,20 @@ const fn node_table(
 }
 
 const L_KIND: TreeKind = TreeKind {
-    xbits: &node_table(&EXTRA_LBITS, LITERALS + 1, None, L_CODES),
-    static_bits: &node_table(&EXTRA_LBITS, LITERALS + 1, Some(&STATIC_LTREE_LEN), L_CODES),
+    xbits: &leaf_table(&EXTRA_LBITS, LITERALS + 1, None, L_CODES),
+    static_bits: &leaf_table(&EXTRA_LBITS, LITERALS + 1, Some(&STATIC_LTREE_LEN), L_CODES),
     elems: L_CODES,
     max_length: MAX_BITS,
 };
 const D_KIND: TreeKind = TreeKind {
-    xbits: &node_table(&EXTRA_DBITS, 0, None, D_CODES),
-    static_bits: &node_table(&EXTRA_DBITS, 0, Some(&[5; D_CODES]), D_CODES),
+    xbits: &leaf_table(&EXTRA_DBITS, 0, None, D_CODES),
+    static_bits: &leaf_table(&EXTRA_DBITS, 0, Some(&[5; D_CODES]), D_CODES),
     elems: D_CODES,
     max_length: MAX_BITS,
 };
 const BL_KIND: TreeKind = TreeKind {
-    xbits: &node_table(&EXTRA_BLBITS, 0, None, BL_CODES),
-    static_bits: &[0; HEAP_SIZE],
+    xbits: &leaf_table(&EXTRA_BLBITS, 0, None, BL_CODES),
+    static_bits: &[0; LEAVES],
     elems: BL_CODES,
     max_length: MAX_BL_BITS,
 };
@@ -465,10 +459,10 @@ fn build_tree(
     };
 
     // DEFLATE needs at least two codes (a one-code tree is not decodable by some inflaters), so
-    // zlib invents leaf 0 or 1 with frequency 1. zlib also subtracts the leaf's cost here and
-    // adds it back in `gen_bitlen`; only the `opt_len` part survives, as the forced leaf counts
-    // in `internal_cost` (below) but not in `extra_cost`. Forced leaves are 0..=2, which have
-    // no extra bits in any tree, and `fixed_cost` leaves them out, so `static_len` is even.
+    // zlib invents leaf 0 or 1 with frequency 1. It subtracts the leaf's costs here and adds
+    // them back in `gen_bitlen`. We subtract only from `opt_len`, where the leaf is added back
+    // through `internal_cost` (below); `fixed_cost` never counted it, and forced leaves
+    // (0..=2) have no extra bits in any tree, so `static_len` comes out the same.
     while heap_len < 2 {
         let node = if max_code < 2 {
             max_code += 1;
@@ -721,7 +715,7 @@ fn code_len_run(len: usize, count: usize, mut emit: impl FnMut(usize, u32, u32))
 }
 
 /// zlib's `scan_tree`: count how often each bit-length code will be sent.
-fn scan_tree(tree: &Tree, bl_freq: &mut [u16; HEAP_SIZE]) {
+fn scan_tree(tree: &Tree, bl_freq: &mut [u16; LEAVES]) {
     for_each_len_run(tree, |len, count| {
         code_len_run(len, count, |code, _, _| bl_freq[code] += 1);
     });
