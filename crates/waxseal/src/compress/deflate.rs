@@ -188,6 +188,17 @@ impl BitWriter {
         }
     }
 
+    /// Moves the writer out of `self` (leaving an empty one), for hot loops: in a local, LLVM
+    /// keeps `buf` and `bits` in registers, whereas through `&mut self` it reloads and stores
+    /// them around every byte it writes to `out`.
+    fn take(&mut self) -> BitWriter {
+        BitWriter {
+            out: std::mem::take(&mut self.out),
+            buf: self.buf,
+            bits: self.bits,
+        }
+    }
+
     /// Flushes the partial byte, padding with zero bits (zlib's `bi_windup`).
     fn windup(&mut self) {
         while self.bits > 0 {
@@ -201,12 +212,24 @@ impl BitWriter {
 
 // --- Huffman trees (trees.c) ---------------------------------------------------------------------
 
-/// One of zlib's `ct_data` arrays (leaves first, then internal nodes) with its `tree_desc`.
+/// Leaf slots per tree: `L_CODES` rounded up to a multiple of 16 for the chunked used-leaf scan
+/// in `build_tree` (zlib's fixed literal tree has the same 288).
+const LEAVES: usize = L_CODES + 2;
+
+/// One of zlib's `ct_data` arrays with its `tree_desc`. Internal nodes only keep their `Len`
+/// here: their frequency and depth travel inside the heap entries.
 struct Tree {
-    freq: [u32; HEAP_SIZE],
-    dad: [u16; HEAP_SIZE],
-    len: [u16; HEAP_SIZE],
-    code: [u16; HEAP_SIZE],
+    /// Leaf frequencies (zlib's `Freq`); slots at or past the tree's `elems` stay zero. A block
+    /// has at most `SYM_LIMIT` symbols plus end-of-block, so `u16` holds any count (and halves
+    /// what `build_tree` scans).
+    freq: [u16; LEAVES],
+    /// Bit lengths, leaves first, then the internal nodes `build_tree` creates (zlib's `Len`).
+    len: [u8; HEAP_SIZE],
+    /// Leaf codes, already bit-reversed for sending.
+    code: [u16; LEAVES],
+    /// The leaves that got a code (the used ones plus any zlib forces in), ascending.
+    syms: [u16; LEAVES],
+    nsyms: usize,
     /// Largest leaf with a nonzero frequency after `build_tree`.
     max_code: usize,
 }
@@ -214,55 +237,114 @@ struct Tree {
 impl Tree {
     fn new() -> Self {
         Tree {
-            freq: [0; HEAP_SIZE],
-            dad: [0; HEAP_SIZE],
+            freq: [0; LEAVES],
             len: [0; HEAP_SIZE],
-            code: [0; HEAP_SIZE],
+            code: [0; LEAVES],
+            syms: [0; LEAVES],
+            nsyms: 0,
             max_code: 0,
         }
+    }
+
+    fn syms(&self) -> &[u16] {
+        &self.syms[..self.nsyms]
     }
 }
 
 /// zlib's `static_tree_desc`: what differs between the literal, distance and bit-length trees.
 struct TreeKind {
-    /// Lengths of the fixed code, for the `static_len` estimate (none for the bit-length tree).
-    static_len: Option<&'static [u8]>,
-    extra_bits: &'static [u8],
-    extra_base: usize,
+    /// Extra bits sent after each leaf's code (zlib's `extra_bits[n - extra_base]`).
+    xbits: &'static [u8; LEAVES],
+    /// Each leaf's cost in a fixed-code block, extra bits included (zlib's `stree[n].Len +
+    /// xbits`); zeros for the bit-length tree, which has no fixed code.
+    static_bits: &'static [u8; LEAVES],
     elems: usize,
     max_length: usize,
 }
 
+/// Spreads `extra` over the leaves from `base` on, and adds `fixed` (if any) for `static_bits`.
+const fn leaf_table(extra: &[u8], base: usize, fixed: Option<&[u8]>, elems: usize) -> [u8; LEAVES] {
+    let mut t = [0u8; LEAVES];
+    let mut n = 0;
+    while n < elems {
+        if n >= base {
+            t[n] = extra[n - base];
+        }
+        if let Some(fixed) = fixed {
+            t[n] += fixed[n];
+        }
+        n += 1;
+    }
+    t
+}
+
 const L_KIND: TreeKind = TreeKind {
-    static_len: Some(&STATIC_LTREE_LEN),
-    extra_bits: &EXTRA_LBITS,
-    extra_base: LITERALS + 1,
+    xbits: &leaf_table(&EXTRA_LBITS, LITERALS + 1, None, L_CODES),
+    static_bits: &leaf_table(&EXTRA_LBITS, LITERALS + 1, Some(&STATIC_LTREE_LEN), L_CODES),
     elems: L_CODES,
     max_length: MAX_BITS,
 };
 const D_KIND: TreeKind = TreeKind {
-    static_len: Some(&[5; D_CODES]),
-    extra_bits: &EXTRA_DBITS,
-    extra_base: 0,
+    xbits: &leaf_table(&EXTRA_DBITS, 0, None, D_CODES),
+    static_bits: &leaf_table(&EXTRA_DBITS, 0, Some(&[5; D_CODES]), D_CODES),
     elems: D_CODES,
     max_length: MAX_BITS,
 };
 const BL_KIND: TreeKind = TreeKind {
-    static_len: None,
-    extra_bits: &EXTRA_BLBITS,
-    extra_base: 0,
+    xbits: &leaf_table(&EXTRA_BLBITS, 0, None, BL_CODES),
+    static_bits: &[0; LEAVES],
     elems: BL_CODES,
     max_length: MAX_BL_BITS,
 };
+
+/// zlib's `s->heap` entries are node numbers compared through `smaller(tree, n, m, depth)`, which
+/// is exactly `(freq[n], depth[n]) <= (freq[m], depth[m])`. We store `freq << 24 | depth << 16 |
+/// node` instead, so the sift compares `entry >> 16` without looking anything up; the node number
+/// rides along below the key and never takes part in a comparison.
+type HeapEntry = u64;
+
+const fn heap_entry(freq: u64, depth: u64, node: usize) -> HeapEntry {
+    (freq << 24) | (depth << 16) | node as u64
+}
+
+/// zlib's `smaller` on two entries.
+#[inline(always)]
+fn smaller(n: HeapEntry, m: HeapEntry) -> bool {
+    n >> 16 <= m >> 16
+}
+
+#[inline(always)]
+fn entry_node(e: HeapEntry) -> usize {
+    (e & 0xffff) as usize
+}
+
+#[inline(always)]
+fn entry_depth(e: HeapEntry) -> u64 {
+    (e >> 16) & 0xff
+}
+
+#[inline(always)]
+fn entry_freq(e: HeapEntry) -> u64 {
+    e >> 24
+}
+
+/// Scratch shared by the `build_tree` calls of one block.
+struct HeapScratch {
+    /// zlib's heap, 1-based: `heap[1..=heap_len]`.
+    heap: [HeapEntry; LEAVES + 1],
+    /// zlib keeps the nodes in the order they leave the heap at the top of the same array,
+    /// `heap[heap_max..HEAP_SIZE]`; here they get their own array with the same indexing.
+    order: [u16; HEAP_SIZE],
+    /// zlib's `Dad`.
+    dad: [u16; HEAP_SIZE],
+}
 
 /// Per-block tree state: the three trees plus the heap scratch shared by `build_tree`.
 struct Trees {
     ltree: Tree,
     dtree: Tree,
     bltree: Tree,
-    heap: [usize; HEAP_SIZE],
-    depth: [u8; HEAP_SIZE],
-    bl_count: [u16; MAX_BITS + 1],
+    scratch: HeapScratch,
     /// Bit length of the block with dynamic trees (zlib's `opt_len`); wraps like zlib's `ulg`
     /// while `build_tree` temporarily discounts forced leaves.
     opt_len: u64,
@@ -272,16 +354,33 @@ struct Trees {
 
 impl Trees {
     fn new() -> Self {
-        Trees {
+        let mut trees = Trees {
             ltree: Tree::new(),
             dtree: Tree::new(),
             bltree: Tree::new(),
-            heap: [0; HEAP_SIZE],
-            depth: [0; HEAP_SIZE],
-            bl_count: [0; MAX_BITS + 1],
+            scratch: HeapScratch {
+                heap: [0; LEAVES + 1],
+                order: [0; HEAP_SIZE],
+                dad: [0; HEAP_SIZE],
+            },
             opt_len: 0,
             static_len: 0,
+        };
+        trees.init_block();
+        trees
+    }
+
+    /// zlib's `init_block` after `flush_block`: only the leaves in `syms` can have counts (the
+    /// used ones, and forced ones with their count of 1), so clear just those.
+    fn reset_block(&mut self) {
+        for tree in [&mut self.ltree, &mut self.dtree, &mut self.bltree] {
+            for &n in &tree.syms[..tree.nsyms] {
+                tree.freq[usize::from(n)] = 0;
+            }
         }
+        self.ltree.freq[END_BLOCK] = 1;
+        self.opt_len = 0;
+        self.static_len = 0;
     }
 
     /// zlib's `init_block`.
@@ -295,27 +394,17 @@ impl Trees {
     }
 }
 
-/// zlib's `smaller`: frequency, then depth, decides; ties on both favour `n`.
-#[inline]
-fn smaller(tree: &Tree, depth: &[u8; HEAP_SIZE], n: usize, m: usize) -> bool {
-    tree.freq[n] < tree.freq[m] || (tree.freq[n] == tree.freq[m] && depth[n] <= depth[m])
-}
-
 /// zlib's `pqdownheap`: sift `heap[k]` down the 1-based min-heap `heap[1..=heap_len]`.
-fn pqdownheap(
-    tree: &Tree,
-    heap: &mut [usize; HEAP_SIZE],
-    depth: &[u8; HEAP_SIZE],
-    heap_len: usize,
-    mut k: usize,
-) {
+#[inline(always)]
+fn pqdownheap(heap: &mut [HeapEntry; LEAVES + 1], heap_len: usize, mut k: usize) {
     let v = heap[k];
     let mut j = k << 1;
     while j <= heap_len {
-        if j < heap_len && smaller(tree, depth, heap[j + 1], heap[j]) {
+        // Ties go to the right child, as in zlib.
+        if j < heap_len && smaller(heap[j + 1], heap[j]) {
             j += 1;
         }
-        if smaller(tree, depth, v, heap[j]) {
+        if smaller(v, heap[j]) {
             break;
         }
         heap[k] = heap[j];
@@ -331,32 +420,49 @@ fn pqdownheap(
 fn build_tree(
     tree: &mut Tree,
     kind: &TreeKind,
-    heap: &mut [usize; HEAP_SIZE],
-    depth: &mut [u8; HEAP_SIZE],
-    bl_count: &mut [u16; MAX_BITS + 1],
+    s: &mut HeapScratch,
     opt_len: &mut u64,
     static_len: &mut u64,
 ) {
+    let heap = &mut s.heap;
     let mut heap_len = 0usize;
-    let mut heap_max = HEAP_SIZE;
-    // -1 until a leaf is found, as in zlib.
-    let mut max_code: isize = -1;
+    // Σ freq · extra bits and Σ freq · fixed-code cost of the used leaves: the parts of
+    // zlib's `opt_len`/`static_len` sums in `gen_bitlen` that do not depend on the tree.
+    let mut extra_cost = 0u64;
+    let mut fixed_cost = 0u64;
 
-    // Indexes three parallel arrays at once, as zlib does; an iterator would obscure that.
-    #[allow(clippy::needless_range_loop)]
-    for n in 0..kind.elems {
-        if tree.freq[n] != 0 {
+    // zlib's first loop pushes the used leaves in ascending order. A small block uses few of
+    // them, so take the leaves 16 at a time as a bit mask of the used ones (LLVM turns this into
+    // a vector compare) and visit only the set bits, which also skips empty chunks.
+    let scan_len = kind.elems.next_multiple_of(16);
+    for (c, chunk) in tree.freq[..scan_len].chunks_exact(16).enumerate() {
+        let mut used = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |mask, (i, &f)| mask | (u32::from(f != 0) << i));
+        while used != 0 {
+            let n = c * 16 + used.trailing_zeros() as usize;
+            used &= used - 1;
+            let f = u64::from(tree.freq[n]);
             heap_len += 1;
-            heap[heap_len] = n;
-            max_code = n as isize;
-            depth[n] = 0;
-        } else {
-            tree.len[n] = 0;
+            heap[heap_len] = heap_entry(f, 0, n);
+            tree.syms[heap_len - 1] = n as u16;
+            extra_cost += f * u64::from(kind.xbits[n]);
+            fixed_cost += f * u64::from(kind.static_bits[n]);
         }
     }
+    tree.nsyms = heap_len;
+    // -1 until a leaf is found, as in zlib.
+    let mut max_code: isize = match tree.syms() {
+        [.., last] => *last as isize,
+        [] => -1,
+    };
 
     // DEFLATE needs at least two codes (a one-code tree is not decodable by some inflaters), so
-    // zlib invents leaf 0 or 1 with frequency 1; the cost adjustments cancel in `gen_bitlen`.
+    // zlib invents leaf 0 or 1 with frequency 1. It subtracts the leaf's costs here and adds
+    // them back in `gen_bitlen`. We subtract only from `opt_len`, where the leaf is added back
+    // through `internal_cost` (below); `fixed_cost` never counted it, and forced leaves
+    // (0..=2) have no extra bits in any tree, so `static_len` comes out the same.
     while heap_len < 2 {
         let node = if max_code < 2 {
             max_code += 1;
@@ -365,101 +471,107 @@ fn build_tree(
             0
         };
         heap_len += 1;
-        heap[heap_len] = node;
+        heap[heap_len] = heap_entry(1, 0, node);
         tree.freq[node] = 1;
-        depth[node] = 0;
         *opt_len = opt_len.wrapping_sub(1);
-        if let Some(stat) = kind.static_len {
-            *static_len = static_len.wrapping_sub(u64::from(stat[node]));
+        // Keep `syms` ascending: the new leaf is either a new maximum or leaf 0 in front of the
+        // single used leaf (>= 2).
+        if node == 0 && tree.nsyms > 0 {
+            tree.syms.copy_within(0..tree.nsyms, 1);
+            tree.syms[0] = 0;
+        } else {
+            tree.syms[tree.nsyms] = node as u16;
         }
+        tree.nsyms += 1;
     }
     let max_code = max_code as usize;
     tree.max_code = max_code;
 
     for n in (1..=heap_len / 2).rev() {
-        pqdownheap(tree, heap, depth, heap_len, n);
+        pqdownheap(heap, heap_len, n);
     }
 
-    // Repeatedly merge the two least frequent nodes; record removal order at the top of `heap`
-    // (zlib reuses the same array), which `gen_bitlen` walks root-first.
+    // Repeatedly merge the two least frequent nodes, recording the removal order in
+    // `order[heap_max..]`, which `gen_bitlen` walks root-first. The sum of the internal nodes'
+    // frequencies is Σ freq · depth over the leaves: the tree's cost before any length limit.
+    let mut heap_max = HEAP_SIZE;
     let mut node = kind.elems;
+    let mut internal_cost = 0u64;
     loop {
         let n = heap[1];
         heap[1] = heap[heap_len];
         heap_len -= 1;
-        pqdownheap(tree, heap, depth, heap_len, 1);
+        pqdownheap(heap, heap_len, 1);
         let m = heap[1];
 
         heap_max -= 1;
-        heap[heap_max] = n;
+        s.order[heap_max] = entry_node(n) as u16;
         heap_max -= 1;
-        heap[heap_max] = m;
+        s.order[heap_max] = entry_node(m) as u16;
 
-        tree.freq[node] = tree.freq[n] + tree.freq[m];
-        depth[node] = depth[n].max(depth[m]) + 1;
-        tree.dad[n] = node as u16;
-        tree.dad[m] = node as u16;
-        heap[1] = node;
+        s.dad[entry_node(n)] = node as u16;
+        s.dad[entry_node(m)] = node as u16;
+        let depth = entry_depth(n).max(entry_depth(m)) + 1;
+        debug_assert!(depth < 256, "depth fits its 8 bits");
+        let freq = entry_freq(n) + entry_freq(m);
+        internal_cost += freq;
+        heap[1] = heap_entry(freq, depth, node);
         node += 1;
-        pqdownheap(tree, heap, depth, heap_len, 1);
+        pqdownheap(heap, heap_len, 1);
         if heap_len < 2 {
             break;
         }
     }
     heap_max -= 1;
-    heap[heap_max] = heap[1];
+    s.order[heap_max] = entry_node(heap[1]) as u16;
 
-    gen_bitlen(
-        tree, kind, heap, heap_max, max_code, bl_count, opt_len, static_len,
-    );
-    gen_codes(tree, max_code, bl_count);
+    *static_len = static_len.wrapping_add(fixed_cost);
+    if gen_bitlen(tree, kind, s, heap_max, opt_len) {
+        *opt_len = opt_len.wrapping_add(internal_cost + extra_cost);
+    }
 }
 
 /// zlib's `gen_bitlen`: depth-derived lengths, then zlib's specific repair of lengths that
 /// exceed `max_length` (which is what makes over-long trees come out identical).
-#[allow(clippy::too_many_arguments)]
+///
+/// Returns whether the lengths are the plain depths; then the caller adds the cost to
+/// `opt_len`, otherwise this does, leaf by leaf as zlib does.
+#[must_use]
 fn gen_bitlen(
     tree: &mut Tree,
     kind: &TreeKind,
-    heap: &[usize; HEAP_SIZE],
+    s: &HeapScratch,
     heap_max: usize,
-    max_code: usize,
-    bl_count: &mut [u16; MAX_BITS + 1],
     opt_len: &mut u64,
-    static_len: &mut u64,
-) {
+) -> bool {
     let max_length = kind.max_length;
-    bl_count.fill(0);
+    let max_code = tree.max_code;
     let mut overflow = 0i32;
 
-    tree.len[heap[heap_max]] = 0;
-    for &n in &heap[heap_max + 1..HEAP_SIZE] {
-        let mut bits = tree.len[tree.dad[n] as usize] as usize + 1;
-        if bits > max_length {
-            bits = max_length;
-            overflow += 1;
-        }
-        tree.len[n] = bits as u16;
-        if n > max_code {
-            continue; // internal node
-        }
-        bl_count[bits] += 1;
-        let xbits = if n >= kind.extra_base {
-            usize::from(kind.extra_bits[n - kind.extra_base])
-        } else {
-            0
-        };
-        let f = u64::from(tree.freq[n]);
-        *opt_len = opt_len.wrapping_add(f * (bits + xbits) as u64);
-        if let Some(stat) = kind.static_len {
-            *static_len = static_len.wrapping_add(f * (usize::from(stat[n]) + xbits) as u64);
-        }
+    tree.len[usize::from(s.order[heap_max])] = 0;
+    // zlib also counts the leaves per length (`bl_count`) here. That read-modify-write in memory
+    // chains from one node to the next, and only a repair or `gen_codes` needs the counts, so
+    // they count from the final lengths instead.
+    for &n in &s.order[heap_max + 1..HEAP_SIZE] {
+        let n = usize::from(n);
+        let bits = usize::from(tree.len[usize::from(s.dad[n])]) + 1;
+        overflow += i32::from(bits > max_length);
+        tree.len[n] = bits.min(max_length) as u8;
     }
     if overflow == 0 {
-        return;
+        return true;
     }
     #[cfg(test)]
     tests::note_overflow_fixup(max_length);
+
+    let mut bl_count = [0u16; MAX_BITS + 1];
+    for &n in &tree.syms[..tree.nsyms] {
+        let n = usize::from(n);
+        bl_count[usize::from(tree.len[n])] += 1;
+        let f = u64::from(tree.freq[n]);
+        let cost = f * (u64::from(tree.len[n]) + u64::from(kind.xbits[n]));
+        *opt_len = opt_len.wrapping_add(cost);
+    }
 
     // Move overflowing leaves up by splitting the deepest non-full level, two at a time.
     loop {
@@ -483,7 +595,7 @@ fn gen_bitlen(
         let mut n = bl_count[bits];
         while n != 0 {
             h -= 1;
-            let m = heap[h];
+            let m = usize::from(s.order[h]);
             if m > max_code {
                 continue;
             }
@@ -492,22 +604,32 @@ fn gen_bitlen(
                     .wrapping_sub(u64::from(tree.len[m]))
                     .wrapping_mul(u64::from(tree.freq[m]));
                 *opt_len = opt_len.wrapping_add(delta);
-                tree.len[m] = bits as u16;
+                tree.len[m] = bits as u8;
             }
             n -= 1;
         }
     }
+    false
 }
 
-/// zlib's `gen_codes`: canonical codes from the length counts, bit-reversed for sending.
-fn gen_codes(tree: &mut Tree, max_code: usize, bl_count: &[u16; MAX_BITS + 1]) {
+/// zlib's `gen_codes`: canonical codes from the length counts, bit-reversed for sending. zlib
+/// walks all leaves up to `max_code` and skips unused ones; `syms` holds exactly the used ones
+/// in the same order. zlib runs this in `build_tree`; only a dynamic block needs the codes, so
+/// `flush_block` runs it once it has picked one.
+fn gen_codes(tree: &mut Tree) {
+    let mut bl_count = [0u16; MAX_BITS + 1];
+    for &n in &tree.syms[..tree.nsyms] {
+        bl_count[usize::from(tree.len[usize::from(n)])] += 1;
+    }
     let mut next_code = [0u16; MAX_BITS + 1];
     let mut code = 0u16;
-    for bits in 1..=MAX_BITS {
-        code = code.wrapping_add(bl_count[bits - 1]) << 1;
-        next_code[bits] = code;
+    // next_code[bits] = (next_code[bits - 1] + bl_count[bits - 1]) << 1
+    for (next, &count) in next_code[1..].iter_mut().zip(&bl_count[..MAX_BITS]) {
+        code = code.wrapping_add(count) << 1;
+        *next = code;
     }
-    for n in 0..=max_code {
+    for &n in &tree.syms[..tree.nsyms] {
+        let n = usize::from(n);
         let len = usize::from(tree.len[n]);
         if len == 0 {
             continue;
@@ -517,109 +639,102 @@ fn gen_codes(tree: &mut Tree, max_code: usize, bl_count: &[u16; MAX_BITS + 1]) {
     }
 }
 
-/// One step of zlib's run-length coding of code lengths (`scan_tree`/`send_tree` share it).
-enum LenRun {
-    /// `count` copies of `len` sent individually.
-    Plain { len: usize, count: usize },
-    /// Optionally `len` once, then code 16 for `count` (3..=6) repeats of it.
-    Repeat {
-        len: usize,
-        leading: bool,
-        count: usize,
-    },
-    /// Code 17 (`count` 3..=10 zeros) or 18 (11..=138 zeros).
-    Zeros { count: usize },
+/// zlib's `scan_tree`/`send_tree` walk `len[0..=max_code]` one entry at a time, but what they
+/// emit depends only on the maximal runs of equal lengths (see `code_len_run`). Those are the
+/// zero gaps between used leaves and equal lengths among adjacent used leaves, so walk `syms`
+/// and call `run(len, count)` per run.
+#[inline(always)]
+fn for_each_len_run(tree: &Tree, mut run: impl FnMut(usize, usize)) {
+    let syms = tree.syms();
+    let mut next = 0usize; // the first leaf not covered by a run yet
+    let mut i = 0;
+    while i < syms.len() {
+        let first = usize::from(syms[i]);
+        if first > next {
+            run(0, first - next);
+        }
+        let len = tree.len[first];
+        let mut end = first + 1;
+        i += 1;
+        while i < syms.len() && usize::from(syms[i]) == end && tree.len[end] == len {
+            end += 1;
+            i += 1;
+        }
+        run(usize::from(len), end - first);
+        next = end;
+    }
 }
 
-/// Walks `tree.len[0..=max_code]` exactly like zlib's `scan_tree`/`send_tree`, calling `emit` per
-/// run. zlib writes a 0xffff guard at `len[max_code + 1]`; we do the same so runs end there.
-fn for_each_len_run(tree: &mut Tree, max_code: usize, mut emit: impl FnMut(LenRun)) {
-    let mut prevlen: Option<usize> = None;
-    let mut nextlen = usize::from(tree.len[0]);
-    let mut count = 0usize;
-    let (mut max_count, mut min_count) = if nextlen == 0 { (138, 3) } else { (7, 4) };
-    tree.len[max_code + 1] = 0xffff;
-
-    for n in 0..=max_code {
-        let curlen = nextlen;
-        nextlen = usize::from(tree.len[n + 1]);
-        count += 1;
-        if count < max_count && curlen == nextlen {
-            continue;
-        } else if count < min_count {
-            emit(LenRun::Plain { len: curlen, count });
-        } else if curlen != 0 {
-            emit(LenRun::Repeat {
-                len: curlen,
-                leading: prevlen != Some(curlen),
-                count: if prevlen != Some(curlen) {
-                    count - 1
-                } else {
-                    count
-                },
-            });
-        } else {
-            emit(LenRun::Zeros { count });
+/// zlib's run-length coding of one maximal run of `count` code lengths `len`, calling
+/// `emit(code, extra, extra_bits)` per bit-length symbol.
+///
+/// In zlib's loop a zero run always starts with `max_count` 138 / `min_count` 3 and keeps them;
+/// a nonzero run starts with 7 / 4 and `prevlen != curlen` (so the length goes out once before
+/// a repeat), then continues with 6 / 3 and `prevlen == curlen`.
+#[inline(always)]
+fn code_len_run(len: usize, count: usize, mut emit: impl FnMut(usize, u32, u32)) {
+    if len == 0 {
+        let mut left = count;
+        while left >= 138 {
+            emit(REPZ_11_138, 138 - 11, 7);
+            left -= 138;
         }
-        count = 0;
-        prevlen = Some(curlen);
-        (max_count, min_count) = if nextlen == 0 {
-            (138, 3)
-        } else if curlen == nextlen {
-            (6, 3)
+        match left {
+            0 => {}
+            1 | 2 => {
+                for _ in 0..left {
+                    emit(0, 0, 0);
+                }
+            }
+            3..=10 => emit(REPZ_3_10, (left - 3) as u32, 3),
+            _ => emit(REPZ_11_138, (left - 11) as u32, 7),
+        }
+    } else {
+        let first = count.min(7);
+        if first < 4 {
+            for _ in 0..first {
+                emit(len, 0, 0);
+            }
         } else {
-            (7, 4)
-        };
+            emit(len, 0, 0);
+            emit(REP_3_6, (first - 1 - 3) as u32, 2);
+        }
+        let mut left = count - first;
+        while left >= 6 {
+            emit(REP_3_6, 6 - 3, 2);
+            left -= 6;
+        }
+        if left >= 3 {
+            emit(REP_3_6, (left - 3) as u32, 2);
+        } else {
+            for _ in 0..left {
+                emit(len, 0, 0);
+            }
+        }
     }
 }
 
 /// zlib's `scan_tree`: count how often each bit-length code will be sent.
-fn scan_tree(tree: &mut Tree, bl_freq: &mut [u32; HEAP_SIZE]) {
-    let max_code = tree.max_code;
-    for_each_len_run(tree, max_code, |run| match run {
-        LenRun::Plain { len, count } => bl_freq[len] += count as u32,
-        LenRun::Repeat { len, leading, .. } => {
-            if leading {
-                bl_freq[len] += 1;
-            }
-            bl_freq[REP_3_6] += 1;
-        }
-        LenRun::Zeros { count } if count <= 10 => bl_freq[REPZ_3_10] += 1,
-        LenRun::Zeros { .. } => bl_freq[REPZ_11_138] += 1,
+fn scan_tree(tree: &Tree, bl_freq: &mut [u16; LEAVES]) {
+    for_each_len_run(tree, |len, count| {
+        code_len_run(len, count, |code, _, _| bl_freq[code] += 1);
     });
 }
 
 /// zlib's `send_tree`: send one tree's code lengths with the bit-length code.
-fn send_tree(tree: &mut Tree, bl: &Tree, w: &mut BitWriter) {
-    let max_code = tree.max_code;
-    let send_code =
-        |w: &mut BitWriter, c: usize| w.send(u32::from(bl.code[c]), u32::from(bl.len[c]));
-    for_each_len_run(tree, max_code, |run| match run {
-        LenRun::Plain { len, count } => {
-            for _ in 0..count {
-                send_code(w, len);
-            }
-        }
-        LenRun::Repeat {
-            len,
-            leading,
-            count,
-        } => {
-            if leading {
-                send_code(w, len);
-            }
-            send_code(w, REP_3_6);
-            w.send((count - 3) as u32, 2);
-        }
-        LenRun::Zeros { count } if count <= 10 => {
-            send_code(w, REPZ_3_10);
-            w.send((count - 3) as u32, 3);
-        }
-        LenRun::Zeros { count } => {
-            send_code(w, REPZ_11_138);
-            w.send((count - 11) as u32, 7);
-        }
+fn send_tree(tree: &Tree, bl: &Tree, outer: &mut BitWriter) {
+    let w = &mut outer.take();
+    for_each_len_run(tree, |len, count| {
+        code_len_run(len, count, |code, extra, extra_bits| {
+            // One write for code and extra bits: at most 7 + 7 bits.
+            let code_len = u32::from(bl.len[code]);
+            w.send(
+                u32::from(bl.code[code]) | (extra << code_len),
+                code_len + extra_bits,
+            );
+        });
     });
+    *outer = w.take();
 }
 
 // --- symbols and block output ----------------------------------------------------------------------
@@ -640,20 +755,20 @@ fn flush_block(t: &mut Trees, syms: &[Sym], block: &[u8], last: bool, w: &mut Bi
         ltree,
         dtree,
         bltree,
-        heap,
-        depth,
-        bl_count,
+        scratch,
         opt_len,
         static_len,
     } = t;
 
-    build_tree(ltree, &L_KIND, heap, depth, bl_count, opt_len, static_len);
-    build_tree(dtree, &D_KIND, heap, depth, bl_count, opt_len, static_len);
+    build_tree(ltree, &L_KIND, scratch, opt_len, static_len);
+    build_tree(dtree, &D_KIND, scratch, opt_len, static_len);
 
     // build_bl_tree
     scan_tree(ltree, &mut bltree.freq);
     scan_tree(dtree, &mut bltree.freq);
-    build_tree(bltree, &BL_KIND, heap, depth, bl_count, opt_len, static_len);
+    // Unused bit-length codes must read as length 0 below and in `send_all_trees`.
+    bltree.len[..BL_CODES].fill(0);
+    build_tree(bltree, &BL_KIND, scratch, opt_len, static_len);
     let mut max_blindex = BL_CODES - 1;
     while max_blindex >= 3 && bltree.len[BL_ORDER[max_blindex]] == 0 {
         max_blindex -= 1;
@@ -684,6 +799,9 @@ fn flush_block(t: &mut Trees, syms: &[Sym], block: &[u8], last: bool, w: &mut Bi
         );
     } else {
         w.send((2 << 1) | last_bit, 3);
+        gen_codes(ltree);
+        gen_codes(dtree);
+        gen_codes(bltree);
         // send_all_trees
         let lcodes = ltree.max_code + 1;
         let dcodes = dtree.max_code + 1;
@@ -699,12 +817,12 @@ fn flush_block(t: &mut Trees, syms: &[Sym], block: &[u8], last: bool, w: &mut Bi
         let (lt, dt) = (&*ltree, &*dtree);
         compress_block(
             syms,
-            |c| (lt.code[c], lt.len[c]),
-            |c| (dt.code[c], dt.len[c]),
+            |c| (lt.code[c], u16::from(lt.len[c])),
+            |c| (dt.code[c], u16::from(dt.len[c])),
             w,
         );
     }
-    t.init_block();
+    t.reset_block();
     if last {
         w.windup();
     }
@@ -718,6 +836,8 @@ fn compress_block(
     w: &mut BitWriter,
 ) {
     let send = |w: &mut BitWriter, (code, len): (u16, u16)| w.send(u32::from(code), u32::from(len));
+    let outer = w;
+    let w = &mut outer.take();
     for sym in syms {
         if sym.dist == 0 {
             send(w, lcode(usize::from(sym.lc)));
@@ -739,6 +859,7 @@ fn compress_block(
         }
     }
     send(w, lcode(END_BLOCK));
+    *outer = w.take();
 }
 
 // --- the matcher (deflate.c) -----------------------------------------------------------------------
@@ -748,24 +869,26 @@ struct Scratch {
     /// The input followed by `WINDOW_PAD` zeros.
     window: Vec<u8>,
     /// Hash heads (`NIL` = 0). Kept all-zero between calls by clearing only the touched slots.
-    head: Vec<u16>,
+    head: Box<[u16; HASH_SIZE]>,
     /// Hash chains; every slot read was written earlier in the same call, so never cleared.
     prev: Vec<u16>,
     syms: Vec<Sym>,
+    /// Between calls the counts are those of an empty block (`reset_block` after each flush).
     trees: Box<Trees>,
-    /// Set while `head` may hold entries from an interrupted call.
-    head_dirty: bool,
+    /// Set while a call runs: if one was interrupted, `head` and the tree counts may hold its
+    /// data, and the next call starts over from clean state.
+    dirty: bool,
 }
 
 impl Scratch {
     fn new() -> Self {
         Scratch {
             window: Vec::new(),
-            head: vec![0; HASH_SIZE],
+            head: Box::new([0; HASH_SIZE]),
             prev: Vec::new(),
             syms: Vec::new(),
             trees: Box::new(Trees::new()),
-            head_dirty: false,
+            dirty: false,
         }
     }
 }
@@ -774,14 +897,11 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::new());
 }
 
-/// zlib's hash of the three bytes at `pos`: `UPDATE_HASH` with `hash_shift` 5 over 15 bits keeps
-/// exactly the last three bytes, so the rolling value equals this direct formula.
-#[inline]
-fn hash3(window: &[u8], pos: usize) -> usize {
-    ((usize::from(window[pos]) << 10)
-        ^ (usize::from(window[pos + 1]) << 5)
-        ^ usize::from(window[pos + 2]))
-        & HASH_MASK
+/// zlib's hash of three bytes: `UPDATE_HASH` with `hash_shift` 5 over 15 bits keeps exactly the
+/// last three bytes, so the rolling value equals this direct formula.
+#[inline(always)]
+fn hash_of(b0: u8, b1: u8, b2: u8) -> usize {
+    ((usize::from(b0) << 10) ^ (usize::from(b1) << 5) ^ usize::from(b2)) & HASH_MASK
 }
 
 /// zlib's `longest_match` for level 6. Returns the match length (at most `lookahead`) and updates
@@ -850,20 +970,45 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     i
 }
 
+/// Fills `prev` for the whole input at once, as zlib's `INSERT_STRING` calls would.
+///
+/// With the whole input in the window, zlib inserts every position that has three bytes ahead
+/// (`lookahead >= MIN_MATCH`, or `strstart <= max_insert` inside a match) exactly once and in
+/// order, and `INSERT_STRING` returns the chain head it replaces, which is what it stores in
+/// `prev`. So `prev[pos]` is the previous position with the same hash (0, zlib's NIL, if none),
+/// and the matcher can read it instead of hashing as it goes. Leaves `head` all zero again.
+fn insert_all(window: &[u8], head: &mut [u16; HASH_SIZE], prev: &mut [u16], n: usize) {
+    let last = n.saturating_sub(MIN_MATCH - 1);
+    let input = &window[..n];
+    for (pos, (p, tri)) in prev[..last].iter_mut().zip(input.windows(3)).enumerate() {
+        let h = hash_of(tri[0], tri[1], tri[2]);
+        *p = head[h];
+        head[h] = pos as u16;
+    }
+    for tri in input.windows(3) {
+        head[hash_of(tri[0], tri[1], tri[2])] = 0;
+    }
+}
+
 /// zlib's `deflate_slow` over the whole input (already in `s.window`), writing raw DEFLATE
 /// blocks to `w`.
 fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
     let Scratch {
         window,
-        head,
         prev,
         syms,
         trees,
         ..
     } = s;
-    let window = &window[..];
-    syms.clear();
-    trees.init_block();
+    // Plain slices and a local symbol count: with the `Vec`s themselves, every store into a
+    // buffer makes LLVM reload the `Vec` headers, at every position.
+    let window: &[u8] = window;
+    let prev: &[u16] = prev;
+    // Holds min(n, SYM_LIMIT) symbols: every symbol covers at least one input byte, and a full
+    // buffer is flushed at once (see `compress_small`).
+    let syms: &mut [Sym] = syms;
+    let trees: &mut Trees = trees;
+    let mut nsym = 0usize;
 
     let mut strstart = 0usize;
     let mut block_start = 0usize;
@@ -874,13 +1019,13 @@ fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
     // `n == strstart + lookahead` throughout: the whole input is in the window from the start.
     while strstart < n {
         let lookahead = n - strstart;
-        let mut hash_head = 0usize;
-        if lookahead >= MIN_MATCH {
-            let h = hash3(window, strstart);
-            hash_head = usize::from(head[h]);
-            prev[strstart] = head[h];
-            head[h] = strstart as u16;
-        }
+        // zlib's INSERT_STRING would return head[h] here: the previous position with the same
+        // hash, which `insert_all` stored in `prev[strstart]`.
+        let hash_head = if lookahead >= MIN_MATCH {
+            usize::from(prev[strstart])
+        } else {
+            0
+        };
 
         let prev_length = match_length;
         let prev_match = match_start;
@@ -902,41 +1047,47 @@ fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
         }
 
         if prev_length >= MIN_MATCH && match_length <= prev_length {
-            // The match at strstart - 1 wins: emit it and hash every position it covers.
-            let max_insert = n - MIN_MATCH;
+            // The match at strstart - 1 wins: emit it and skip the positions it covers.
             let dist = strstart - 1 - prev_match;
             let lc = prev_length - MIN_MATCH;
-            syms.push(Sym {
+            syms[nsym] = Sym {
                 dist: dist as u16,
                 lc: lc as u8,
-            });
+            };
+            nsym += 1;
             trees.ltree.freq[usize::from(LENGTH_CODE[lc]) + LITERALS + 1] += 1;
             trees.dtree.freq[dist_code(dist - 1)] += 1;
-            let flush = syms.len() == SYM_LIMIT;
-            for _ in 0..prev_length - 2 {
-                strstart += 1;
-                if strstart <= max_insert {
-                    let h = hash3(window, strstart);
-                    prev[strstart] = head[h];
-                    head[h] = strstart as u16;
-                }
-            }
+            let flush = nsym == SYM_LIMIT;
+            // zlib inserts the positions the match covers here; `insert_all` already did.
+            strstart += prev_length - 1;
             match_available = false;
             match_length = MIN_MATCH - 1;
-            strstart += 1;
             if flush {
-                flush_block(trees, syms, &window[block_start..strstart], false, w);
-                syms.clear();
+                flush_block(
+                    trees,
+                    &syms[..nsym],
+                    &window[block_start..strstart],
+                    false,
+                    w,
+                );
+                nsym = 0;
                 block_start = strstart;
             }
         } else if match_available {
             // No better match here: the byte before strstart goes out as a literal.
             let lit = window[strstart - 1];
-            syms.push(Sym { dist: 0, lc: lit });
+            syms[nsym] = Sym { dist: 0, lc: lit };
+            nsym += 1;
             trees.ltree.freq[usize::from(lit)] += 1;
-            if syms.len() == SYM_LIMIT {
-                flush_block(trees, syms, &window[block_start..strstart], false, w);
-                syms.clear();
+            if nsym == SYM_LIMIT {
+                flush_block(
+                    trees,
+                    &syms[..nsym],
+                    &window[block_start..strstart],
+                    false,
+                    w,
+                );
+                nsym = 0;
                 block_start = strstart;
             }
             strstart += 1;
@@ -948,10 +1099,17 @@ fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
     if match_available {
         // zlib tallies the pending literal without checking for a full buffer.
         let lit = window[strstart - 1];
-        syms.push(Sym { dist: 0, lc: lit });
+        syms[nsym] = Sym { dist: 0, lc: lit };
+        nsym += 1;
         trees.ltree.freq[usize::from(lit)] += 1;
     }
-    flush_block(trees, syms, &window[block_start..strstart], true, w);
+    flush_block(
+        trees,
+        &syms[..nsym],
+        &window[block_start..strstart],
+        true,
+        w,
+    );
 }
 
 /// Adler-32 of `data` (RFC 1950), the zlib stream trailer.
@@ -976,14 +1134,19 @@ pub(super) fn adler32(data: &[u8]) -> u32 {
 pub(super) fn compress_small(input: &[u8]) -> Vec<u8> {
     let with_scratch = |s: &mut Scratch| {
         let n = input.len();
-        if s.head_dirty {
+        if s.dirty {
             s.head.fill(0);
+            s.trees.init_block();
         }
         s.window.clear();
         s.window.extend_from_slice(input);
         s.window.resize(n + WINDOW_PAD, 0);
         if s.prev.len() < n {
             s.prev.resize(n, 0);
+        }
+        let max_syms = n.min(SYM_LIMIT);
+        if s.syms.len() < max_syms {
+            s.syms.resize(max_syms, Sym { dist: 0, lc: 0 });
         }
 
         // Typical small JSON compresses to well under its size; stored blocks cost 5 bytes each.
@@ -994,13 +1157,10 @@ pub(super) fn compress_small(input: &[u8]) -> Vec<u8> {
         };
         // CMF 0x78 (deflate, 32 KiB window), FLG 0x9c (FLEVEL 2 = default level, check bits).
         w.out.extend_from_slice(&[0x78, 0x9c]);
-        s.head_dirty = true;
+        s.dirty = true;
+        insert_all(&s.window, &mut s.head, &mut s.prev, n);
         deflate_slow(s, n, &mut w);
-        for pos in 0..n.saturating_sub(MIN_MATCH - 1) {
-            let h = hash3(&s.window, pos);
-            s.head[h] = 0;
-        }
-        s.head_dirty = false;
+        s.dirty = false;
         w.out.extend_from_slice(&adler32(input).to_be_bytes());
         w.out
     };
@@ -1176,6 +1336,63 @@ mod tests {
             assert!(lc < usize::from(BASE_LENGTH[code]) + (1 << EXTRA_LBITS[code]));
         }
         assert_eq!(LENGTH_CODE[255], 28);
+    }
+
+    /// Low-entropy bytes with many equal frequencies (ties in the Huffman heap), runs, and copies
+    /// from random distances (ties among length and distance codes).
+    fn tie_heavy(rng: &mut Rng, len: usize) -> Vec<u8> {
+        let letters = 1 + below(rng, 40);
+        let base = (rng.next() % 200) as u8;
+        let mut v: Vec<u8> = Vec::with_capacity(len);
+        while v.len() < len {
+            match below(rng, 8) {
+                0 if v.len() > 3 => {
+                    // A copy of 3..=40 bytes from up to 300 bytes back (clamped to what exists).
+                    let back = 1 + below(rng, 300.min(v.len()));
+                    let n = 3 + below(rng, 38);
+                    let start = v.len() - back;
+                    for i in 0..n {
+                        v.push(v[start + i]);
+                    }
+                }
+                1 => {
+                    let b = base.wrapping_add(below(rng, letters) as u8);
+                    let n = 1 + below(rng, 12);
+                    v.extend(std::iter::repeat(b).take(n));
+                }
+                _ => v.push(base.wrapping_add(below(rng, letters) as u8)),
+            }
+        }
+        v.truncate(len);
+        v
+    }
+
+    #[test]
+    fn tie_heavy_inputs_match_zlib() {
+        let mut rng = Rng(0x5eed_1234_9876_0001);
+        for i in 0..6000 {
+            let len = if i % 500 == 499 {
+                below(&mut rng, OWN_IMPL_MAX_LEN + 1)
+            } else {
+                below(&mut rng, 2001)
+            };
+            let data = match i % 3 {
+                0 => tie_heavy(&mut rng, len),
+                1 => {
+                    let letters = 2 + below(&mut rng, 60);
+                    let r = 100 + rng.next() % 156;
+                    skewed_text(&mut rng, letters, r, len)
+                }
+                _ => {
+                    // Uniform over a few letters: the most ties of all.
+                    let letters = 1 + below(&mut rng, 30) as u64;
+                    (0..len)
+                        .map(|_| b'a' + (rng.next() % letters) as u8)
+                        .collect()
+                }
+            };
+            assert_same_as_zlib(&data);
+        }
     }
 
     #[test]
