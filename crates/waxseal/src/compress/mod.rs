@@ -16,6 +16,7 @@
 //! with zlib itself and with Python.
 
 mod deflate;
+mod inflate;
 
 use std::fmt;
 
@@ -126,12 +127,23 @@ impl fmt::Display for DecompressError {
 
 impl std::error::Error for DecompressError {}
 
+/// Largest compressed input that [`zlib_decompress_capped`] inflates with this module's own
+/// decoder; longer inputs go to the system zlib.
+///
+/// Session cookies are at most a few KiB compressed, and the own decoder avoids zlib's per-call
+/// costs (state reset, table building, window copies) that dominate at that size.
+pub const OWN_INFLATE_MAX_LEN: usize = 64 * 1024;
+
 /// Inflates a zlib stream like Python's `zlib.decompress(input)`, but refuses to produce more
 /// than `limit` bytes.
 ///
 /// Memory use stays within `limit + 1` bytes of output however large the stream claims to be, so
 /// a small "zlib bomb" cannot exhaust memory. Like Python, bytes after the end of the zlib stream
 /// are ignored, and a stream that stops early is an error ([`DecompressError::Truncated`]).
+///
+/// Inputs up to [`OWN_INFLATE_MAX_LEN`] bytes use this module's own inflater, longer ones the
+/// system zlib; both give the same result (bytes, or error variant and zlib's message) for every
+/// input and limit.
 ///
 /// ```
 /// use waxseal::compress::{zlib_compress, zlib_decompress_capped, DecompressError};
@@ -144,6 +156,31 @@ impl std::error::Error for DecompressError {}
 /// assert_eq!(zlib_decompress_capped(&packed[..5], 1000), Err(DecompressError::Truncated));
 /// ```
 pub fn zlib_decompress_capped(input: &[u8], limit: usize) -> Result<Vec<u8>, DecompressError> {
+    if input.len() <= OWN_INFLATE_MAX_LEN {
+        inflate::zlib_decompress_capped_own(input, limit)
+    } else {
+        zlib_decompress_capped_system(input, limit)
+    }
+}
+
+/// [`zlib_decompress_capped`] with this module's own inflater, whatever the input size.
+///
+/// Public only so that differential tests and the fuzz target can compare it with
+/// [`zlib_decompress_capped_system`]; not part of the API.
+#[doc(hidden)]
+pub fn zlib_decompress_capped_own(input: &[u8], limit: usize) -> Result<Vec<u8>, DecompressError> {
+    inflate::zlib_decompress_capped_own(input, limit)
+}
+
+/// [`zlib_decompress_capped`] with the system zlib (through `flate2`), whatever the input size.
+///
+/// This is the reference behaviour the own inflater reproduces; public only for differential
+/// tests and the fuzz target, not part of the API.
+#[doc(hidden)]
+pub fn zlib_decompress_capped_system(
+    input: &[u8],
+    limit: usize,
+) -> Result<Vec<u8>, DecompressError> {
     // One byte past the limit tells "exactly limit" apart from "more than limit".
     let cap = limit.saturating_add(1);
     // A per-thread inflate state, reset between calls: creating one allocates zlib's state and,
@@ -163,6 +200,7 @@ pub fn zlib_decompress_capped(input: &[u8], limit: usize) -> Result<Vec<u8>, Dec
     result
 }
 
+/// Drives zlib's `inflate` into a buffer of at most `cap = limit + 1` bytes.
 fn inflate_capped(
     d: &mut Decompress,
     input: &[u8],
