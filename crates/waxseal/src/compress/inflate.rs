@@ -141,22 +141,53 @@ const CLEN_TABLE: usize = 1 << 7;
 /// Longest code DEFLATE allows.
 const MAX_BITS: usize = 15;
 
-/// A code in canonical form: how many codes have each length, and the symbols ordered by code.
-/// Used only for codes longer than the root table.
-#[derive(Clone)]
-struct Canonical {
+/// Table entries without their code length, by symbol, for each alphabet.
+const fn base_entries<const N: usize>(alphabet: Alphabet) -> [u32; N] {
+    let mut t = [0u32; N];
+    let mut sym = 0;
+    while sym < N {
+        t[sym] = symbol_entry(alphabet, sym, 0);
+        sym += 1;
+    }
+    t
+}
+/// [`base_entries`] of the literal/length alphabet.
+static LIT_ENTRIES: [u32; 288] = base_entries(Alphabet::LitLen);
+/// [`base_entries`] of the distance alphabet.
+static DIST_ENTRIES: [u32; 32] = base_entries(Alphabet::Dist);
+/// [`base_entries`] of the code-length alphabet.
+static CLEN_ENTRIES: [u32; 19] = base_entries(Alphabet::CodeLengths);
+
+/// A code in canonical form: the symbols of each length in symbol order, which is code order.
+///
+/// Filled one symbol at a time while the code lengths are decoded (so there is no separate
+/// counting or sorting pass), and used to build the root table and to decode codes longer than
+/// the root table bit by bit.
+struct Code<const N: usize> {
     /// `counts[len]`: number of symbols with a code of `len` bits (`counts[0]` unused).
     counts: [u16; MAX_BITS + 1],
-    /// Symbols with nonzero length, by length and then by symbol value (= in code order).
-    symbols: [u16; 288],
+    /// `syms[len][..counts[len]]`: those symbols, ascending. Entries past the count are stale.
+    syms: [[u16; N]; MAX_BITS + 1],
 }
 
-impl Canonical {
-    /// A code with no symbols (the fixed codes never need one: their tables have no long slots).
-    const EMPTY: Canonical = Canonical {
+impl<const N: usize> Code<N> {
+    /// A code with no symbols.
+    const EMPTY: Self = Code {
         counts: [0; MAX_BITS + 1],
-        symbols: [0; 288],
+        syms: [[0; N]; MAX_BITS + 1],
     };
+
+    /// Adds `sym` with a `len`-bit code; symbols must come in ascending order.
+    #[inline(always)]
+    fn push(&mut self, len: usize, sym: usize) {
+        if let (Some(count), Some(list)) = (self.counts.get_mut(len), self.syms.get_mut(len)) {
+            // At most N symbols are ever pushed, so the slot exists.
+            if let Some(slot) = list.get_mut(usize::from(*count)) {
+                *slot = sym as u16;
+                *count += 1;
+            }
+        }
+    }
 
     /// Decodes the symbol whose code starts at the low bit of `buf`, bit by bit; returns it with
     /// its code length, or `None` if no code matches (impossible for the complete codes that can
@@ -164,16 +195,15 @@ impl Canonical {
     #[cold]
     fn decode(&self, buf: u64) -> Option<(usize, u32)> {
         // Canonical codes are sent most significant bit first, so the code grows one bit at a
-        // time; `first` is the first code of the current length, `index` its symbol's position.
-        let (mut code, mut first, mut index) = (0usize, 0usize, 0usize);
+        // time; `first` is the first code of the current length.
+        let (mut code, mut first) = (0usize, 0usize);
         for len in 1..=MAX_BITS {
             code |= ((buf >> (len - 1)) & 1) as usize;
-            let count = usize::from(*self.counts.get(len)?);
+            let count = usize::from(self.counts[len]);
             if code < first + count {
-                let sym = *self.symbols.get(index + (code - first))?;
+                let sym = *self.syms.get(len)?.get(code - first)?;
                 return Some((usize::from(sym), len as u32));
             }
-            index += count;
             first = (first + count) << 1;
             code <<= 1;
         }
@@ -181,8 +211,7 @@ impl Canonical {
     }
 }
 
-/// Decoding tables for one block: literal/length and distance codes.
-#[derive(Clone)]
+/// Root tables for one block: literal/length and distance codes.
 struct Tables {
     /// Literal/length root table, indexed by the next `lit_mask.count_ones()` stream bits.
     lit: [u32; LIT_TABLE],
@@ -192,10 +221,32 @@ struct Tables {
     dist: [u32; DIST_TABLE],
     /// `2^root - 1` for `dist`.
     dist_mask: usize,
-    /// The literal/length code, for slots marked [`K_LONG`].
-    lit_long: Canonical,
-    /// The distance code, for slots marked [`K_LONG`].
-    dist_long: Canonical,
+}
+
+/// The codes of a dynamic block in canonical form, for slots marked [`K_LONG`].
+struct Long {
+    /// The literal/length code.
+    lit: Code<288>,
+    /// The distance code.
+    dist: Code<32>,
+}
+
+/// The entry for a [`K_LONG`] literal/length slot (a bad entry if there is no such code).
+#[cold]
+fn resolve_lit(long: Option<&Long>, buf: u64) -> u32 {
+    match long.and_then(|l| l.lit.decode(buf)) {
+        Some((sym, len)) => symbol_entry(Alphabet::LitLen, sym, len),
+        None => entry(K_BAD, 0, 0, 0),
+    }
+}
+
+/// The entry for a [`K_LONG`] distance slot (a bad entry if there is no such code).
+#[cold]
+fn resolve_dist(long: Option<&Long>, buf: u64) -> u32 {
+    match long.and_then(|l| l.dist.decode(buf)) {
+        Some((sym, len)) => symbol_entry(Alphabet::Dist, sym, len),
+        None => entry(K_BAD, 0, 0, 0),
+    }
 }
 
 /// Fills a root table for a complete code at compile time (the fixed codes).
@@ -255,102 +306,90 @@ const fn fixed_lit_lens() -> [u8; 288] {
 }
 
 /// The fixed-Huffman tables, built at compile time. Their codes are at most 9 bits, so no slot
-/// is [`K_LONG`] and the canonical forms are never consulted.
+/// is [`K_LONG`].
 static FIXED: Tables = Tables {
     lit: const_table::<LIT_TABLE>(&fixed_lit_lens(), Alphabet::LitLen, 9),
     lit_mask: (1 << 9) - 1,
     dist: const_table::<DIST_TABLE>(&[5; 32], Alphabet::Dist, 5),
     dist_mask: (1 << 5) - 1,
-    lit_long: Canonical::EMPTY,
-    dist_long: Canonical::EMPTY,
 };
 
-/// Builds the root table (and canonical form) of the code with lengths `lens`, with root
-/// `min(longest code, root_max)`; returns `2^root - 1`.
+/// Builds the root table of `code` with root `min(longest code, root_max)`; returns
+/// `2^root - 1`. `base[sym]` is the symbol's table entry without its length.
 ///
 /// Accepts exactly what zlib's `inflate_table` accepts: no over-subscribed set, and no incomplete
 /// set except a single one-bit code for literal/length or distance codes. A set with no codes at
 /// all is accepted with a one-bit table whose slots are "bad" (so zlib reports the error only if a
 /// symbol is decoded), except that for the code-length code zlib's marker decodes as length 0,
 /// consuming one bit.
-fn build(
-    lens: &[u8],
+///
+/// The table is filled the way libdeflate does it: codes of each length in increasing order are
+/// written to a table of `2^len` slots, which is then doubled by copying it onto its upper half,
+/// so the replicas of short codes are made by block copies, not strided stores; and the
+/// bit-reversed code (tables are indexed by codes as they arrive, LSB first) is incremented in
+/// place rather than reversed for every symbol.
+fn build<const N: usize>(
+    code: &Code<N>,
     alphabet: Alphabet,
+    base: &[u32],
     root_max: u32,
     table: &mut [u32],
-    long: &mut Canonical,
 ) -> Result<usize, ()> {
-    let counts = &mut long.counts;
-    *counts = [0; MAX_BITS + 1];
-    for &l in lens {
-        // Lengths come from 3-bit fields or code-length symbols 0..=15, so `& 15` changes nothing.
-        counts[usize::from(l & 15)] += 1;
+    let (mut min, mut max) = (0, 0);
+    let mut left: i32 = 1;
+    for len in 1..=MAX_BITS {
+        let count = code.counts[len];
+        // Branch-free: which lengths occur is data, and mispredictions cost more than this.
+        max = if count != 0 { len } else { max };
+        min = if count != 0 && min == 0 { len } else { min };
+        left = (left << 1) - i32::from(count);
+        if left < 0 {
+            return Err(()); // over-subscribed
+        }
     }
-    let Some(max) = (1..=MAX_BITS).rev().find(|&l| counts[l] != 0) else {
+    if max == 0 {
         let marker = match alphabet {
             Alphabet::CodeLengths => entry(K_LIT, 0, 0, 1),
             Alphabet::LitLen | Alphabet::Dist => entry(K_BAD, 0, 0, 1),
         };
         table.get_mut(..2).ok_or(())?.fill(marker);
         return Ok(1);
-    };
-    // Over-subscribed or (disallowed) incomplete?
-    let mut left: i32 = 1;
-    for &count in &counts[1..] {
-        left = (left << 1) - i32::from(count);
-        if left < 0 {
-            return Err(());
-        }
     }
     if left > 0 && (alphabet == Alphabet::CodeLengths || max != 1) {
-        return Err(());
+        return Err(()); // incomplete
     }
     let root = (max as u32).min(root_max);
     let size = 1usize << root;
     let table = table.get_mut(..size).ok_or(())?;
 
-    // Sort symbols by length (counting sort); within a length, by symbol value.
-    let mut offsets = [0u16; MAX_BITS + 2];
-    for len in 1..=MAX_BITS {
-        offsets[len + 1] = offsets[len] + counts[len];
-    }
-    for (sym, &l) in lens.iter().enumerate() {
-        if l != 0 {
-            let slot = &mut offsets[usize::from(l & 15)];
-            *long.symbols.get_mut(usize::from(*slot)).ok_or(())? = sym as u16;
-            *slot += 1;
+    // The next canonical code (RFC 1951 3.2.2). Codes arrive MSB first but are read from the
+    // low end of the bit buffer, so a table index is a bit-reversed code. (Reversing each code
+    // costs more instructions than incrementing a reversed code in place, but they are
+    // independent, where the in-place increment is a chain through `leading_zeros`.)
+    let mut next = 0u32;
+    // table[..filled] is the table for the lengths done so far; below the shortest code it has
+    // no content, so it starts at that length.
+    let mut filled = 1usize << (min as u32).min(root);
+    for len in min..=max {
+        let len32 = len as u32;
+        if len > min && len32 <= root {
+            double(table, filled)?;
+            filled *= 2;
         }
-    }
-
-    // Assign canonical codes in order and fill the root table. Codes are sent MSB first but
-    // read from the low end of the bit buffer, so table indices are bit-reversed codes.
-    let mut code = 0u32;
-    let mut index = 0usize;
-    for len in 1..=max {
-        let count = usize::from(long.counts[len]);
-        let syms = long.symbols.get(index..index + count).ok_or(())?;
-        index += count;
-        let len = len as u32;
-        if len <= root {
-            for &sym in syms {
-                let rev = usize::from((code as u16).reverse_bits() >> (16 - len));
-                let e = symbol_entry(alphabet, usize::from(sym), len);
-                for slot in table.get_mut(rev..).ok_or(())?.iter_mut().step_by(1 << len) {
-                    *slot = e;
-                }
-                code += 1;
-            }
-        } else {
-            // All codes of this length share root prefixes with their neighbours; mark each
-            // prefix's slot once per code (cheap, and long codes are few).
-            for _ in syms {
-                let prefix = (code >> (len - root)) as u16;
-                let rev = usize::from(prefix.reverse_bits() >> (16 - root));
-                *table.get_mut(rev).ok_or(())? = entry(K_LONG, 0, 0, 0);
-                code += 1;
-            }
+        let count = usize::from(code.counts[len]);
+        let syms = code.syms.get(len).and_then(|l| l.get(..count)).ok_or(())?;
+        for &sym in syms {
+            let rev = usize::from((next as u16).reverse_bits() >> (16 - len32));
+            *table.get_mut(rev & (size - 1)).ok_or(())? = if len32 <= root {
+                base.get(usize::from(sym)).ok_or(())? | len32
+            } else {
+                // The root-table prefix of a longer code (its first root bits are the low root
+                // bits of the reversed code): decode those canonically.
+                entry(K_LONG, 0, 0, 0)
+            };
+            next += 1;
         }
-        code <<= 1;
+        next <<= 1;
     }
     if left > 0 {
         // The one allowed incomplete code: a single 1-bit code (code 0); bit 1 is invalid.
@@ -359,20 +398,47 @@ fn build(
     Ok(size - 1)
 }
 
-/// Scratch space for dynamic blocks, kept per thread so a call does not have to clear ~7 KiB.
+/// Copies `table[..filled]` onto `table[filled..2 * filled]`.
+#[inline(always)]
+fn double(table: &mut [u32], filled: usize) -> Result<(), ()> {
+    let (done, rest) = table.split_at_mut(filled);
+    let rest = rest.get_mut(..filled).ok_or(())?;
+    // Fixed-size pieces compile to a few vector moves; a library memmove call would cost more
+    // than the copy for these 2..512-entry tables.
+    if filled >= 8 {
+        let mut i = 0;
+        while i + 8 <= filled {
+            let piece = done.get(i..i + 8).and_then(<[u32]>::first_chunk::<8>);
+            if let (Some(piece), Some(to)) = (piece, rest.get_mut(i..i + 8)) {
+                to.copy_from_slice(piece);
+            }
+            i += 8;
+        }
+    } else {
+        for i in 0..filled {
+            if let (Some(&v), Some(to)) = (done.get(i), rest.get_mut(i)) {
+                *to = v;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Scratch space for dynamic blocks (about 16 KiB), kept per thread so that a call needs neither
+/// to allocate nor to clear it: everything is rebuilt before use, and only counts are reset.
 struct Dynamic {
-    /// The block's decoding tables.
+    /// The block's root tables.
     tables: Tables,
+    /// The block's codes in canonical form.
+    long: Long,
     /// Code-length code root table.
-    clen: [u32; CLEN_TABLE],
-    /// Its canonical form (unused: its codes fit the table; `build` needs somewhere to sort).
-    clen_long: Canonical,
-    /// Literal/length then distance code lengths (at most 286 + 30).
-    lens: [u8; 320],
+    clen_table: [u32; CLEN_TABLE],
+    /// The code-length code.
+    clen: Code<19>,
 }
 
 impl Dynamic {
-    /// Fresh scratch space (contents are always rebuilt before use).
+    /// Fresh scratch space.
     fn new() -> Box<Dynamic> {
         Box::new(Dynamic {
             tables: Tables {
@@ -380,12 +446,13 @@ impl Dynamic {
                 lit_mask: 0,
                 dist: [0; DIST_TABLE],
                 dist_mask: 0,
-                lit_long: Canonical::EMPTY,
-                dist_long: Canonical::EMPTY,
             },
-            clen: [0; CLEN_TABLE],
-            clen_long: Canonical::EMPTY,
-            lens: [0; 320],
+            long: Long {
+                lit: Code::EMPTY,
+                dist: Code::EMPTY,
+            },
+            clen_table: [0; CLEN_TABLE],
+            clen: Code::EMPTY,
         })
     }
 }
@@ -549,7 +616,7 @@ impl Inflater<'_> {
             let head = self.take(3)?;
             match head >> 1 {
                 0 => self.stored()?,
-                1 => self.codes(&FIXED)?,
+                1 => self.codes(&FIXED, None)?,
                 2 => self.dynamic()?,
                 _ => return Err(Stop::Corrupt("invalid block type")),
             }
@@ -659,46 +726,58 @@ impl Inflater<'_> {
             return Err(Stop::Corrupt("too many length or distance symbols"));
         }
         let mut clens = [0u8; 19];
-        for &i in CLEN_ORDER.iter().take(ncode) {
+        for &sym in CLEN_ORDER.iter().take(ncode) {
             self.bits.refill();
-            clens[i] = (self.bits.buf & 7) as u8;
+            clens[sym] = (self.bits.buf & 7) as u8;
             self.bits.consume(3);
         }
         self.check()?;
+        d.clen.counts = [0; MAX_BITS + 1];
+        for (sym, &len) in clens.iter().enumerate() {
+            if len != 0 {
+                d.clen.push(usize::from(len), sym);
+            }
+        }
         let cmask = build(
-            &clens,
+            &d.clen,
             Alphabet::CodeLengths,
+            &CLEN_ENTRIES,
             7,
-            &mut d.clen,
-            &mut d.clen_long,
+            &mut d.clen_table,
         )
         .map_err(|()| Stop::Corrupt("invalid code lengths set"))?;
 
+        // Symbols 0..nlen (literal/length) then 0..ndist (distance), by length.
+        let (lit, dist) = (&mut d.long.lit, &mut d.long.dist);
+        lit.counts = [0; MAX_BITS + 1];
+        dist.counts = [0; MAX_BITS + 1];
         let total = nlen + ndist;
-        let lens = d.lens.get_mut(..total).unwrap_or_default();
         let mut have = 0;
+        // The last length written, for code 16 (repeat previous).
+        let mut prev = 0usize;
+        let mut has_end_of_block = false;
         while have < total {
-            self.bits.refill();
+            // A code-length symbol and its extra bits take at most 7 + 7 bits; refilling only
+            // when needed keeps the refill's load off most iterations' dependency chain.
+            if self.bits.cnt < 14 {
+                self.bits.refill();
+            }
             let buf = self.bits.buf;
-            let e = d.clen[(buf as usize) & cmask & (CLEN_TABLE - 1)];
+            let e = d.clen_table[(buf as usize) & cmask & (CLEN_TABLE - 1)];
             let n = e & 15;
-            let sym = e >> 16;
+            let sym = (e >> 16) as usize;
             let (len, repeat) = match sym {
                 0..=15 => {
                     self.bits.consume(n);
                     self.check()?;
-                    if let Some(slot) = lens.get_mut(have) {
-                        *slot = sym as u8;
-                    }
-                    have += 1;
-                    continue;
+                    (sym, 1)
                 }
                 16 => {
                     self.bits.consume(n + 2);
                     self.check()?;
-                    let Some(&prev) = have.checked_sub(1).and_then(|i| lens.get(i)) else {
+                    if have == 0 {
                         return Err(Stop::Corrupt("invalid bit length repeat"));
-                    };
+                    }
                     (prev, 3 + ((buf >> n) & 3) as usize)
                 }
                 17 => {
@@ -712,78 +791,198 @@ impl Inflater<'_> {
                     (0, 11 + ((buf >> n) & 127) as usize)
                 }
             };
-            let Some(run) = lens.get_mut(have..have + repeat) else {
+            let end = have + repeat;
+            if end > total {
                 return Err(Stop::Corrupt("invalid bit length repeat"));
-            };
-            run.fill(len);
-            have += repeat;
+            }
+            if len != 0 {
+                // A run (of at most 6 for code 16) may straddle the two alphabets.
+                for at in have..end {
+                    if at < nlen {
+                        lit.push(len, at);
+                    } else {
+                        dist.push(len, at - nlen);
+                    }
+                }
+                has_end_of_block |= have <= 256 && 256 < end;
+            }
+            prev = len;
+            have = end;
         }
-        if lens.get(256).copied().unwrap_or(0) == 0 {
+        if !has_end_of_block {
             return Err(Stop::Corrupt("invalid code -- missing end-of-block"));
         }
-        let (lit_lens, dist_lens) = lens.split_at(nlen);
         let t = &mut d.tables;
-        t.lit_mask = build(lit_lens, Alphabet::LitLen, 10, &mut t.lit, &mut t.lit_long)
+        t.lit_mask = build(lit, Alphabet::LitLen, &LIT_ENTRIES, 10, &mut t.lit)
             .map_err(|()| Stop::Corrupt("invalid literal/lengths set"))?;
-        t.dist_mask = build(dist_lens, Alphabet::Dist, 8, &mut t.dist, &mut t.dist_long)
+        t.dist_mask = build(dist, Alphabet::Dist, &DIST_ENTRIES, 8, &mut t.dist)
             .map_err(|()| Stop::Corrupt("invalid distances set"))?;
-        self.codes(t)
+        self.codes(t, Some(&d.long))
     }
 
     /// Decodes one Huffman-coded block's symbols up to and including its end-of-block code.
-    fn codes(&mut self, t: &Tables) -> Step {
+    fn codes(&mut self, t: &Tables, long: Option<&Long>) -> Step {
         loop {
-            self.bits.refill();
-            // One refill covers a whole sequence: 15 + 5 + 15 + 13 = 48 bits.
-            let buf = self.bits.buf;
+            if self.codes_fast(t, long)? || self.symbol(t, long)? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Decodes symbols while at least 8 input bytes remain (so the input cannot run out within
+    /// a symbol) and the buffer has room for the longest copy plus an 8-byte overshoot. Returns
+    /// whether the block ended; `Ok(false)` leaves the rest to [`Inflater::symbol`].
+    ///
+    /// The state lives in locals here so the compiler can keep it in registers.
+    fn codes_fast(&mut self, t: &Tables, long: Option<&Long>) -> Step<bool> {
+        let input = self.bits.input;
+        let Bits {
+            mut pos,
+            mut buf,
+            mut cnt,
+            ..
+        } = self.bits;
+        let mut olen = self.olen;
+        let out = self.out.as_mut_slice();
+        // Highest `olen` at which a 258-byte copy done in 8-byte words still fits.
+        let Some(out_end) = out.len().checked_sub(258 + 8) else {
+            return Ok(false);
+        };
+        let result = loop {
+            if olen > out_end {
+                break Ok(false);
+            }
+            let Some(word) = input.get(pos..).and_then(<[u8]>::first_chunk::<8>) else {
+                break Ok(false);
+            };
+            // Refill to 56..=63 real bits: enough for a whole length/distance sequence (48).
+            buf |= u64::from_le_bytes(*word) << cnt;
+            pos += ((63 - cnt) >> 3) as usize;
+            cnt |= 56;
             let mut e = t.lit[(buf as usize) & t.lit_mask & (LIT_TABLE - 1)];
+            if kind(e) == K_LIT {
+                // Up to three literals per refill (3 x 15 bits), the common case in text.
+                for _ in 0..3 {
+                    // A literal's entry has no extra bits, so its low 6 bits are its length:
+                    // shifting by the entry saves a mask on the critical path.
+                    buf = buf.wrapping_shr(e);
+                    cnt -= e & 15;
+                    if let Some(slot) = out.get_mut(olen) {
+                        *slot = (e >> 16) as u8;
+                    }
+                    olen += 1;
+                    e = t.lit[(buf as usize) & t.lit_mask & (LIT_TABLE - 1)];
+                    if kind(e) != K_LIT {
+                        break;
+                    }
+                }
+                continue;
+            }
             if kind(e) == K_LONG {
-                e = match t.lit_long.decode(buf) {
-                    Some((sym, len)) => symbol_entry(Alphabet::LitLen, sym, len),
-                    None => entry(K_BAD, 0, 0, 0),
-                };
+                e = resolve_lit(long, buf);
             }
             let n = e & 15;
             match kind(e) {
                 K_LIT => {
-                    self.bits.consume(n);
-                    self.check()?;
-                    self.literal((e >> 16) as u8)?;
+                    buf >>= n;
+                    cnt -= n;
+                    if let Some(slot) = out.get_mut(olen) {
+                        *slot = (e >> 16) as u8;
+                    }
+                    olen += 1;
                 }
                 K_COPY => {
                     let extra = (e >> 4) & 15;
                     let length = (e >> 16) as usize + ((buf >> n) & ((1 << extra) - 1)) as usize;
-                    self.bits.consume(n + extra);
-                    let buf = self.bits.buf;
+                    buf >>= n + extra;
+                    cnt -= n + extra;
                     let mut d = t.dist[(buf as usize) & t.dist_mask & (DIST_TABLE - 1)];
                     if kind(d) == K_LONG {
-                        d = match t.dist_long.decode(buf) {
-                            Some((sym, len)) => symbol_entry(Alphabet::Dist, sym, len),
-                            None => entry(K_BAD, 0, 0, 0),
-                        };
+                        d = resolve_dist(long, buf);
                     }
-                    // Bad entries have no extra bits, so this consumes exactly what zlib has read
-                    // when it rejects them.
                     let dn = d & 15;
                     let dextra = (d >> 4) & 15;
                     let dist = (d >> 16) as usize + ((buf >> dn) & ((1 << dextra) - 1)) as usize;
-                    self.bits.consume(dn + dextra);
-                    self.check()?;
+                    buf >>= dn + dextra;
+                    cnt -= dn + dextra;
                     if kind(d) != K_COPY {
-                        return Err(Stop::Corrupt("invalid distance code"));
+                        break Err(Stop::Corrupt("invalid distance code"));
                     }
-                    self.copy_match(dist, length)?;
+                    // There is room (olen <= out_end < cap), so zlib checks the distance now.
+                    if dist > olen {
+                        break Err(Stop::Corrupt("invalid distance too far back"));
+                    }
+                    copy_fast(out, olen, dist, length);
+                    olen += length;
                 }
                 K_EOB => {
-                    self.bits.consume(n);
-                    self.check()?;
-                    return Ok(());
+                    buf >>= n;
+                    cnt -= n;
+                    break Ok(true);
                 }
                 _ => {
-                    self.bits.consume(n);
-                    self.check()?;
-                    return Err(Stop::Corrupt("invalid literal/length code"));
+                    buf >>= n;
+                    cnt -= n;
+                    break Err(Stop::Corrupt("invalid literal/length code"));
                 }
+            }
+        };
+        self.bits.pos = pos;
+        self.bits.buf = buf;
+        self.bits.cnt = cnt;
+        self.olen = olen;
+        result
+    }
+
+    /// Decodes one symbol with every check (input may run out, output may need to grow or be
+    /// full); returns whether it was the end of the block.
+    fn symbol(&mut self, t: &Tables, long: Option<&Long>) -> Step<bool> {
+        self.bits.refill();
+        // One refill covers a whole sequence: 15 + 5 + 15 + 13 = 48 bits.
+        let buf = self.bits.buf;
+        let mut e = t.lit[(buf as usize) & t.lit_mask & (LIT_TABLE - 1)];
+        if kind(e) == K_LONG {
+            e = resolve_lit(long, buf);
+        }
+        let n = e & 15;
+        match kind(e) {
+            K_LIT => {
+                self.bits.consume(n);
+                self.check()?;
+                self.literal((e >> 16) as u8)?;
+                Ok(false)
+            }
+            K_COPY => {
+                let extra = (e >> 4) & 15;
+                let length = (e >> 16) as usize + ((buf >> n) & ((1 << extra) - 1)) as usize;
+                self.bits.consume(n + extra);
+                let buf = self.bits.buf;
+                let mut d = t.dist[(buf as usize) & t.dist_mask & (DIST_TABLE - 1)];
+                if kind(d) == K_LONG {
+                    d = resolve_dist(long, buf);
+                }
+                // Bad entries have no extra bits, so this consumes exactly what zlib has read
+                // when it rejects them.
+                let dn = d & 15;
+                let dextra = (d >> 4) & 15;
+                let dist = (d >> 16) as usize + ((buf >> dn) & ((1 << dextra) - 1)) as usize;
+                self.bits.consume(dn + dextra);
+                self.check()?;
+                if kind(d) != K_COPY {
+                    return Err(Stop::Corrupt("invalid distance code"));
+                }
+                self.copy_match(dist, length)?;
+                Ok(false)
+            }
+            K_EOB => {
+                self.bits.consume(n);
+                self.check()?;
+                Ok(true)
+            }
+            _ => {
+                self.bits.consume(n);
+                self.check()?;
+                Err(Stop::Corrupt("invalid literal/length code"))
             }
         }
     }
@@ -843,13 +1042,56 @@ impl Inflater<'_> {
     }
 }
 
+/// Copies `length` bytes from `dist` back to `out[olen..]`, as LZ77 defines it (a copy may
+/// overlap its own output). Needs `dist <= olen` and `olen + length + 8 <= out.len()`: copies of
+/// distance 8 or more move 8-byte words and may write up to 7 bytes past the end, into room that
+/// later output overwrites.
+#[inline(always)]
+fn copy_fast(out: &mut [u8], olen: usize, dist: usize, length: usize) {
+    let start = olen - dist;
+    if dist >= 8 {
+        let (mut from, mut to) = (start, olen);
+        while to < olen + length {
+            let word = out.get(from..).and_then(<[u8]>::first_chunk::<8>).copied();
+            if let (Some(word), Some(dst)) = (word, out.get_mut(to..to + 8)) {
+                dst.copy_from_slice(&word);
+            }
+            from += 8;
+            to += 8;
+        }
+    } else if dist == 1 {
+        let byte = out.get(start).copied().unwrap_or(0);
+        if let Some(run) = out.get_mut(olen..olen + length) {
+            run.fill(byte);
+        }
+    } else if let Some(win) = out.get_mut(start..olen + length) {
+        // Short overlapping period: byte by byte, each may be one this copy just wrote.
+        for i in dist..win.len() {
+            win[i] = win[i - dist];
+        }
+    }
+}
+
 /// Adler-32 of `data` (RFC 1950 section 8).
 fn adler32(data: &[u8]) -> u32 {
     const MOD: u32 = 65521;
-    // 5552 is the most bytes whose sums cannot overflow u32 before reducing (zlib's NMAX).
     let (mut a, mut b) = (1u32, 0u32);
-    for chunk in data.chunks(5552) {
-        for &x in chunk {
+    // 5552 is the most bytes whose sums cannot overflow u32 before reducing (zlib's NMAX); the
+    // chunked update below computes exactly the bytewise sums at every chunk boundary, so the
+    // same bound holds.
+    for block in data.chunks(5552) {
+        let mut chunks = block.chunks_exact(8);
+        for c in &mut chunks {
+            // Eight bytewise steps at once: b gains 8a plus the bytes weighted 8, 7, ..., 1.
+            let (mut sum, mut weighted) = (0u32, 0u32);
+            for (i, &x) in c.iter().enumerate() {
+                sum += u32::from(x);
+                weighted += (8 - i as u32) * u32::from(x);
+            }
+            b += 8 * a + weighted;
+            a += sum;
+        }
+        for &x in chunks.remainder() {
             a += u32::from(x);
             b += a;
         }
@@ -892,25 +1134,100 @@ mod tests {
     fn canonical_decode_agrees_with_the_root_table() {
         // A code with lengths up to 12 built with a small root: every long slot must decode
         // canonically to the same symbol a larger table would give.
-        let mut lens = [0u8; 30];
-        let shape = [1u8, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 12];
-        lens[..shape.len()].copy_from_slice(&shape);
+        let mut code: Code<32> = Code::EMPTY;
+        for (sym, len) in [1usize, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 12]
+            .into_iter()
+            .enumerate()
+        {
+            code.push(len, sym);
+        }
         let mut small = [0u32; DIST_TABLE];
         let mut big = [0u32; 1 << 12];
-        let mut c1 = Canonical::EMPTY;
-        let mut c2 = Canonical::EMPTY;
-        let m1 = build(&lens, Alphabet::Dist, 4, &mut small, &mut c1).unwrap();
-        let m2 = build(&lens, Alphabet::Dist, 12, &mut big, &mut c2).unwrap();
+        let m1 = build(&code, Alphabet::Dist, &DIST_ENTRIES, 4, &mut small).unwrap();
+        let m2 = build(&code, Alphabet::Dist, &DIST_ENTRIES, 12, &mut big).unwrap();
         assert_eq!((m1, m2), (15, 4095));
+        let long = Long {
+            lit: Code::EMPTY,
+            dist: code,
+        };
         for bits in 0..4096u64 {
             let e = small[bits as usize & m1];
             let got = if kind(e) == K_LONG {
-                let (sym, len) = c1.decode(bits).unwrap();
-                symbol_entry(Alphabet::Dist, sym, len)
+                resolve_dist(Some(&long), bits)
             } else {
                 e
             };
             assert_eq!(got, big[bits as usize], "bits {bits:012b}");
         }
+    }
+
+    #[test]
+    fn built_tables_match_the_compile_time_fixed_tables() {
+        let mut code: Code<288> = Code::EMPTY;
+        for len in 7..=9 {
+            for (sym, &l) in fixed_lit_lens().iter().enumerate() {
+                if usize::from(l) == len {
+                    code.push(len, sym);
+                }
+            }
+        }
+        let mut table = [0u32; LIT_TABLE];
+        let mask = build(&code, Alphabet::LitLen, &LIT_ENTRIES, 10, &mut table).unwrap();
+        assert_eq!(mask, FIXED.lit_mask);
+        assert_eq!(table[..512], FIXED.lit[..512]);
+    }
+
+    #[test]
+    fn over_subscribed_and_incomplete_codes_are_refused_like_zlib() {
+        let mut table = [0u32; LIT_TABLE];
+        let code_of = |lens: &[usize]| {
+            let mut c: Code<32> = Code::EMPTY;
+            for (sym, &len) in lens.iter().enumerate() {
+                if len != 0 {
+                    c.push(len, sym);
+                }
+            }
+            c
+        };
+        // Three 1-bit codes: over-subscribed.
+        assert!(build(
+            &code_of(&[1, 1, 1]),
+            Alphabet::Dist,
+            &DIST_ENTRIES,
+            8,
+            &mut table
+        )
+        .is_err());
+        // Two 2-bit codes: incomplete, refused.
+        assert!(build(
+            &code_of(&[2, 2]),
+            Alphabet::Dist,
+            &DIST_ENTRIES,
+            8,
+            &mut table
+        )
+        .is_err());
+        // One 1-bit code: the allowed incomplete code; bit 1 decodes as bad.
+        let one = code_of(&[0, 1]);
+        assert_eq!(
+            build(&one, Alphabet::Dist, &DIST_ENTRIES, 8, &mut table),
+            Ok(1)
+        );
+        assert_eq!(table[..2], [DIST_ENTRIES[1] | 1, entry(K_BAD, 0, 0, 1)]);
+        // ... but not for the code-length code.
+        assert!(build(&one, Alphabet::CodeLengths, &CLEN_ENTRIES, 7, &mut table).is_err());
+        // No codes at all: accepted, and decoding anything is an error (or length 0 for the
+        // code-length code, as zlib's table marker reads).
+        let none = code_of(&[]);
+        assert_eq!(
+            build(&none, Alphabet::Dist, &DIST_ENTRIES, 8, &mut table),
+            Ok(1)
+        );
+        assert_eq!(table[..2], [entry(K_BAD, 0, 0, 1); 2]);
+        assert_eq!(
+            build(&none, Alphabet::CodeLengths, &CLEN_ENTRIES, 7, &mut table),
+            Ok(1)
+        );
+        assert_eq!(table[..2], [entry(K_LIT, 0, 0, 1); 2]);
     }
 }
