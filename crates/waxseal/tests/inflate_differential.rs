@@ -1106,7 +1106,6 @@ fn the_public_entry_point_matches_zlib_on_both_sides_of_the_cut_over() {
 #[test]
 fn a_zlib_bomb_is_refused_quickly_by_the_own_inflater() {
     let bomb = flate2_stream(&vec![0u8; 50_000_000], 9, 15, 1, FlushCompress::None);
-    assert!(bomb.len() <= OWN_INFLATE_MAX_LEN, "{} bytes", bomb.len());
     let start = std::time::Instant::now();
     let limit = 1 << 20;
     assert_eq!(

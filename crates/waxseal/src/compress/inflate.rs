@@ -189,23 +189,29 @@ impl<const N: usize> Code<N> {
         }
     }
 
-    /// Decodes the symbol whose code starts at the low bit of `buf`, bit by bit; returns it with
-    /// its code length, or `None` if no code matches (impossible for the complete codes that can
-    /// have long slots, but cheap to handle).
+    /// Decodes the code longer than `root` bits that starts at the low bit of `buf`, bit by bit
+    /// from bit `root + 1`; returns its symbol and length, or `None` if no code matches
+    /// (impossible for the complete codes that can have long slots, but cheap to handle).
     #[cold]
-    fn decode(&self, buf: u64) -> Option<(usize, u32)> {
+    fn decode_long(&self, buf: u64, root: u32) -> Option<(usize, u32)> {
         // Canonical codes are sent most significant bit first, so the code grows one bit at a
-        // time; `first` is the first code of the current length.
-        let (mut code, mut first) = (0usize, 0usize);
-        for len in 1..=MAX_BITS {
-            code |= ((buf >> (len - 1)) & 1) as usize;
+        // time, and `first` is the first code of the current length. Up to `root` bits neither
+        // depends on anything but the counts (the root slot said no code that short matches).
+        let root = (root as usize).min(MAX_BITS);
+        let mut first = 0usize;
+        for &count in self.counts.get(1..=root)? {
+            first = (first + usize::from(count)) << 1;
+        }
+        let prefix = (buf & ((1 << root) - 1)) as u16;
+        let mut code = usize::from(prefix.reverse_bits().checked_shr(16 - root as u32)?);
+        for len in root + 1..=MAX_BITS {
+            code = (code << 1) | ((buf >> (len - 1)) & 1) as usize;
             let count = usize::from(self.counts[len]);
             if code < first + count {
                 let sym = *self.syms.get(len)?.get(code - first)?;
                 return Some((usize::from(sym), len as u32));
             }
             first = (first + count) << 1;
-            code <<= 1;
         }
         None
     }
@@ -231,19 +237,21 @@ struct Long {
     dist: Code<32>,
 }
 
-/// The entry for a [`K_LONG`] literal/length slot (a bad entry if there is no such code).
+/// The entry for a [`K_LONG`] literal/length slot of a `2^root`-slot table (a bad entry if there
+/// is no such code).
 #[cold]
-fn resolve_lit(long: Option<&Long>, buf: u64) -> u32 {
-    match long.and_then(|l| l.lit.decode(buf)) {
+fn resolve_lit(long: Option<&Long>, buf: u64, root: u32) -> u32 {
+    match long.and_then(|l| l.lit.decode_long(buf, root)) {
         Some((sym, len)) => symbol_entry(Alphabet::LitLen, sym, len),
         None => entry(K_BAD, 0, 0, 0),
     }
 }
 
-/// The entry for a [`K_LONG`] distance slot (a bad entry if there is no such code).
+/// The entry for a [`K_LONG`] distance slot of a `2^root`-slot table (a bad entry if there is
+/// no such code).
 #[cold]
-fn resolve_dist(long: Option<&Long>, buf: u64) -> u32 {
-    match long.and_then(|l| l.dist.decode(buf)) {
+fn resolve_dist(long: Option<&Long>, buf: u64, root: u32) -> u32 {
+    match long.and_then(|l| l.dist.decode_long(buf, root)) {
         Some((sym, len)) => symbol_entry(Alphabet::Dist, sym, len),
         None => entry(K_BAD, 0, 0, 0),
     }
@@ -548,8 +556,9 @@ pub(super) fn zlib_decompress_capped_own(
     limit: usize,
 ) -> Result<Vec<u8>, DecompressError> {
     let cap = limit.saturating_add(1);
-    // A first guess at the output size; cookies compress JSON about 2-4x.
-    let initial = cap.min(input.len().saturating_mul(4).max(256));
+    // A first guess at the output size (cookies compress JSON about 2-4x), plus the room the
+    // fast decoding loop needs beyond the output (a 258-byte copy done in 8-byte words).
+    let initial = cap.min(input.len().saturating_mul(4).max(256) + 258 + 8);
     let mut st = Inflater {
         bits: Bits {
             input,
@@ -660,6 +669,9 @@ impl Inflater<'_> {
     fn grow(&mut self, end: usize) {
         let new_len = end.max(self.out.len().saturating_mul(2)).min(self.cap);
         if new_len > self.out.len() {
+            // reserve_exact: `resize` alone may round the capacity up to twice the old one,
+            // past the cap.
+            self.out.reserve_exact(new_len - self.out.len());
             self.out.resize(new_len, 0);
         }
     }
@@ -879,7 +891,7 @@ impl Inflater<'_> {
                 continue;
             }
             if kind(e) == K_LONG {
-                e = resolve_lit(long, buf);
+                e = resolve_lit(long, buf, t.lit_mask.count_ones());
             }
             let n = e & 15;
             match kind(e) {
@@ -898,7 +910,7 @@ impl Inflater<'_> {
                     cnt -= n + extra;
                     let mut d = t.dist[(buf as usize) & t.dist_mask & (DIST_TABLE - 1)];
                     if kind(d) == K_LONG {
-                        d = resolve_dist(long, buf);
+                        d = resolve_dist(long, buf, t.dist_mask.count_ones());
                     }
                     let dn = d & 15;
                     let dextra = (d >> 4) & 15;
@@ -942,7 +954,7 @@ impl Inflater<'_> {
         let buf = self.bits.buf;
         let mut e = t.lit[(buf as usize) & t.lit_mask & (LIT_TABLE - 1)];
         if kind(e) == K_LONG {
-            e = resolve_lit(long, buf);
+            e = resolve_lit(long, buf, t.lit_mask.count_ones());
         }
         let n = e & 15;
         match kind(e) {
@@ -959,7 +971,7 @@ impl Inflater<'_> {
                 let buf = self.bits.buf;
                 let mut d = t.dist[(buf as usize) & t.dist_mask & (DIST_TABLE - 1)];
                 if kind(d) == K_LONG {
-                    d = resolve_dist(long, buf);
+                    d = resolve_dist(long, buf, t.dist_mask.count_ones());
                 }
                 // Bad entries have no extra bits, so this consumes exactly what zlib has read
                 // when it rejects them.
@@ -1073,25 +1085,37 @@ fn copy_fast(out: &mut [u8], olen: usize, dist: usize, length: usize) {
 }
 
 /// Adler-32 of `data` (RFC 1950 section 8).
+///
+/// Eight bytes per step, without a byte-serial dependency chain: for bytes `x0..x7`, `a` gains
+/// their sum and `b` gains `8a + 8x0 + 7x1 + ... + 1x7`. Both sums are dot products of the bytes
+/// (spread into 16-bit lanes) with constant weights, which one 64-bit multiply computes in its top
+/// lane: with `v = v0 + v1·2^16 + v2·2^32 + v3·2^48` and `c` likewise, bits 48.. of `v·c` hold
+/// `v0·c3 + v1·c2 + v2·c1 + v3·c0` (lanes stay below 2^16, so nothing carries between them).
 fn adler32(data: &[u8]) -> u32 {
     const MOD: u32 = 65521;
+    const LANES: u64 = 0x00ff_00ff_00ff_00ff;
+    const ONES: u64 = 0x0001_0001_0001_0001;
+    // Weights of the even bytes x0, x2, x4, x6 (8, 6, 4, 2), lane order reversed.
+    const EVEN: u64 = 0x0008_0006_0004_0002;
+    // Weights of the odd bytes x1, x3, x5, x7 (7, 5, 3, 1), lane order reversed.
+    const ODD: u64 = 0x0007_0005_0003_0001;
     let (mut a, mut b) = (1u32, 0u32);
     // 5552 is the most bytes whose sums cannot overflow u32 before reducing (zlib's NMAX); the
-    // chunked update below computes exactly the bytewise sums at every chunk boundary, so the
-    // same bound holds.
+    // stepwise update computes exactly the bytewise sums at every step, so the same bound holds.
     for block in data.chunks(5552) {
-        let mut chunks = block.chunks_exact(8);
-        for c in &mut chunks {
-            // Eight bytewise steps at once: b gains 8a plus the bytes weighted 8, 7, ..., 1.
-            let (mut sum, mut weighted) = (0u32, 0u32);
-            for (i, &x) in c.iter().enumerate() {
-                sum += u32::from(x);
-                weighted += (8 - i as u32) * u32::from(x);
-            }
+        let mut steps = block.chunks_exact(8);
+        for step in &mut steps {
+            let Some(word) = step.first_chunk::<8>() else {
+                continue;
+            };
+            let w = u64::from_le_bytes(*word);
+            let (even, odd) = (w & LANES, (w >> 8) & LANES);
+            let sum = ((even + odd).wrapping_mul(ONES) >> 48) as u32;
+            let weighted = ((even.wrapping_mul(EVEN) >> 48) + (odd.wrapping_mul(ODD) >> 48)) as u32;
             b += 8 * a + weighted;
             a += sum;
         }
-        for &x in chunks.remainder() {
+        for &x in steps.remainder() {
             a += u32::from(x);
             b += a;
         }
@@ -1118,6 +1142,18 @@ mod tests {
             b = (b + a) % 65521;
         }
         assert_eq!(adler32(&big), ((b << 16) | a) as u32);
+        // Every length and alignment of the 8-byte steps, against the bytewise definition.
+        let data: Vec<u8> = (0..20_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for len in (0..64).chain([5551, 5552, 5553, 11_104, 11_105, 20_000]) {
+            let (mut a, mut b) = (1u32, 0u32);
+            for &x in &data[..len] {
+                a = (a + u32::from(x)) % 65521;
+                b = (b + a) % 65521;
+            }
+            assert_eq!(adler32(&data[..len]), (b << 16) | a, "len {len}");
+        }
     }
 
     #[test]
@@ -1153,7 +1189,7 @@ mod tests {
         for bits in 0..4096u64 {
             let e = small[bits as usize & m1];
             let got = if kind(e) == K_LONG {
-                resolve_dist(Some(&long), bits)
+                resolve_dist(Some(&long), bits, 4)
             } else {
                 e
             };
