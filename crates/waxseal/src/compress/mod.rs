@@ -1,6 +1,11 @@
 //! zlib compression that is byte-identical to Python's `zlib.compress(data)` (zlib 1.2.13,
 //! level 6), plus a size-capped `zlib.decompress`.
 //!
+//! Decompression of inputs up to [`OWN_INFLATE_MAX_LEN`] bytes (every cookie) runs this module's
+//! own inflater (`inflate.rs`), which gives exactly the system zlib's results, errors and error
+//! messages included; `tests/inflate_differential.rs` and the `inflate` fuzz target compare the
+//! two. Larger inputs go to the system zlib.
+//!
 //! itsdangerous' URL-safe serializers compress every payload and keep the result when it is
 //! shorter, so the bytes zlib picks end up inside the token. To mint the same tokens we must pick
 //! the same bytes. Linking real zlib would do that, but every `deflateInit` clears a 64 KiB hash
