@@ -1,6 +1,11 @@
 //! zlib compression that is byte-identical to Python's `zlib.compress(data)` (zlib 1.2.13,
 //! level 6), plus a size-capped `zlib.decompress`.
 //!
+//! Decompression of inputs up to [`OWN_INFLATE_MAX_LEN`] bytes (every cookie) runs this module's
+//! own inflater (`inflate.rs`), which gives exactly the system zlib's results, errors and error
+//! messages included; `tests/inflate_differential.rs` and the `inflate` fuzz target compare the
+//! two. Larger inputs go to the system zlib.
+//!
 //! itsdangerous' URL-safe serializers compress every payload and keep the result when it is
 //! shorter, so the bytes zlib picks end up inside the token. To mint the same tokens we must pick
 //! the same bytes. Linking real zlib would do that, but every `deflateInit` clears a 64 KiB hash
@@ -16,6 +21,7 @@
 //! with zlib itself and with Python.
 
 mod deflate;
+mod inflate;
 
 use std::fmt;
 
@@ -126,12 +132,29 @@ impl fmt::Display for DecompressError {
 
 impl std::error::Error for DecompressError {}
 
+/// Largest compressed input that [`zlib_decompress_capped`] inflates with this module's own
+/// decoder (`inflate.rs`); longer inputs go to the system zlib.
+///
+/// Below this size the own decoder is what makes cookie loads fast: for a typical 100-byte
+/// session cookie it takes about half of zlib's time, because zlib's per-call costs (resetting
+/// its state, building 2^9-entry tables per dynamic block, copying output into its window)
+/// dominate at that size. From a few KiB up to ~100 KiB both decode ordinary streams at about
+/// the same speed, so there is nothing to gain there; and the own decoder's one weak spot is
+/// adversarial streams made only of codes longer than its 10-bit root table (decoded bit by
+/// bit, 2-3 times zlib's time per symbol). 16 KiB is far above any browser cookie (4 KiB with
+/// its base64) and keeps that worst case to about 0.15 ms per call.
+pub const OWN_INFLATE_MAX_LEN: usize = 16 * 1024;
+
 /// Inflates a zlib stream like Python's `zlib.decompress(input)`, but refuses to produce more
 /// than `limit` bytes.
 ///
 /// Memory use stays within `limit + 1` bytes of output however large the stream claims to be, so
 /// a small "zlib bomb" cannot exhaust memory. Like Python, bytes after the end of the zlib stream
 /// are ignored, and a stream that stops early is an error ([`DecompressError::Truncated`]).
+///
+/// Inputs up to [`OWN_INFLATE_MAX_LEN`] bytes use this module's own inflater, longer ones the
+/// system zlib; both give the same result (bytes, or error variant and zlib's message) for every
+/// input and limit.
 ///
 /// ```
 /// use waxseal::compress::{zlib_compress, zlib_decompress_capped, DecompressError};
@@ -144,6 +167,31 @@ impl std::error::Error for DecompressError {}
 /// assert_eq!(zlib_decompress_capped(&packed[..5], 1000), Err(DecompressError::Truncated));
 /// ```
 pub fn zlib_decompress_capped(input: &[u8], limit: usize) -> Result<Vec<u8>, DecompressError> {
+    if input.len() <= OWN_INFLATE_MAX_LEN {
+        inflate::zlib_decompress_capped_own(input, limit)
+    } else {
+        zlib_decompress_capped_system(input, limit)
+    }
+}
+
+/// [`zlib_decompress_capped`] with this module's own inflater, whatever the input size.
+///
+/// Public only so that differential tests and the fuzz target can compare it with
+/// [`zlib_decompress_capped_system`]; not part of the API.
+#[doc(hidden)]
+pub fn zlib_decompress_capped_own(input: &[u8], limit: usize) -> Result<Vec<u8>, DecompressError> {
+    inflate::zlib_decompress_capped_own(input, limit)
+}
+
+/// [`zlib_decompress_capped`] with the system zlib (through `flate2`), whatever the input size.
+///
+/// This is the reference behaviour the own inflater reproduces; public only for differential
+/// tests and the fuzz target, not part of the API.
+#[doc(hidden)]
+pub fn zlib_decompress_capped_system(
+    input: &[u8],
+    limit: usize,
+) -> Result<Vec<u8>, DecompressError> {
     // One byte past the limit tells "exactly limit" apart from "more than limit".
     let cap = limit.saturating_add(1);
     // A per-thread inflate state, reset between calls: creating one allocates zlib's state and,
@@ -163,6 +211,7 @@ pub fn zlib_decompress_capped(input: &[u8], limit: usize) -> Result<Vec<u8>, Dec
     result
 }
 
+/// Drives zlib's `inflate` into a buffer of at most `cap = limit + 1` bytes.
 fn inflate_capped(
     d: &mut Decompress,
     input: &[u8],
