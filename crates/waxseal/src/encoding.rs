@@ -212,7 +212,11 @@ mod tests {
                 let mut token = good.to_vec();
                 token[pos] = byte;
                 let valid = byte.is_ascii_alphanumeric() || b"-_+/".contains(&byte);
-                assert_eq!(base64_decode(&token).is_ok(), valid, "byte {byte:#x} at {pos}");
+                assert_eq!(
+                    base64_decode(&token).is_ok(),
+                    valid,
+                    "byte {byte:#x} at {pos}"
+                );
                 let mut buf = [0u8; 64];
                 assert_eq!(
                     base64_decode_to_slice(&token, &mut buf).is_some(),
@@ -241,7 +245,11 @@ mod tests {
             if let Some(last) = odd.last_mut() {
                 *last = if *last == b'A' { b'B' } else { b'A' };
             }
-            assert_eq!(base64_decode(&odd).ok(), lenient.decode(&odd).ok(), "len {len}");
+            assert_eq!(
+                base64_decode(&odd).ok(),
+                lenient.decode(&odd).ok(),
+                "len {len}"
+            );
         }
     }
 

@@ -477,3 +477,32 @@ fn huge_timezone_offsets_do_not_overflow() {
         Ok(Value::Null)
     );
 }
+
+#[test]
+fn repeated_tag_key_untags_the_last_value_like_a_python_dict() {
+    // json.loads keeps the last value of a repeated key, so Flask sees a one-key dict and
+    // untags it: {" t":[1]," t":[2]} is the tuple (2,).
+    assert_eq!(
+        json::loads(r#"{" t":[1]," t":[2]}"#).expect("loads"),
+        Value::Tuple(vec![2.into()])
+    );
+}
+
+#[test]
+fn tag_key_beside_other_keys_stays_a_dict() {
+    // Flask only untags one-key dicts; the shortcut for tag objects must not fire here.
+    assert_eq!(
+        json::loads(r#"{" t":[1],"x":1}"#).expect("loads"),
+        dict([(" t", Value::List(vec![1.into()])), ("x", 1.into())])
+    );
+    assert!(matches!(
+        json::loads(r#"{" t":[1] , }"#),
+        Err(FlaskJsonError::Syntax { .. })
+    ));
+}
+
+#[test]
+fn bad_tag_errors_name_the_tag_object_offset() {
+    let err = json::loads(r#"[0,{" u":"zz"}]"#).expect_err("bad uuid");
+    assert!(err.to_string().contains("object at byte 3"), "{err}");
+}

@@ -674,8 +674,20 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             self.skip_ws();
             let v = self.parse_value()?;
-            self.scratch.push((key, v));
             self.skip_ws();
+            // A tag object (`{" t": [...]}`) is untagged straight away instead of being built
+            // as a dict and taken apart again. Only a first member followed by `}` qualifies: an
+            // object with more members (even a repeated tag key) takes the general path below.
+            if self.untag
+                && self.scratch.len() == base
+                && self.bytes.get(self.pos) == Some(&b'}')
+                && tag::is_tag_key(&key)
+            {
+                self.pos += 1;
+                self.depth -= 1;
+                return untag_at(&key, v, open);
+            }
+            self.scratch.push((key, v));
             match self.bytes.get(self.pos) {
                 Some(b',') => {
                     self.pos += 1;
@@ -689,7 +701,8 @@ impl<'a> Parser<'a> {
                 _ => return self.err("expected ',' or '}'"),
             }
         }
-        let mut map = Dict::with_capacity_and_hasher(self.scratch.len() - base, DictHasher::default());
+        let mut map =
+            Dict::with_capacity_and_hasher(self.scratch.len() - base, DictHasher::default());
         for (k, v) in self.scratch.drain(base..) {
             // IndexMap::insert keeps the first position and takes the last value, like a dict.
             map.insert(k, v);
@@ -699,17 +712,22 @@ impl<'a> Parser<'a> {
             if let Some((k, _)) = map.first() {
                 if tag::is_tag_key(k) {
                     if let Some((k, v)) = map.pop() {
-                        return tag::untag(&k, v).map_err(|e| match e {
-                            FlaskJsonError::BadTag { tag, reason } => FlaskJsonError::BadTag {
-                                tag,
-                                reason: format!("{reason} (object at byte {open})"),
-                            },
-                            other => other,
-                        });
+                        return untag_at(&k, v, open);
                     }
                 }
             }
         }
         Ok(Value::Dict(map))
     }
+}
+
+/// [`tag::untag`], with the byte offset of the tag object added to a bad-tag message.
+fn untag_at(key: &str, value: Value, open: usize) -> Res<Value> {
+    tag::untag(key, value).map_err(|e| match e {
+        FlaskJsonError::BadTag { tag, reason } => FlaskJsonError::BadTag {
+            tag,
+            reason: format!("{reason} (object at byte {open})"),
+        },
+        other => other,
+    })
 }
