@@ -25,6 +25,33 @@ fn compress(state: &mut [u32; 5], block: &[u8; BLOCK_LEN]) {
     sha1::compress(state, std::slice::from_ref(GenericArray::from_slice(block)));
 }
 
+/// SHA-1 of a long key, through blocks that are zeroed afterwards (a library hasher would keep the
+/// key's last block in its buffer when dropped).
+fn sha1_of_key(key: &[u8]) -> Zeroizing<[u8; TAG_LEN]> {
+    let mut state = Zeroizing::new(IV);
+    let mut block = Zeroizing::new([0u8; BLOCK_LEN]);
+    let mut chunks = key.chunks_exact(BLOCK_LEN);
+    for chunk in &mut chunks {
+        block.copy_from_slice(chunk);
+        compress(&mut state, &block);
+    }
+    let tail = chunks.remainder();
+    block.fill(0);
+    block[..tail.len()].copy_from_slice(tail);
+    block[tail.len()] = 0x80;
+    if tail.len() + 1 > BLOCK_LEN - 8 {
+        compress(&mut state, &block);
+        block.fill(0);
+    }
+    block[BLOCK_LEN - 8..].copy_from_slice(&(key.len() as u64).wrapping_mul(8).to_be_bytes());
+    compress(&mut state, &block);
+    let mut digest = Zeroizing::new([0u8; TAG_LEN]);
+    for (dst, word) in digest.chunks_exact_mut(4).zip(state.iter()) {
+        dst.copy_from_slice(&word.to_be_bytes());
+    }
+    digest
+}
+
 /// One key's inner and outer HMAC-SHA1 states (RFC 2104).
 #[derive(Clone)]
 pub(crate) struct HmacSha1 {
@@ -38,10 +65,7 @@ impl HmacSha1 {
     pub(crate) fn new(key: &[u8]) -> HmacSha1 {
         let mut padded = Zeroizing::new([0u8; BLOCK_LEN]);
         if key.len() > BLOCK_LEN {
-            use sha1::Digest as _;
-            let mut hashed = sha1::Sha1::digest(key);
-            padded[..TAG_LEN].copy_from_slice(&hashed);
-            hashed.as_mut_slice().zeroize();
+            padded[..TAG_LEN].copy_from_slice(&*sha1_of_key(key));
         } else {
             padded[..key.len()].copy_from_slice(key);
         }
@@ -120,9 +144,10 @@ mod tests {
     #[test]
     fn matches_the_hmac_crate_for_every_padding_boundary_and_key_length() {
         // Message lengths around 55/56/64 bytes decide whether padding needs a second block;
-        // key lengths around 64 decide whether the key is hashed first.
+        // key lengths around 64 decide whether the key is hashed first (and 119/120/128 cross
+        // the padding boundaries of that hash).
         let message: Vec<u8> = (0..300u32).map(|i| (i * 31 + 7) as u8).collect();
-        for key_len in [0, 1, 20, 63, 64, 65, 100, 200] {
+        for key_len in [0, 1, 20, 63, 64, 65, 100, 119, 120, 128, 200] {
             let key: Vec<u8> = (0..key_len).map(|i| (i * 13 + 1) as u8).collect();
             let mac = HmacSha1::new(&key);
             for len in 0..message.len() {
