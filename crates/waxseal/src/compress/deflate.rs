@@ -3,6 +3,8 @@
 
 use std::cell::RefCell;
 
+use super::{BL_ORDER, EXTRA_DBITS, EXTRA_LBITS};
+
 // --- deflate parameters (zlib 1.2.13, level 6, windowBits 15, memLevel 8) ---------------------
 
 const MIN_MATCH: usize = 3;
@@ -42,18 +44,7 @@ const REP_3_6: usize = 16;
 const REPZ_3_10: usize = 17;
 const REPZ_11_138: usize = 18;
 
-const EXTRA_LBITS: [u8; LENGTH_CODES] = [
-    0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
-];
-const EXTRA_DBITS: [u8; D_CODES] = [
-    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
-    13,
-];
 const EXTRA_BLBITS: [u8; BL_CODES] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7];
-/// The order in which code-length code lengths are sent (RFC 1951 §3.2.7).
-const BL_ORDER: [usize; BL_CODES] = [
-    16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
-];
 
 /// First `length - MIN_MATCH` of each length code.
 const BASE_LENGTH: [u8; LENGTH_CODES] = {

@@ -37,6 +37,7 @@
 //! * The error texts are zlib's own `strm->msg` strings.
 
 use super::DecompressError;
+use super::{BL_ORDER as CLEN_ORDER, EXTRA_DBITS as DIST_EXTRA, EXTRA_LBITS as LEN_EXTRA};
 
 /// Why decoding stopped before the end of the stream.
 #[derive(Debug)]
@@ -88,23 +89,10 @@ const LEN_BASE: [u16; 29] = [
     3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131,
     163, 195, 227, 258,
 ];
-/// Extra bits for length symbols 257..=285.
-const LEN_EXTRA: [u8; 29] = [
-    0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
-];
 /// Distance base for distance symbols 0..=29.
 const DIST_BASE: [u16; 30] = [
     1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
     2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
-];
-/// Extra bits for distance symbols 0..=29.
-const DIST_EXTRA: [u8; 30] = [
-    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
-    13,
-];
-/// The order in which a dynamic block sends the code-length code's lengths.
-const CLEN_ORDER: [usize; 19] = [
-    16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
 ];
 
 /// Which alphabet a code decodes; decides what a symbol's table entry says.

@@ -29,6 +29,22 @@ use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, 
 
 use deflate::compress_small;
 
+// RFC 1951 tables both directions share (zlib's names, as in `trees.c`).
+
+/// Extra bits of the length codes (symbols 257..=285).
+const EXTRA_LBITS: [u8; 29] = [
+    0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+];
+/// Extra bits of the distance codes (symbols 0..=29).
+const EXTRA_DBITS: [u8; 30] = [
+    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
+    13,
+];
+/// The order in which a dynamic block sends the code-length code's lengths (RFC 1951 §3.2.7).
+const BL_ORDER: [usize; 19] = [
+    16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
+];
+
 /// Largest input that [`zlib_compress`] handles with its own deflate port; longer inputs are
 /// compressed by the system zlib.
 ///
