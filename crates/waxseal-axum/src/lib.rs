@@ -1,0 +1,2 @@
+//! Flask-compatible sessions for axum (work in progress).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! `waxseal serve` (work in progress).
+#![forbid(unsafe_code)]
