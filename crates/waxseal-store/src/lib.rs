@@ -1,0 +1,2 @@
+//! Server-side session stores (work in progress).
+#![forbid(unsafe_code)]
