@@ -9,6 +9,8 @@ Keys, in this order:
                            oldest first and tried from its end, the keyring's is newest first);
   otherwise FLASK_SECRET_KEY / FLASK_SECRET_KEY_FALLBACKS and every other FLASK_* variable, read
   by Flask's own `from_prefixed_env()` (which is also applied on top of the keyring).
+WAXSEAL_FLASK_SESSION_REDIS=redis://127.0.0.1:PORT switches to Flask-Session's server-side
+sessions on that Redis (the anchor of the store benchmark).
 
 Routes (the contract shared with `waxseal serve`):
   GET  /api/session   the session as JSON (tuples as arrays)
@@ -66,6 +68,14 @@ def create_app():
     if os.environ.get("WAXSEAL_KEYRING"):
         load_keyring(app, os.environ["WAXSEAL_KEYRING"])
     app.config.from_prefixed_env()
+    if os.environ.get("WAXSEAL_FLASK_SESSION_REDIS"):
+        # Server-side sessions with Flask-Session on Redis: the anchor of the store benchmark.
+        import redis
+        from flask_session import Session
+
+        app.config["SESSION_TYPE"] = "redis"
+        app.config["SESSION_REDIS"] = redis.Redis.from_url(os.environ["WAXSEAL_FLASK_SESSION_REDIS"])
+        Session(app)
     lifetime = app.config.get("PERMANENT_SESSION_LIFETIME")
     if isinstance(lifetime, int):
         app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=lifetime)

@@ -30,7 +30,9 @@ fn browser_or_skip(test: &str) -> Option<()> {
              {CHROMEDRIVER} is missing; run scripts/setup-system"
         );
     }
-    eprintln!("\n*** SKIPPED {test}: no {CHROMIUM} / {CHROMEDRIVER}. Run scripts/setup-system. ***\n");
+    eprintln!(
+        "\n*** SKIPPED {test}: no {CHROMIUM} / {CHROMEDRIVER}. Run scripts/setup-system. ***\n"
+    );
     None
 }
 
@@ -122,7 +124,10 @@ async fn walk(c: &Client, serve: &Serve) -> Result<(), fantoccini::error::CmdErr
     text(c, "#verdict").await;
     assert_eq!(verdict(c).await, "valid");
     let payload = text(c, "#payload").await;
-    assert!(payload.contains("Ada") && payload.contains("visits"), "{payload}");
+    assert!(
+        payload.contains("Ada") && payload.contains("visits"),
+        "{payload}"
+    );
 
     // Paste the cookie, tamper with it, inspect: the signature no longer matches.
     let cookie = c.get_named_cookie("session").await?;

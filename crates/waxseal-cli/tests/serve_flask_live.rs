@@ -67,7 +67,8 @@ async fn sessions_cross_both_ways_and_bad_cookies_give_empty_sessions() {
     let c = client();
 
     // Flask writes unicode and nested data; waxseal reads exactly what Flask reads.
-    let data = json!({"name": "Zoë 🦀 \u{2028}", "nested": {"a": [1, 2.5, {"b": null}], "t": true}});
+    let data =
+        json!({"name": "Zoë 🦀 \u{2028}", "nested": {"a": [1, 2.5, {"b": null}], "t": true}});
     let resp = post_json(&c, flask.url("/api/session"), None, data.clone()).await;
     let f1 = set_cookie(&resp, COOKIE).expect("Flask set the cookie");
     assert_eq!(body(resp).await, data);
@@ -167,10 +168,22 @@ async fn permanent_sessions_get_the_same_cookie_attributes_on_both_sides() {
     let flask = Flask::start(&py, &ring);
     let c = client();
 
-    let resp = post_json(&c, serve.url("/api/session"), None, json!({"_permanent": true})).await;
+    let resp = post_json(
+        &c,
+        serve.url("/api/session"),
+        None,
+        json!({"_permanent": true}),
+    )
+    .await;
     let rust_header = set_cookie_header(&resp, COOKIE).expect("set");
     let w = set_cookie(&resp, COOKIE).expect("set");
-    let resp = post_json(&c, flask.url("/api/session"), None, json!({"_permanent": true})).await;
+    let resp = post_json(
+        &c,
+        flask.url("/api/session"),
+        None,
+        json!({"_permanent": true}),
+    )
+    .await;
     let flask_header = set_cookie_header(&resp, COOKIE).expect("set");
     assert_eq!(attributes(&rust_header), attributes(&flask_header));
     assert!(rust_header.contains("; Expires="), "{rust_header}");
@@ -187,9 +200,15 @@ async fn permanent_sessions_get_the_same_cookie_attributes_on_both_sides() {
 
     // Both send Vary: Cookie when the session was read.
     let resp = get(&c, serve.url("/api/session"), &f).await;
-    assert_eq!(resp.headers().get("vary").map(|v| v.as_bytes()), Some(&b"Cookie"[..]));
+    assert_eq!(
+        resp.headers().get("vary").map(|v| v.as_bytes()),
+        Some(&b"Cookie"[..])
+    );
     let resp = get(&c, flask.url("/api/session"), &f).await;
-    assert_eq!(resp.headers().get("vary").map(|v| v.as_bytes()), Some(&b"Cookie"[..]));
+    assert_eq!(
+        resp.headers().get("vary").map(|v| v.as_bytes()),
+        Some(&b"Cookie"[..])
+    );
 
     // Clearing deletes the cookie with the same header on both sides.
     let resp = c
@@ -221,12 +240,20 @@ async fn a_rotation_keeps_old_cookies_valid_and_resigns_them_on_both_sides() {
 
     let resp = get(&c, serve.url("/api/visit"), "").await;
     let old_cookie = set_cookie(&resp, COOKIE).expect("set");
-    let before = Keyring::load(&ring_path, KeyPolicy::RefuseWeak).expect("keyring").0;
+    let before = Keyring::load(&ring_path, KeyPolicy::RefuseWeak)
+        .expect("keyring")
+        .0;
     assert_eq!(signed_with(&before, &old_cookie), Some(0));
 
     rotate_keyring(&ring_path);
-    let after = Keyring::load(&ring_path, KeyPolicy::RefuseWeak).expect("keyring").0;
-    assert_eq!(signed_with(&after, &old_cookie), Some(1), "now a fallback's cookie");
+    let after = Keyring::load(&ring_path, KeyPolicy::RefuseWeak)
+        .expect("keyring")
+        .0;
+    assert_eq!(
+        signed_with(&after, &old_cookie),
+        Some(1),
+        "now a fallback's cookie"
+    );
     serve.proc.signal("HUP");
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut log = Vec::new();

@@ -155,12 +155,11 @@ pub async fn run(options: ServeOptions) -> Result<(), ServeError> {
     let (keyring, file) = match options.keys {
         KeySource::Given(ring) => (ring, None),
         KeySource::File(path) => {
-            let (ring, origin, warnings) = keyring_file::load_or_create(&path).map_err(|source| {
-                ServeError::Keyring {
+            let (ring, origin, warnings) =
+                keyring_file::load_or_create(&path).map_err(|source| ServeError::Keyring {
                     path: path.clone(),
                     source,
-                }
-            })?;
+                })?;
             for w in warnings {
                 tracing::warn!("keyring {}: {w}", path.display());
             }
@@ -218,11 +217,14 @@ fn spawn_reload_on_sighup(path: PathBuf, keys: KeyringHandle) {
             return;
         };
         while hup.recv().await.is_some() {
-            let loaded = waxseal::secret::Keyring::load(&path, waxseal::secret::KeyPolicy::RefuseWeak);
-            match loaded.map_err(waxseal_axum::Error::from).and_then(|(ring, _)| {
-                let n = ring.len();
-                keys.replace(ring).map(|()| n)
-            }) {
+            let loaded =
+                waxseal::secret::Keyring::load(&path, waxseal::secret::KeyPolicy::RefuseWeak);
+            match loaded
+                .map_err(waxseal_axum::Error::from)
+                .and_then(|(ring, _)| {
+                    let n = ring.len();
+                    keys.replace(ring).map(|()| n)
+                }) {
                 Ok(n) => tracing::info!(
                     "SIGHUP: reloaded {} ({n} key{})",
                     path.display(),
