@@ -14,6 +14,10 @@
 
 mod memory;
 pub use memory::MemoryStore;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteConfig, SqliteStore};
 
 use std::collections::BTreeMap;
 use std::fmt;
