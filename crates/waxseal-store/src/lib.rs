@@ -16,8 +16,13 @@ mod memory;
 pub use memory::MemoryStore;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+pub mod testing;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteConfig, SqliteStore};
+#[cfg(feature = "redis")]
+mod redis_store;
+#[cfg(feature = "redis")]
+pub use redis_store::{RedisConfig, RedisStore, DEFAULT_KEY_PREFIX};
 
 use std::collections::BTreeMap;
 use std::fmt;
