@@ -14,9 +14,11 @@
 
 mod memory;
 pub use memory::MemoryStore;
+mod spec;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 pub mod testing;
+pub use spec::{open, open_with, StoreOptions, StoreSpec};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteConfig, SqliteStore};
 #[cfg(feature = "redis")]

@@ -354,3 +354,34 @@ async fn three_node_cluster_serves_sessions() {
     );
     common::concurrent_increments(first, second, 8, 25).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opened_from_specs() {
+    let server = RedisServer::start().expect("redis-server");
+    let spec = waxseal_store::StoreSpec::parse(&server.url()).unwrap();
+    let store = waxseal_store::open(&spec).await.unwrap();
+    let id = SessionId::random().unwrap();
+    store
+        .save(&id, &common::set(&[("a", "1")]), common::LONG)
+        .await
+        .unwrap();
+    assert_eq!(server.command(&["EXISTS", &key(&id)]).unwrap(), ":1\r\n");
+
+    let cluster = RedisCluster::start(3).expect("redis cluster");
+    let nodes: Vec<String> = cluster
+        .nodes()
+        .iter()
+        .map(|n| format!("127.0.0.1:{}", n.port()))
+        .collect();
+    let spec =
+        waxseal_store::StoreSpec::parse(&format!("redis+cluster://{}", nodes.join(","))).unwrap();
+    let store = waxseal_store::open(&spec).await.unwrap();
+    store
+        .save(&id, &common::set(&[("b", "2")]), common::LONG)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.load(&id).await.unwrap(),
+        Some(common::fields(&[("b", "2")]))
+    );
+}
