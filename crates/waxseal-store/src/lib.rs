@@ -12,6 +12,13 @@
 //! the same key, the last write wins.
 #![forbid(unsafe_code)]
 
+mod memory;
+pub use memory::MemoryStore;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteConfig, SqliteStore};
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
@@ -94,6 +101,18 @@ impl Changes {
     /// True when the request changed nothing (a save then only refreshes the expiry).
     pub fn is_empty(&self) -> bool {
         self.set.is_empty() && self.removed.is_empty()
+    }
+
+    /// Applies these changes to `fields`: removals first, then writes, so a key that is both
+    /// removed and set (which the session layer does not produce) ends up set. Every store
+    /// follows this order.
+    pub fn apply_to(&self, fields: &mut Fields) {
+        for key in &self.removed {
+            fields.remove(key);
+        }
+        for (key, value) in &self.set {
+            fields.insert(key.clone(), value.clone());
+        }
     }
 }
 
