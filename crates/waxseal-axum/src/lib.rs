@@ -48,3 +48,9 @@ pub use layer::{ResponseFuture, SessionLayer, SessionService};
 pub use session::Session;
 pub use waxseal::flask::cookie::{OversizeCookie, SameSite};
 pub use waxseal_store as store;
+
+/// Every Rust block of the workspace README compiles (and runs, unless marked `no_run`) as a
+/// doc test of this crate, the one that can see both the core and the web layer.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
