@@ -14,10 +14,17 @@
 
 mod memory;
 pub use memory::MemoryStore;
+mod spec;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+pub mod testing;
+pub use spec::{open, open_with, StoreOptions, StoreSpec};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteConfig, SqliteStore};
+#[cfg(feature = "redis")]
+mod redis_store;
+#[cfg(feature = "redis")]
+pub use redis_store::{RedisConfig, RedisStore, DEFAULT_KEY_PREFIX};
 
 use std::collections::BTreeMap;
 use std::fmt;

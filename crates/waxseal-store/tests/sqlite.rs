@@ -255,3 +255,18 @@ async fn two_processes_on_one_file_lose_no_writes() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opened_from_a_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spec.db");
+    let spec = waxseal_store::StoreSpec::parse(&format!("sqlite:{}", path.display())).unwrap();
+    let store = waxseal_store::open(&spec).await.unwrap();
+    let id = SessionId::random().unwrap();
+    store
+        .save(&id, &common::set(&[("a", "1")]), common::LONG)
+        .await
+        .unwrap();
+    assert_eq!(rows_for(&path, &id), 2);
+    assert!(store.describe().contains("spec.db"));
+}
