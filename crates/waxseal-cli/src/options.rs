@@ -66,13 +66,6 @@ pub struct Keys {
     pub source: String,
 }
 
-impl Keys {
-    /// The keys as byte slices, for the library calls.
-    pub fn slices(&self) -> Vec<&[u8]> {
-        self.keys.iter().map(SecretKey::as_bytes).collect()
-    }
-}
-
 fn parse_hex(flag: &str, text: &str) -> Result<SecretKey, CliError> {
     SecretKey::from_hex(text).map_err(|e| {
         CliError::usage(format!("{flag}: {e}"))
@@ -385,5 +378,74 @@ impl Iterator for TokenStream {
                 return Some(Ok(arg));
             }
         }
+    }
+}
+
+/// Flask's default `PERMANENT_SESSION_LIFETIME`: 31 days, in seconds.
+pub const FLASK_MAX_AGE: u64 = 31 * 24 * 3600;
+
+/// Age options for timed formats.
+#[derive(Args, Debug, Clone, Default)]
+pub struct AgeArgs {
+    /// Maximum age in seconds for timed formats (default for flask: 2678400 = 31 days, Flask's
+    /// PERMANENT_SESSION_LIFETIME; for the other timed formats: none).
+    #[arg(long, value_name = "SECS", conflicts_with = "no_max_age")]
+    pub max_age: Option<u64>,
+    /// Do not check the age at all.
+    #[arg(long)]
+    pub no_max_age: bool,
+    /// Verify as of this Unix time instead of the clock.
+    #[arg(long, value_name = "UNIX")]
+    pub now: Option<u64>,
+}
+
+impl AgeArgs {
+    /// The maximum age to apply for `kind`.
+    pub fn max_age(&self, kind: FormatKind) -> Option<u64> {
+        if self.no_max_age || !kind.is_timed() {
+            None
+        } else {
+            self.max_age
+                .or((kind == FormatKind::Flask).then_some(FLASK_MAX_AGE))
+        }
+    }
+
+    /// The time to verify at.
+    pub fn now(&self) -> u64 {
+        self.now.unwrap_or_else(waxseal::timed::unix_now)
+    }
+}
+
+/// Batch options: how many threads answer stdin lines.
+#[derive(Args, Debug, Clone, Default)]
+pub struct BatchArgs {
+    /// Answer stdin lines on N worker threads (answers keep the input order). Default 1; 0 means
+    /// one per CPU.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+impl BatchArgs {
+    /// The number of threads to use.
+    pub fn threads(&self) -> usize {
+        match self.threads {
+            None => 1,
+            Some(0) => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            Some(n) => n,
+        }
+    }
+}
+
+impl Keys {
+    /// A verifier for `format` with these keys.
+    pub fn verifier(
+        &self,
+        format: &TokenFormat,
+        max_age: Option<u64>,
+    ) -> Result<waxseal::inspect::Verifier, CliError> {
+        waxseal::inspect::Verifier::new(format, &self.keys, max_age).map_err(|e| {
+            CliError::usage(format!("invalid format settings: {e}"))
+                .hint("check --salt, --digest, --key-derivation and --sep")
+        })
     }
 }

@@ -43,10 +43,7 @@ pub(crate) type PayloadFailure = (Option<String>, String);
 /// Decodes the opened payload bytes for `kind`: Flask's tagged JSON
 /// (`TaggedJSONSerializer.loads`), Python's `json.loads` for the itsdangerous serializers, text
 /// or bytes for the signers. Returns the payload and, for JSON formats, the typed value.
-pub(crate) fn decode(
-    kind: FormatKind,
-    bytes: Vec<u8>,
-) -> Result<DecodedPayload, PayloadFailure> {
+pub(crate) fn decode(kind: FormatKind, bytes: Vec<u8>) -> Result<DecodedPayload, PayloadFailure> {
     if !kind.is_json() {
         return Ok(match String::from_utf8(bytes) {
             Ok(text) => (text.clone(), Payload::Text(text), None),
