@@ -28,7 +28,11 @@
 
 mod crypto;
 mod engine;
+mod formats;
 mod known_keys;
+mod mask;
+mod plan;
+mod rules;
 mod scheme;
 mod sha1_fast;
 mod token;
@@ -37,16 +41,24 @@ mod wordlist;
 pub use crypto::sign;
 pub use engine::{
     builtin_source, crack, crack_list, CandidateChunk, CandidateSource, Chained, CrackOptions,
-    CrackReport, EntryDecoding, Found, IterSource, Progress, TargetOutcome,
+    CrackReport, EntryDecoder, Filled, Found, IterSource, Progress, Sequence, TargetOutcome,
 };
+pub use formats::{detect, detect_kinds, DetectOptions, TokenKind, COMMON_SALTS};
 pub use known_keys::builtin_candidates;
+pub use mask::{
+    expand_custom_charsets, Combinator, IndexedSource, Keyspace, Mask, DIGITS, HEX_LOWER,
+    HEX_UPPER, LOWER, SPECIAL, UPPER,
+};
+pub use plan::{run_plan, Phase, PhaseReport, PhaseStatus, PlanReport, SourceFactory};
+pub use rules::{best_rules, parse_rules, Rule, RuleSource, BEST_RULES};
 pub use scheme::{
     digests_for_signature_len, Digest, KeyDerivation, Scheme, FLASK_SESSION_SALT,
     SERIALIZER_DEFAULT_SALT, SIGNER_DEFAULT_SALT,
 };
 pub use token::{decode_signature, encode_signature, SignedToken, Target, DEFAULT_SEPARATOR};
 pub use wordlist::{
-    parse_python_line, PythonLine, PythonLineDecoder, WordlistFormat, WordlistReader, WordlistStats,
+    parse_python_line, Latin1LineDecoder, PythonLine, PythonLineDecoder, WordlistFormat,
+    WordlistReader, WordlistStats,
 };
 
 /// Everything that can go wrong while setting up or running a crack. Never a panic.
@@ -82,8 +94,14 @@ pub enum CrackError {
     #[error(transparent)]
     UnknownName(#[from] waxseal::signer::UnknownName),
     /// Unknown wordlist format name.
-    #[error("unknown wordlist format {0:?} (expected auto, plain or python)")]
+    #[error("unknown wordlist format {0:?} (expected auto, plain, raw, python or latin-1)")]
     UnknownWordlistFormat(String),
+    /// A mask could not be parsed.
+    #[error("invalid mask {0}")]
+    InvalidMask(String),
+    /// A rule could not be parsed.
+    #[error("invalid rule {0}")]
+    InvalidRule(String),
     /// Reading the candidates failed.
     #[error("reading candidates failed: {0}")]
     Io(String),

@@ -1,5 +1,6 @@
 //! Signed tokens and the targets the engine attacks.
 
+use crate::formats::TokenKind;
 use crate::scheme::{KeyDerivation, Scheme};
 use crate::CrackError;
 use base64::engine::general_purpose::GeneralPurpose;
@@ -128,6 +129,7 @@ pub fn encode_signature(signature: &[u8]) -> String {
 pub struct Target {
     token: SignedToken,
     schemes: Vec<Scheme>,
+    kinds: Vec<Option<TokenKind>>,
 }
 
 impl Target {
@@ -152,13 +154,35 @@ impl Target {
                 });
             }
         }
-        Ok(Target { token, schemes })
+        let kinds = vec![None; schemes.len()];
+        Ok(Target {
+            token,
+            schemes,
+            kinds,
+        })
+    }
+
+    /// A target whose schemes are labelled with the format each stands for (see
+    /// [`crate::detect`]); the label of the matching scheme is reported in [`crate::Found::kind`].
+    pub fn labelled(
+        token: SignedToken,
+        schemes: Vec<(Scheme, Option<TokenKind>)>,
+    ) -> Result<Target, CrackError> {
+        let (schemes, kinds): (Vec<_>, Vec<_>) = schemes.into_iter().unzip();
+        let mut target = Target::new(token, schemes)?;
+        target.kinds = kinds;
+        Ok(target)
+    }
+
+    /// The format of each scheme, when known.
+    pub fn kinds(&self) -> &[Option<TokenKind>] {
+        &self.kinds
     }
 
     /// A Flask session cookie (`.`-separated, salt `cookie-session`, `hmac`, SHA-1).
     pub fn flask_session(cookie: &str) -> Result<Target, CrackError> {
         let token = SignedToken::parse(cookie, DEFAULT_SEPARATOR)?;
-        Target::new(token, vec![Scheme::flask_session()])
+        Target::labelled(token, vec![(Scheme::flask_session(), Some(TokenKind::Flask))])
     }
 
     /// A `.`-separated token with the given salt and derivation; the digest is detected from the
