@@ -75,6 +75,7 @@ enum Command {
     Explain(commands::explain::ExplainArgs),
     Key(commands::key::KeyCommand),
     Crack(commands::crack::CrackArgs),
+    Serve(commands::serve::ServeArgs),
 }
 
 /// Records the interleaved order of `--fallback` and `--fallback-hex` (clap keeps each flag's
@@ -110,6 +111,7 @@ fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Explain(a) => commands::explain::run(a, json),
         Command::Key(a) => commands::key::run(a, json),
         Command::Crack(a) => commands::crack::run(a, json),
+        Command::Serve(a) => commands::serve::run(a),
     }
 }
 
@@ -143,6 +145,7 @@ impl Command {
             Command::Verify(a) => Some(&mut a.keys),
             Command::Sign(a) => Some(&mut a.keys),
             Command::Explain(a) => Some(&mut a.keys),
+            Command::Serve(a) => Some(&mut a.keys),
             Command::Key(k) => k.key_args_mut(),
             Command::Decode(_) | Command::Crack(_) => None,
         }

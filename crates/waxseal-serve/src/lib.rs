@@ -174,7 +174,11 @@ pub async fn run(options: ServeOptions) -> Result<(), ServeError> {
                 }
             }
             eprintln!(
-                "To give a Flask app the same key: waxseal key show --flask --keyring {}",
+                "To give a Flask app the same keys: `waxseal key show --reveal --keyring {}`, then in \
+                 Flask: app.secret_key = bytes.fromhex(\"<current>\") (and SECRET_KEY_FALLBACKS \
+                 for older keys), or point tests/interop/flask_demo_app.py at it with \
+                 WAXSEAL_KEYRING={}",
+                path.display(),
                 path.display()
             );
             (ring, Some(path))

@@ -12,6 +12,20 @@
 //! the same key, the last write wins.
 #![forbid(unsafe_code)]
 
+mod memory;
+pub use memory::MemoryStore;
+mod spec;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+pub mod testing;
+pub use spec::{open, open_with, StoreOptions, StoreSpec};
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteConfig, SqliteStore};
+#[cfg(feature = "redis")]
+mod redis_store;
+#[cfg(feature = "redis")]
+pub use redis_store::{RedisConfig, RedisStore, DEFAULT_KEY_PREFIX};
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
@@ -94,6 +108,18 @@ impl Changes {
     /// True when the request changed nothing (a save then only refreshes the expiry).
     pub fn is_empty(&self) -> bool {
         self.set.is_empty() && self.removed.is_empty()
+    }
+
+    /// Applies these changes to `fields`: removals first, then writes, so a key that is both
+    /// removed and set (which the session layer does not produce) ends up set. Every store
+    /// follows this order.
+    pub fn apply_to(&self, fields: &mut Fields) {
+        for key in &self.removed {
+            fields.remove(key);
+        }
+        for (key, value) in &self.set {
+            fields.insert(key.clone(), value.clone());
+        }
     }
 }
 

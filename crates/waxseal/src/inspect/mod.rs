@@ -1,0 +1,297 @@
+//! Tokens of a format chosen at run time: one verification engine ([`Verifier`]) that gives a
+//! complete, typed record ([`Inspection`]) per token, for `waxseal verify`, `explain`, `decode`
+//! and the inspector page alike, and signing ([`TokenFormat::sign`]).
+//!
+//! This is what a command-line tool or an inspector page needs: one entry point for the six
+//! token formats, each with its itsdangerous or Flask defaults, instead of six types. Renderers
+//! only lay the record out; none of them splits, derives or decodes a token itself.
+
+mod extract;
+mod payload;
+mod verifier;
+
+pub use extract::{extract_token, likely_formats, Extracted};
+pub use payload::{datetime_text, float_text, to_json, utc, uuid_text, Payload};
+pub use verifier::{AgeCheck, Detail, Inspection, KeyTrial, Parts, Verdict, Verifier};
+
+use crate::error::ConfigError;
+use crate::secret::SecretKey;
+use crate::serializer::{SerializerBuilder, DEFAULT_MAX_DECOMPRESSED};
+use crate::signer::{Signer, SignerBuilder, SignerSettings};
+use crate::timed::TimestampSigner;
+
+/// The token formats, each with its defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FormatKind {
+    /// Flask's session cookie: URL-safe timed JSON, salt `cookie-session`, `hmac`, SHA-1.
+    Flask,
+    /// itsdangerous `URLSafeTimedSerializer` (salt `itsdangerous`).
+    UrlSafeTimed,
+    /// itsdangerous `URLSafeSerializer`.
+    UrlSafe,
+    /// itsdangerous `Serializer` (plain JSON text).
+    Serializer,
+    /// itsdangerous `TimestampSigner` (salt `itsdangerous.Signer`).
+    TimestampSigner,
+    /// itsdangerous `Signer`.
+    Signer,
+}
+
+impl FormatKind {
+    /// Every format, in the order the CLI lists them.
+    pub const ALL: [FormatKind; 6] = [
+        FormatKind::Flask,
+        FormatKind::UrlSafeTimed,
+        FormatKind::UrlSafe,
+        FormatKind::Serializer,
+        FormatKind::TimestampSigner,
+        FormatKind::Signer,
+    ];
+
+    /// The CLI name: `flask`, `url-safe-timed`, `url-safe`, `serializer`, `timestamp-signer`,
+    /// `signer`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FormatKind::Flask => "flask",
+            FormatKind::UrlSafeTimed => "url-safe-timed",
+            FormatKind::UrlSafe => "url-safe",
+            FormatKind::Serializer => "serializer",
+            FormatKind::TimestampSigner => "timestamp-signer",
+            FormatKind::Signer => "signer",
+        }
+    }
+
+    /// Parses a CLI name.
+    ///
+    /// ```
+    /// use waxseal::inspect::FormatKind;
+    /// assert_eq!(FormatKind::from_name("url-safe-timed"), Some(FormatKind::UrlSafeTimed));
+    /// ```
+    pub fn from_name(name: &str) -> Option<FormatKind> {
+        FormatKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The format's default signer settings.
+    pub fn default_settings(self) -> SignerSettings {
+        match self {
+            FormatKind::Flask => SignerSettings::flask(),
+            FormatKind::UrlSafeTimed | FormatKind::UrlSafe | FormatKind::Serializer => {
+                SignerSettings {
+                    salt: b"itsdangerous".to_vec(),
+                    ..SignerSettings::default()
+                }
+            }
+            FormatKind::TimestampSigner | FormatKind::Signer => SignerSettings::default(),
+        }
+    }
+
+    /// Whether tokens carry a timestamp.
+    pub fn is_timed(self) -> bool {
+        matches!(
+            self,
+            FormatKind::Flask | FormatKind::UrlSafeTimed | FormatKind::TimestampSigner
+        )
+    }
+
+    /// Whether the payload is JSON (a serializer format) rather than arbitrary bytes.
+    pub fn is_json(self) -> bool {
+        !matches!(self, FormatKind::TimestampSigner | FormatKind::Signer)
+    }
+
+    /// Whether the payload is base64url and possibly zlib-compressed.
+    pub fn is_url_safe(self) -> bool {
+        matches!(
+            self,
+            FormatKind::Flask | FormatKind::UrlSafeTimed | FormatKind::UrlSafe
+        )
+    }
+}
+
+/// A format plus its (possibly overridden) signer settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenFormat {
+    /// Which format.
+    pub kind: FormatKind,
+    /// Salt, separator, key derivation and digest.
+    pub settings: SignerSettings,
+    /// Cap on a decompressed payload.
+    pub max_decompressed: usize,
+}
+
+impl TokenFormat {
+    /// The format with its defaults.
+    pub fn new(kind: FormatKind) -> TokenFormat {
+        TokenFormat {
+            kind,
+            settings: kind.default_settings(),
+            max_decompressed: DEFAULT_MAX_DECOMPRESSED,
+        }
+    }
+
+    /// MD5 is accepted for verifying (old tokens must stay readable during a migration), never
+    /// for signing.
+    fn signer_builder(
+        &self,
+        keys: &[&[u8]],
+        verifying: bool,
+    ) -> Result<SignerBuilder, ConfigError> {
+        let (first, rest) = keys.split_first().ok_or(ConfigError::NoKey)?;
+        let mut b = Signer::builder(first).settings(self.settings.clone());
+        if verifying {
+            b = b.allow_legacy_md5();
+        }
+        for k in rest {
+            b = b.fallback_key(k);
+        }
+        Ok(b)
+    }
+
+    fn serializer_builder(
+        &self,
+        keys: &[&[u8]],
+        verifying: bool,
+    ) -> Result<SerializerBuilder, ConfigError> {
+        let main = self.signer_builder(keys, verifying)?;
+        let first = keys.first().ok_or(ConfigError::NoKey)?;
+        Ok(SerializerBuilder::new(first)
+            .signer(|_| main)
+            .max_decompressed_size(self.max_decompressed))
+    }
+
+    /// Verifies `token` with `keys` (current first, then fallbacks in trial order): a shortcut
+    /// for a one-off check through a [`Verifier`] (build one [`Verifier`] for many tokens).
+    ///
+    /// ```
+    /// use waxseal::inspect::{FormatKind, TokenFormat};
+    /// let f = TokenFormat::new(FormatKind::Flask);
+    /// let token = f.sign(&[b"secret"], b"{\"a\":1}", 1_700_000_000).unwrap();
+    /// let v = f.verify(&[b"other", b"secret"], &token, Some(60), 1_700_000_010).unwrap();
+    /// assert!(v.result.is_ok());
+    /// assert_eq!((v.key_index, v.payload_raw.as_deref()), (Some(1), Some("{\"a\":1}")));
+    /// ```
+    pub fn verify(
+        &self,
+        keys: &[&[u8]],
+        token: &str,
+        max_age: Option<u64>,
+        now: u64,
+    ) -> Result<Verification, ConfigError> {
+        let keys: Vec<SecretKey> = keys.iter().map(|k| SecretKey::from_slice(k)).collect();
+        let r =
+            Verifier::new(self, &keys, max_age)?.inspect_at(token.as_bytes(), now, Detail::Verify);
+        Ok(Verification {
+            result: if r.verdict.is_valid() {
+                Ok(())
+            } else {
+                Err(r.verdict)
+            },
+            timestamp: r.parts.as_ref().and_then(|p| p.timestamp),
+            compressed: r.parts.as_ref().is_some_and(|p| p.compressed),
+            payload_raw: r.payload_raw,
+            key_index: r.key_index,
+        })
+    }
+
+    /// Signs a payload: JSON text for the serializer formats (signed exactly as given), bytes
+    /// for the signers. Timed formats use `timestamp`. MD5 is refused
+    /// ([`ConfigError::Md5NotAllowed`]): it is only for verifying legacy tokens.
+    pub fn sign(
+        &self,
+        keys: &[&[u8]],
+        payload: &[u8],
+        timestamp: u64,
+    ) -> Result<String, SignError> {
+        let text = || std::str::from_utf8(payload).map_err(|_| SignError::NotUtf8);
+        let token = match self.kind {
+            FormatKind::Signer => self.signer_builder(keys, false)?.build()?.sign(payload),
+            FormatKind::TimestampSigner => {
+                TimestampSigner::build(self.signer_builder(keys, false)?)?
+                    .sign_at(payload, timestamp)
+            }
+            FormatKind::Serializer => self
+                .serializer_builder(keys, false)?
+                .build_serializer()?
+                .dumps_raw(text()?)
+                .into_bytes(),
+            FormatKind::UrlSafe => self
+                .serializer_builder(keys, false)?
+                .build_url_safe()?
+                .dumps_raw(text()?)
+                .into_bytes(),
+            FormatKind::Flask | FormatKind::UrlSafeTimed => self
+                .serializer_builder(keys, false)?
+                .build_url_safe_timed()?
+                .dumps_raw_at(text()?, timestamp)
+                .into_bytes(),
+        };
+        String::from_utf8(token).map_err(|_| SignError::NotUtf8)
+    }
+}
+
+/// Why [`TokenFormat::sign`] failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignError {
+    /// The settings are invalid.
+    Config(ConfigError),
+    /// A serializer payload (JSON text) or the resulting token is not UTF-8.
+    NotUtf8,
+}
+
+impl From<ConfigError> for SignError {
+    fn from(e: ConfigError) -> Self {
+        SignError::Config(e)
+    }
+}
+
+impl std::fmt::Display for SignError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignError::Config(e) => e.fmt(f),
+            SignError::NotUtf8 => f.write_str("the payload must be UTF-8 text for this format"),
+        }
+    }
+}
+
+impl std::error::Error for SignError {}
+
+/// The short answer of [`TokenFormat::verify`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// `Ok(())` when valid, else the verdict.
+    pub result: Result<(), Verdict>,
+    /// The exact signed payload text (for valid and for expired tokens, whose signatures are
+    /// valid).
+    pub payload_raw: Option<String>,
+    /// The signing time the token carries.
+    pub timestamp: Option<u64>,
+    /// Which key's signature matched: 0 = current, n = n-th fallback.
+    pub key_index: Option<usize>,
+    /// Whether the payload was compressed.
+    pub compressed: bool,
+}
+
+/// A duration in words: `42 s`, `3 min 5 s`, `2 h 10 min`, `31 days`, `1 day 2 h`.
+///
+/// ```
+/// use waxseal::inspect::duration;
+/// assert_eq!(duration(185), "3 min 5 s");
+/// assert_eq!(duration(31 * 86_400), "31 days");
+/// assert_eq!(duration(86_400 + 7200), "1 day 2 h");
+/// ```
+pub fn duration(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs} s"),
+        60..=3599 => format!("{} min {} s", secs / 60, secs % 60),
+        3600..=86_399 => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+        _ => {
+            let days = secs / 86_400;
+            let unit = if days == 1 { "day" } else { "days" };
+            let hours = secs % 86_400 / 3600;
+            if hours == 0 {
+                format!("{days} {unit}")
+            } else {
+                format!("{days} {unit} {hours} h")
+            }
+        }
+    }
+}

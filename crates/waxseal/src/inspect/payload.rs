@@ -1,0 +1,216 @@
+//! A token's payload decoded the way its format's loader reads it, for display and for JSON.
+//!
+//! Flask's session JSON tags Python types that JSON lacks (`{" t": [...]}` is a tuple,
+//! `{" b": "..."}` bytes...). In [`Payload::Json`] the value is untagged and each non-JSON type
+//! becomes a one-member object whose key starts with `$`, so that any JSON consumer can read it
+//! and still tell a tuple from a list:
+//!
+//! | Python type        | JSON                                               |
+//! |--------------------|----------------------------------------------------|
+//! | `tuple`            | `{"$tuple": [...]}`                                |
+//! | `bytes`            | `{"$bytes": "<hex>"}`                              |
+//! | `uuid.UUID`        | `{"$uuid": "12345678-1234-..."}`                   |
+//! | `datetime`         | `{"$datetime": "2015-10-21T07:28:00Z"}`            |
+//! | `Markup`           | `{"$markup": "<b>hi</b>"}`                         |
+//! | int beyond 64 bits | `{"$int": "123456789012345678901234"}`             |
+//! | `nan`, `inf`       | `{"$float": "NaN"}` / `"Infinity"` / `"-Infinity"` |
+//!
+//! Everything else is plain JSON. The exact text the token holds is kept beside it
+//! (`Inspection::payload_raw`), and the typed value (`Inspection::value`) for renderings that
+//! name the Python types.
+
+use crate::flask::{json as fjson, DateTime, Value};
+
+use super::FormatKind;
+
+/// A payload decoded according to its format.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payload {
+    /// A JSON value: Flask's tagged JSON untagged (see the module documentation), or an
+    /// itsdangerous serializer's JSON.
+    Json(serde_json::Value),
+    /// A signer's payload that is UTF-8 text.
+    Text(String),
+    /// A signer's payload that is not UTF-8.
+    Bytes(Vec<u8>),
+}
+
+/// A decoded payload: its text, the payload, and for JSON formats the typed value.
+pub(crate) type DecodedPayload = (String, Payload, Option<Value>);
+/// Why a payload did not decode: its text when it was UTF-8, and the reason.
+pub(crate) type PayloadFailure = (Option<String>, String);
+
+/// Decodes the opened payload bytes for `kind`: Flask's tagged JSON
+/// (`TaggedJSONSerializer.loads`), Python's `json.loads` for the itsdangerous serializers, text
+/// or bytes for the signers. Returns the payload and, for JSON formats, the typed value.
+pub(crate) fn decode(
+    kind: FormatKind,
+    bytes: Vec<u8>,
+) -> Result<DecodedPayload, PayloadFailure> {
+    if !kind.is_json() {
+        return Ok(match String::from_utf8(bytes) {
+            Ok(text) => (text.clone(), Payload::Text(text), None),
+            Err(e) => {
+                let bytes = e.into_bytes();
+                (
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                    Payload::Bytes(bytes),
+                    None,
+                )
+            }
+        });
+    }
+    let raw = String::from_utf8(bytes).map_err(|_| (None, "it is not UTF-8 text".to_owned()))?;
+    let parsed = if kind == FormatKind::Flask {
+        fjson::loads(&raw).map_err(|e| format!("it is not Flask session JSON: {e}"))
+    } else {
+        fjson::parse(&raw).map_err(|e| format!("it is not JSON: {e}"))
+    };
+    match parsed {
+        Ok(v) => Ok((raw, Payload::Json(to_json(&v)), Some(v))),
+        Err(e) => Err((Some(raw), e)),
+    }
+}
+
+/// Lowercase hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
+}
+
+/// A UUID as `12345678-1234-1234-1234-123456789abc`.
+pub fn uuid_text(u: &[u8; 16]) -> String {
+    let h = hex(u);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// A datetime as `2015-10-21T07:28:00Z`.
+pub fn datetime_text(d: &DateTime) -> String {
+    let (y, mo, da, h, mi, s) = d.to_civil();
+    format!("{y:04}-{mo:02}-{da:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+/// A Unix time as `2015-10-21T07:28:00Z`, or `None` when out of the calendar's range.
+///
+/// ```
+/// assert_eq!(waxseal::inspect::utc(1_445_412_480).as_deref(), Some("2015-10-21T07:28:00Z"));
+/// assert_eq!(waxseal::inspect::utc(u64::MAX), None);
+/// ```
+pub fn utc(secs: u64) -> Option<String> {
+    let secs = i64::try_from(secs).ok()?;
+    DateTime::from_unix_seconds(secs).map(|d| datetime_text(&d))
+}
+
+/// A float as Python's `repr` writes it (`1.0`, `NaN`, `Infinity`).
+pub fn float_text(f: f64) -> String {
+    let mut s = String::new();
+    crate::pyjson::write_f64(&mut s, f);
+    s
+}
+
+fn wrap(tag: &str, value: serde_json::Value) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    m.insert(tag.to_owned(), value);
+    serde_json::Value::Object(m)
+}
+
+/// The JSON rendering of a Flask value (see the module documentation).
+///
+/// ```
+/// use waxseal::flask::json;
+/// let v = json::loads(r#"{"t":{" t":[1,2]},"b":{" b":"AGFi"}}"#).unwrap();
+/// assert_eq!(
+///     waxseal::inspect::to_json(&v).to_string(),
+///     r#"{"t":{"$tuple":[1,2]},"b":{"$bytes":"006162"}}"#
+/// );
+/// ```
+pub fn to_json(v: &Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        Value::Null => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) => match (i.as_i64(), i.as_u64()) {
+            (Some(n), _) => J::from(n),
+            (None, Some(n)) => J::from(n),
+            _ => wrap("$int", J::String(i.to_string())),
+        },
+        Value::Float(f) => match serde_json::Number::from_f64(*f) {
+            Some(n) => J::Number(n),
+            None => wrap("$float", J::String(float_text(*f))),
+        },
+        Value::Str(s) => J::String(s.clone()),
+        Value::List(items) => J::Array(items.iter().map(to_json).collect()),
+        Value::Tuple(items) => wrap("$tuple", J::Array(items.iter().map(to_json).collect())),
+        Value::Bytes(b) => wrap("$bytes", J::String(hex(b))),
+        Value::Uuid(u) => wrap("$uuid", J::String(uuid_text(u))),
+        Value::DateTime(d) => wrap("$datetime", J::String(datetime_text(d))),
+        Value::Markup(m) => wrap("$markup", J::String(m.clone())),
+        Value::Dict(d) => J::Object(d.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
+    }
+}
+
+impl Payload {
+    /// The JSON form: the value for [`Payload::Json`], a string for [`Payload::Text`],
+    /// `{"$bytes": "<hex>"}` for [`Payload::Bytes`].
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Payload::Json(v) => v.clone(),
+            Payload::Text(t) => serde_json::Value::String(t.clone()),
+            Payload::Bytes(b) => wrap("$bytes", serde_json::Value::String(hex(b))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flask_tags_become_dollar_objects() {
+        let raw = r#"{"b":{" b":"AGFi"},"d":{" d":"Wed, 21 Oct 2015 07:28:00 GMT"},"t":{" t":[1,2]},"n":NaN,"i":123456789012345678901234567890}"#;
+        let (text, payload, value) =
+            decode(FormatKind::Flask, raw.as_bytes().to_vec()).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(text, raw);
+        assert!(value.is_some());
+        assert_eq!(
+            payload,
+            Payload::Json(serde_json::json!({
+                "b": {"$bytes": "006162"}, "d": {"$datetime": "2015-10-21T07:28:00Z"},
+                "t": {"$tuple": [1, 2]}, "n": {"$float": "NaN"},
+                "i": {"$int": "123456789012345678901234567890"}
+            }))
+        );
+    }
+
+    #[test]
+    fn signer_payloads_are_text_or_bytes() {
+        let (_, p, v) =
+            decode(FormatKind::Signer, b"hi".to_vec()).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((p, v), (Payload::Text("hi".into()), None));
+        let (raw, p, _) =
+            decode(FormatKind::Signer, vec![0xff, 0]).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(raw, "\u{fffd}\u{0}");
+        assert_eq!(p.to_json(), serde_json::json!({"$bytes": "ff00"}));
+    }
+
+    #[test]
+    fn bad_json_keeps_the_raw_text() {
+        let err = decode(FormatKind::Flask, br#"{"a":[1,}"#.to_vec()).unwrap_err();
+        assert_eq!(err.0.as_deref(), Some(r#"{"a":[1,}"#));
+        assert!(err.1.contains("Flask session JSON"), "{}", err.1);
+        let err = decode(FormatKind::Serializer, vec![0xff]).unwrap_err();
+        assert_eq!(err.0, None);
+    }
+}

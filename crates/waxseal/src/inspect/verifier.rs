@@ -1,0 +1,863 @@
+//! The verification engine behind `verify`, `explain`, `decode` and the inspector page: a
+//! [`Verifier`] built once from the format, the keys and the age limit, and one typed
+//! [`Inspection`] per token.
+//!
+//! Decisions, and why:
+//! * The signature is checked before anything is decoded, as itsdangerous does; the age only once
+//!   the signature holds (an untrusted timestamp means nothing), then the payload is opened. Only
+//!   [`Detail::Explain`] also opens the payload of a token whose signature fails, to show what it
+//!   claims; that is bounded by the same decompression cap as everything else.
+//! * Verdicts follow itsdangerous's exception order: a bad signature beats everything, an
+//!   expired token is reported as expired even if its payload would not load (itsdangerous raises
+//!   `SignatureExpired` before loading it), a token whose signature holds but whose payload the
+//!   format's loader would refuse is `bad_payload`.
+//! * An invalid base64 signature is a bad signature (itsdangerous compares and fails), not a
+//!   malformed token; a token without a separator, or a timed token without a readable timestamp,
+//!   is malformed.
+//! * Keys are [`SecretKey`]s; each is derived and its HMAC state keyed once, in [`Verifier::new`].
+//!   Expected signatures are computed only for [`Detail::Explain`].
+
+use zeroize::Zeroizing;
+
+use crate::compress;
+use crate::encoding::{base64_decode, base64_decode_to_slice, base64_encode, bytes_to_int};
+use crate::error::ConfigError;
+use crate::flask::Value;
+use crate::secret::{Keyring, SecretKey};
+use crate::signer::{derive_key, Digest, Signer};
+
+use super::payload::{self, Payload};
+use super::{duration, FormatKind, TokenFormat};
+
+/// How much to work out per token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// The verdict, parts, age and payload: what `verify` prints.
+    Verify,
+    /// Also each key's derived-key fingerprint and expected signature, and the claimed payload of
+    /// a token whose signature fails: what `explain` and the inspector page show.
+    Explain,
+}
+
+/// What a token is, in one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    /// Genuine, signed with the current key, within its age.
+    Valid,
+    /// Genuine, signed with a fallback key still accepted.
+    ValidFallback,
+    /// No key gives its signature.
+    BadSignature,
+    /// Genuine but older than the maximum age, or dated in the future.
+    Expired,
+    /// Not a token of this format.
+    Malformed,
+    /// Genuine, but its payload cannot be loaded.
+    BadPayload,
+    /// Decoded without a key: nothing proven.
+    NotVerified,
+}
+
+impl Verdict {
+    /// Every verdict.
+    pub const ALL: [Verdict; 7] = [
+        Verdict::Valid,
+        Verdict::ValidFallback,
+        Verdict::BadSignature,
+        Verdict::Expired,
+        Verdict::Malformed,
+        Verdict::BadPayload,
+        Verdict::NotVerified,
+    ];
+
+    /// The snake_case name: `valid`, `valid_fallback`, `bad_signature`, `expired`, `malformed`,
+    /// `bad_payload`, `not_verified`.
+    ///
+    /// ```
+    /// assert_eq!(waxseal::inspect::Verdict::ValidFallback.as_str(), "valid_fallback");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Valid => "valid",
+            Verdict::ValidFallback => "valid_fallback",
+            Verdict::BadSignature => "bad_signature",
+            Verdict::Expired => "expired",
+            Verdict::Malformed => "malformed",
+            Verdict::BadPayload => "bad_payload",
+            Verdict::NotVerified => "not_verified",
+        }
+    }
+
+    /// One sentence saying what the verdict means.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Verdict::Valid => {
+                "The signature was made with the current key and the token is within its age: it \
+                 is genuine and unchanged."
+            }
+            Verdict::ValidFallback => {
+                "The signature was made with an older key that is still accepted during a \
+                 rotation: it is genuine, and is re-signed with the current key the next time \
+                 the application saves it."
+            }
+            Verdict::BadSignature => {
+                "No key gives this signature: the token was tampered with after signing, or it \
+                 was signed with another key (or another salt, digest or key derivation)."
+            }
+            Verdict::Expired => {
+                "The signature is genuine, but the token is older than the maximum age (or dated \
+                 in the future), so it is refused."
+            }
+            Verdict::Malformed => {
+                "This is not a token of this format: its parts cannot be separated or read."
+            }
+            Verdict::BadPayload => {
+                "The signature is genuine, but the payload cannot be read as this format's data."
+            }
+            Verdict::NotVerified => {
+                "No key was used: the token was only decoded, and anyone can write one that \
+                 decodes like this."
+            }
+        }
+    }
+
+    /// Whether the token is genuine and accepted.
+    pub fn is_valid(self) -> bool {
+        matches!(self, Verdict::Valid | Verdict::ValidFallback)
+    }
+
+    /// The error class of an invalid token (`bad_signature`, `expired`, `malformed`,
+    /// `bad_payload`), `None` for a valid or merely decoded one.
+    pub fn error(self) -> Option<&'static str> {
+        match self {
+            Verdict::Valid | Verdict::ValidFallback | Verdict::NotVerified => None,
+            other => Some(other.as_str()),
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A token's parts as they appear in it (text taken as UTF-8, invalid bytes replaced), nothing
+/// verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parts {
+    /// The payload part, without the `.` compression marker.
+    pub payload: String,
+    /// Whether the payload carries the `.` compression marker (URL-safe formats).
+    pub compressed: bool,
+    /// The timestamp part, for timed formats that have one.
+    pub timestamp_text: Option<String>,
+    /// The timestamp decoded (Unix seconds), when readable.
+    pub timestamp: Option<u64>,
+    /// Everything the signature covers.
+    pub signed_part: String,
+    /// The signature as it appears (base64url).
+    pub signature_text: String,
+    /// The signature decoded, when valid base64.
+    pub signature: Option<Vec<u8>>,
+    /// The digest the signature's length implies, if one does.
+    pub implied_digest: Option<Digest>,
+}
+
+/// What one key gives for this token ([`Detail::Explain`] only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyTrial {
+    /// 0 = current key, n = n-th fallback.
+    pub index: usize,
+    /// The secret key's fingerprint (never the key).
+    pub fingerprint: String,
+    /// The secret key's length in bytes.
+    pub key_len: usize,
+    /// The fingerprint of the key derived from it for this salt and derivation. The derived key
+    /// signs as well as the secret itself, so only its fingerprint is given.
+    pub derived_key_fingerprint: String,
+    /// The signature this key gives the token's signed part, base64url as in a token.
+    pub expected_signature: String,
+    /// The same, as hex.
+    pub expected_signature_hex: String,
+}
+
+/// The age check of a timed token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AgeCheck {
+    /// `now - timestamp` in seconds; negative for a token dated in the future.
+    pub age: i64,
+    /// The maximum age applied, if any.
+    pub max_age: Option<u64>,
+    /// Whether the age check refuses the token.
+    pub expired: bool,
+}
+
+/// Everything learned about one token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inspection {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// One or two sentences about this token in particular (the verdict's general meaning is
+    /// [`Verdict::explanation`]). May quote the payload's text: escape it for terminals.
+    pub message: String,
+    /// The parts, unless the token cannot even be split.
+    pub parts: Option<Parts>,
+    /// The key whose signature matched (0 = current), also for an expired token.
+    pub key_index: Option<usize>,
+    /// Per-key values, for [`Detail::Explain`] with keys.
+    pub keys: Vec<KeyTrial>,
+    /// The age check, for a timed token whose signature holds (or that was only decoded).
+    pub age: Option<AgeCheck>,
+    /// The exact payload text after base64 and decompression (invalid UTF-8 replaced for signer
+    /// payloads, which are bytes). Present for genuine tokens, decoded ones, and with
+    /// [`Detail::Explain`] for the claims of a token whose signature fails.
+    pub payload_raw: Option<String>,
+    /// The payload decoded.
+    pub payload: Option<Payload>,
+    /// The typed value of a JSON payload (Flask's tagged types kept), for renderings that name
+    /// the Python types.
+    pub value: Option<Value>,
+    /// Why the payload could not be opened or decoded.
+    pub payload_error: Option<String>,
+    /// Whether the signature was actually checked against keys.
+    pub verified: bool,
+}
+
+impl Inspection {
+    /// A record for input that is not a token at all (an empty line, a line over a length
+    /// limit): `malformed`, with `message` saying why.
+    ///
+    /// ```
+    /// use waxseal::inspect::{Inspection, Verdict};
+    /// let r = Inspection::malformed("empty line: no token");
+    /// assert_eq!((r.verdict, r.message.as_str()), (Verdict::Malformed, "empty line: no token"));
+    /// ```
+    pub fn malformed(message: impl Into<String>) -> Inspection {
+        Inspection {
+            verdict: Verdict::Malformed,
+            message: message.into(),
+            parts: None,
+            key_index: None,
+            keys: Vec::new(),
+            age: None,
+            payload_raw: None,
+            payload: None,
+            value: None,
+            payload_error: None,
+            verified: false,
+        }
+    }
+}
+
+/// Per-key facts prepared once.
+struct KeyInfo {
+    fingerprint: String,
+    len: usize,
+    derived_fingerprint: String,
+}
+
+/// A verifier for one format, one set of keys and one age limit, built once per run.
+///
+/// ```
+/// use waxseal::inspect::{Detail, FormatKind, TokenFormat, Verdict, Verifier};
+/// use waxseal::secret::SecretKey;
+/// let format = TokenFormat::new(FormatKind::Flask);
+/// let token = format.sign(&[b"old key"], br#"{"user":"ada"}"#, 1_700_000_000).unwrap();
+/// let keys = [SecretKey::from_text("new key"), SecretKey::from_text("old key")];
+/// let verifier = Verifier::new(&format, &keys, Some(3600)).unwrap();
+/// let r = verifier.inspect_at(token.as_bytes(), 1_700_000_060, Detail::Verify);
+/// assert_eq!((r.verdict, r.key_index), (Verdict::ValidFallback, Some(1)));
+/// assert_eq!(r.payload_raw.as_deref(), Some(r#"{"user":"ada"}"#));
+/// let late = verifier.inspect_at(token.as_bytes(), 1_700_010_000, Detail::Verify);
+/// assert_eq!(late.verdict, Verdict::Expired);
+/// ```
+pub struct Verifier {
+    format: TokenFormat,
+    signer: Option<Signer>,
+    keys: Vec<KeyInfo>,
+    max_age: Option<u64>,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("format", &self.format)
+            .field("keys", &self.keys.len())
+            .field("max_age", &self.max_age)
+            .finish()
+    }
+}
+
+impl Verifier {
+    /// A verifier with `keys` (current first, then fallbacks in trial order). `max_age` applies
+    /// to timed formats only. MD5 is accepted here (old tokens must stay checkable during a
+    /// migration); an invalid separator or no key at all is an error.
+    pub fn new(
+        format: &TokenFormat,
+        keys: &[SecretKey],
+        max_age: Option<u64>,
+    ) -> Result<Verifier, ConfigError> {
+        let (first, rest) = keys.split_first().ok_or(ConfigError::NoKey)?;
+        let mut builder = Signer::builder(first.as_bytes())
+            .settings(format.settings.clone())
+            .allow_legacy_md5();
+        for k in rest {
+            builder = builder.fallback_key(k.as_bytes());
+        }
+        let signer = builder.build()?;
+        let s = &format.settings;
+        let keys = keys
+            .iter()
+            .map(|k| {
+                let derived = Zeroizing::new(derive_key(
+                    s.key_derivation,
+                    s.digest,
+                    &s.salt,
+                    k.as_bytes(),
+                ));
+                KeyInfo {
+                    fingerprint: k.fingerprint(),
+                    len: k.len(),
+                    derived_fingerprint: SecretKey::from_slice(&derived).fingerprint(),
+                }
+            })
+            .collect();
+        Ok(Verifier {
+            format: format.clone(),
+            signer: Some(signer),
+            keys,
+            max_age: max_age.filter(|_| format.kind.is_timed()),
+        })
+    }
+
+    /// A verifier with a keyring's keys (current, then fallbacks newest first).
+    pub fn with_keyring(
+        format: &TokenFormat,
+        keyring: &Keyring,
+        max_age: Option<u64>,
+    ) -> Result<Verifier, ConfigError> {
+        let keys: Vec<SecretKey> = keyring.keys().cloned().collect();
+        Verifier::new(format, &keys, max_age)
+    }
+
+    /// A verifier without keys: tokens are split and decoded, never verified
+    /// ([`Verdict::NotVerified`] or [`Verdict::Malformed`]).
+    pub fn decode_only(format: &TokenFormat) -> Verifier {
+        Verifier {
+            format: format.clone(),
+            signer: None,
+            keys: Vec::new(),
+            max_age: None,
+        }
+    }
+
+    /// The format.
+    pub fn format(&self) -> &TokenFormat {
+        &self.format
+    }
+
+    /// The maximum age applied (always `None` for untimed formats).
+    pub fn max_age(&self) -> Option<u64> {
+        self.max_age
+    }
+
+    /// Whether it has keys (else it only decodes).
+    pub fn has_keys(&self) -> bool {
+        self.signer.is_some()
+    }
+
+    /// How many keys it tries.
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Inspects `token` as of the clock.
+    pub fn inspect(&self, token: &[u8], detail: Detail) -> Inspection {
+        self.inspect_at(token, crate::timed::unix_now(), detail)
+    }
+
+    /// Inspects `token` as of `now` (Unix seconds).
+    pub fn inspect_at(&self, token: &[u8], now: u64, detail: Detail) -> Inspection {
+        let kind = self.format.kind;
+        let sep = self.format.settings.separator;
+        let Some(at) = token.iter().rposition(|&b| b == sep) else {
+            let mut r = Inspection::malformed(format!(
+                "There is no \"{}\" separator, so this cannot be a signed token.",
+                char::from(sep).escape_default()
+            ));
+            r.verified = self.signer.is_some();
+            return r;
+        };
+        let (signed_part, signature_text) = (&token[..at], &token[at + 1..]);
+        let (payload_part, timestamp_text) = if kind.is_timed() {
+            match signed_part.iter().rposition(|&b| b == sep) {
+                Some(t) => (&signed_part[..t], Some(&signed_part[t + 1..])),
+                None => (signed_part, None),
+            }
+        } else {
+            (signed_part, None)
+        };
+        let timestamp = timestamp_text.and_then(decode_timestamp);
+        let (payload_part, compressed) = match payload_part.strip_prefix(b".") {
+            Some(rest) if kind.is_url_safe() => (rest, true),
+            _ => (payload_part, false),
+        };
+        let mut sig_buf = [0u8; 64];
+        let signature =
+            base64_decode_to_slice(signature_text, &mut sig_buf).map(|n| sig_buf[..n].to_vec());
+        let implied_digest = signature
+            .as_ref()
+            .and_then(|s| Digest::from_output_len(s.len()));
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let mut r = Inspection::malformed(String::new());
+        r.parts = Some(Parts {
+            payload: text(payload_part),
+            compressed,
+            timestamp_text: timestamp_text.map(text),
+            timestamp,
+            signed_part: text(signed_part),
+            signature_text: text(signature_text),
+            signature,
+            implied_digest,
+        });
+
+        let Some(signer) = &self.signer else {
+            return self.decoded_only(r, kind, payload_part, compressed, timestamp, now);
+        };
+        r.verified = true;
+        if detail == Detail::Explain {
+            r.keys = self
+                .keys
+                .iter()
+                .enumerate()
+                .map(|(index, k)| {
+                    let sig = signer
+                        .signature_with_key(signed_part, index)
+                        .map(|s| s.as_slice().to_vec())
+                        .unwrap_or_default();
+                    KeyTrial {
+                        index,
+                        fingerprint: k.fingerprint.clone(),
+                        key_len: k.len,
+                        derived_key_fingerprint: k.derived_fingerprint.clone(),
+                        expected_signature: base64_encode(&sig),
+                        expected_signature_hex: payload::hex(&sig),
+                    }
+                })
+                .collect();
+        }
+
+        let Some(key_index) = signer.verify_signature(signed_part, signature_text) else {
+            r.verdict = Verdict::BadSignature;
+            r.message = self.bad_signature_message(r.parts.as_ref());
+            if detail == Detail::Explain {
+                // What the token claims, for inspection only.
+                self.open_into(&mut r, payload_part, compressed);
+            }
+            return r;
+        };
+        r.key_index = Some(key_index);
+        if kind.is_timed() {
+            let Some(ts) = timestamp else {
+                r.verdict = Verdict::Malformed;
+                r.message = if timestamp_text.is_none() {
+                    "The signature is valid, but the token has no timestamp part.".to_owned()
+                } else {
+                    "The signature is valid, but the timestamp is not a base64-encoded 64-bit \
+                     integer."
+                        .to_owned()
+                };
+                return r;
+            };
+            let age = age_check(ts, now, self.max_age);
+            r.age = Some(age);
+            if age.expired {
+                r.verdict = Verdict::Expired;
+                r.message = expired_message(age);
+                // The signature holds: the payload is genuine, shown as expired.
+                self.open_into(&mut r, payload_part, compressed);
+                return r;
+            }
+        }
+        if self.open_into(&mut r, payload_part, compressed) {
+            r.verdict = if key_index == 0 {
+                Verdict::Valid
+            } else {
+                Verdict::ValidFallback
+            };
+            r.message = valid_message(key_index, r.age);
+        } else {
+            r.verdict = Verdict::BadPayload;
+            r.message = format!(
+                "The signature is valid, but the payload cannot be loaded: {}.",
+                r.payload_error.as_deref().unwrap_or("unknown reason")
+            );
+        }
+        r
+    }
+
+    fn decoded_only(
+        &self,
+        mut r: Inspection,
+        kind: FormatKind,
+        payload_part: &[u8],
+        compressed: bool,
+        timestamp: Option<u64>,
+        now: u64,
+    ) -> Inspection {
+        if kind.is_timed() {
+            match timestamp {
+                Some(ts) => r.age = Some(age_check(ts, now, None)),
+                None => {
+                    r.message = "The timestamp part is missing or is not a base64-encoded 64-bit \
+                                 integer."
+                        .to_owned();
+                    self.open_into(&mut r, payload_part, compressed);
+                    return r;
+                }
+            }
+        }
+        if self.open_into(&mut r, payload_part, compressed) {
+            r.verdict = Verdict::NotVerified;
+            r.message = "Decoded without a key: nothing about it is proven.".to_owned();
+        } else {
+            r.message = format!(
+                "The payload cannot be decoded: {}.",
+                r.payload_error.as_deref().unwrap_or("unknown reason")
+            );
+        }
+        r
+    }
+
+    /// Opens and decodes the payload into `r`; false (with `payload_error` set) on failure.
+    fn open_into(&self, r: &mut Inspection, payload_part: &[u8], compressed: bool) -> bool {
+        let kind = self.format.kind;
+        let bytes = if kind.is_url_safe() {
+            let decoded = match base64_decode(payload_part) {
+                Ok(d) => d,
+                Err(_) => {
+                    r.payload_error = Some("it is not valid base64".to_owned());
+                    return false;
+                }
+            };
+            if compressed {
+                match compress::zlib_decompress_capped(&decoded, self.format.max_decompressed) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        r.payload_error = Some(crate::error::PayloadError::from(e).to_string());
+                        return false;
+                    }
+                }
+            } else {
+                decoded
+            }
+        } else {
+            payload_part.to_vec()
+        };
+        match payload::decode(kind, bytes) {
+            Ok((raw, p, v)) => {
+                r.payload_raw = Some(raw);
+                r.payload = Some(p);
+                r.value = v;
+                true
+            }
+            Err((raw, e)) => {
+                r.payload_raw = raw;
+                r.payload_error = Some(e);
+                false
+            }
+        }
+    }
+
+    fn bad_signature_message(&self, parts: Option<&Parts>) -> String {
+        let n = self.keys.len();
+        let tried = if n == 1 {
+            "the key".to_owned()
+        } else {
+            format!("any of the {n} keys")
+        };
+        let mut m = format!("The signature does not match {tried}.");
+        let digest = self.format.settings.digest;
+        match parts.map(|p| (p.signature.as_ref(), p.implied_digest)) {
+            Some((None, _)) => m.push_str(" It is not even valid base64."),
+            Some((Some(sig), Some(implied))) if implied != digest => m.push_str(&format!(
+                " It is {} bytes long, the length of an HMAC-{}, not HMAC-{}: the token may \
+                 use another digest.",
+                sig.len(),
+                implied.name().to_uppercase(),
+                digest.name().to_uppercase()
+            )),
+            Some((Some(sig), None)) => m.push_str(&format!(
+                " It is {} bytes long, which no supported digest produces.",
+                sig.len()
+            )),
+            _ => {}
+        }
+        m
+    }
+}
+
+fn decode_timestamp(b64: &[u8]) -> Option<u64> {
+    let mut buf = [0u8; 8];
+    let n = base64_decode_to_slice(b64, &mut buf)?;
+    bytes_to_int(&buf[..n])
+}
+
+/// itsdangerous's rule: expired when older than `max_age` or dated in the future.
+fn age_check(ts: u64, now: u64, max_age: Option<u64>) -> AgeCheck {
+    let age = i128::from(now) - i128::from(ts);
+    let expired = max_age.is_some_and(|max| age > i128::from(max) || age < 0);
+    AgeCheck {
+        age: age.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
+        max_age,
+        expired,
+    }
+}
+
+fn key_phrase(index: usize) -> String {
+    if index == 0 {
+        "the current key".to_owned()
+    } else {
+        format!("fallback key {index}")
+    }
+}
+
+fn valid_message(key_index: usize, age: Option<AgeCheck>) -> String {
+    let key = key_phrase(key_index);
+    match age {
+        Some(AgeCheck {
+            age,
+            max_age: Some(max),
+            ..
+        }) => format!(
+            "Signed with {key} {} ago; the maximum age is {}.",
+            duration(age.unsigned_abs()),
+            duration(max)
+        ),
+        Some(AgeCheck { age, .. }) => format!(
+            "Signed with {key} {} ago; no maximum age was applied.",
+            duration(age.unsigned_abs())
+        ),
+        None => format!("Signed with {key}."),
+    }
+}
+
+fn expired_message(age: AgeCheck) -> String {
+    let max = duration(age.max_age.unwrap_or(0));
+    if age.age < 0 {
+        format!(
+            "Dated {} in the future (maximum age {max}).",
+            duration(age.age.unsigned_abs())
+        )
+    } else {
+        format!(
+            "Signed {} ago, more than the maximum age of {max}.",
+            duration(age.age.unsigned_abs())
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: u64 = 1_700_000_000;
+
+    fn keys(names: &[&str]) -> Vec<SecretKey> {
+        names.iter().map(|k| SecretKey::from_text(k)).collect()
+    }
+
+    fn sign(kind: FormatKind, key: &str, payload: &[u8]) -> String {
+        TokenFormat::new(kind)
+            .sign(&[key.as_bytes()], payload, T0)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn flask_verifier(max_age: Option<u64>) -> Verifier {
+        Verifier::new(
+            &TokenFormat::new(FormatKind::Flask),
+            &keys(&["current", "older"]),
+            max_age,
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn verdicts_for_every_outcome() {
+        let v = flask_verifier(Some(60));
+        let current = sign(FormatKind::Flask, "current", br#"{"a":1}"#);
+        let older = sign(FormatKind::Flask, "older", br#"{"a":1}"#);
+        let other = sign(FormatKind::Flask, "other", br#"{"a":1}"#);
+        let bad_tag = sign(FormatKind::Flask, "current", br#"{"a":"#);
+        let cases: [(&[u8], u64, Verdict, Option<usize>); 7] = [
+            (current.as_bytes(), T0 + 60, Verdict::Valid, Some(0)),
+            (older.as_bytes(), T0, Verdict::ValidFallback, Some(1)),
+            (other.as_bytes(), T0, Verdict::BadSignature, None),
+            (current.as_bytes(), T0 + 61, Verdict::Expired, Some(0)),
+            (current.as_bytes(), T0 - 1, Verdict::Expired, Some(0)),
+            (b"no separator here", T0, Verdict::Malformed, None),
+            (bad_tag.as_bytes(), T0, Verdict::BadPayload, Some(0)),
+        ];
+        for (token, now, verdict, key_index) in cases {
+            let r = v.inspect_at(token, now, Detail::Verify);
+            assert_eq!((r.verdict, r.key_index), (verdict, key_index), "{r:?}");
+            assert!(!r.message.is_empty());
+            assert!(r.keys.is_empty(), "expected signatures only for explain");
+        }
+    }
+
+    #[test]
+    fn valid_record_has_everything() {
+        let v = flask_verifier(Some(60));
+        let token = sign(FormatKind::Flask, "current", br#"{"a":1}"#);
+        let r = v.inspect_at(token.as_bytes(), T0 + 5, Detail::Verify);
+        let p = r.parts.as_ref().unwrap_or_else(|| panic!("parts"));
+        assert_eq!(p.timestamp, Some(T0));
+        assert!(!p.compressed);
+        assert_eq!(format!("{}.{}", p.signed_part, p.signature_text), token);
+        assert_eq!(r.payload_raw.as_deref(), Some(r#"{"a":1}"#));
+        assert_eq!(r.payload, Some(Payload::Json(serde_json::json!({"a": 1}))));
+        assert_eq!(
+            r.age,
+            Some(AgeCheck {
+                age: 5,
+                max_age: Some(60),
+                expired: false
+            })
+        );
+        assert_eq!(
+            r.message,
+            "Signed with the current key 5 s ago; the maximum age is 1 min 0 s."
+        );
+    }
+
+    #[test]
+    fn explain_gives_each_keys_expected_signature() {
+        let v = flask_verifier(None);
+        let token = sign(FormatKind::Flask, "older", br#"{"a":1}"#);
+        let r = v.inspect_at(token.as_bytes(), T0, Detail::Explain);
+        assert_eq!(r.keys.len(), 2);
+        let sig = &r
+            .parts
+            .as_ref()
+            .unwrap_or_else(|| panic!("parts"))
+            .signature_text;
+        assert_ne!(&r.keys[0].expected_signature, sig);
+        assert_eq!(&r.keys[1].expected_signature, sig);
+        assert_eq!(
+            r.keys[1].fingerprint,
+            SecretKey::from_text("older").fingerprint()
+        );
+        assert_ne!(r.keys[1].derived_key_fingerprint, r.keys[1].fingerprint);
+        assert_eq!(r.keys[0].expected_signature_hex.len(), 40);
+    }
+
+    #[test]
+    fn tampered_payload_is_shown_only_when_explaining() {
+        let v = flask_verifier(None);
+        let token = sign(FormatKind::Flask, "other", br#"{"a":1}"#);
+        let r = v.inspect_at(token.as_bytes(), T0, Detail::Verify);
+        assert_eq!((r.verdict, r.payload_raw), (Verdict::BadSignature, None));
+        let r = v.inspect_at(token.as_bytes(), T0, Detail::Explain);
+        assert_eq!(r.verdict, Verdict::BadSignature);
+        assert_eq!(r.payload_raw.as_deref(), Some(r#"{"a":1}"#));
+        assert!(r.age.is_none(), "an untrusted timestamp gets no age check");
+    }
+
+    #[test]
+    fn expired_tokens_keep_their_genuine_payload() {
+        let v = flask_verifier(Some(10));
+        let token = sign(FormatKind::Flask, "current", br#"{"a":1}"#);
+        let r = v.inspect_at(token.as_bytes(), T0 + 100, Detail::Verify);
+        assert_eq!(r.verdict, Verdict::Expired);
+        assert_eq!(r.payload_raw.as_deref(), Some(r#"{"a":1}"#));
+        assert_eq!(r.age.map(|a| (a.age, a.expired)), Some((100, true)));
+        assert!(r.message.contains("1 min 40 s ago"), "{}", r.message);
+    }
+
+    #[test]
+    fn every_format_round_trips() {
+        for kind in FormatKind::ALL {
+            let payload: &[u8] = if kind.is_json() {
+                br#"[1,"x"]"#
+            } else {
+                b"hello"
+            };
+            let token = sign(kind, "k", payload);
+            let format = TokenFormat::new(kind);
+            let v =
+                Verifier::new(&format, &keys(&["k"]), Some(60)).unwrap_or_else(|e| panic!("{e}"));
+            let r = v.inspect_at(token.as_bytes(), T0, Detail::Verify);
+            assert_eq!(r.verdict, Verdict::Valid, "{kind:?}: {r:?}");
+            assert_eq!(r.payload_raw.as_deref().map(str::as_bytes), Some(payload));
+            assert_eq!(r.age.is_some(), kind.is_timed(), "{kind:?}");
+            let d = Verifier::decode_only(&format).inspect_at(token.as_bytes(), T0, Detail::Verify);
+            assert_eq!(d.verdict, Verdict::NotVerified, "{kind:?}");
+            assert_eq!(d.payload_raw, r.payload_raw);
+            assert!(!d.verified);
+        }
+    }
+
+    #[test]
+    fn malformed_tokens() {
+        let v = flask_verifier(None);
+        for token in [&b""[..], b"abc", b"\xff\x00"] {
+            let r = v.inspect_at(token, T0, Detail::Explain);
+            assert_eq!(r.verdict, Verdict::Malformed);
+            assert!(r.parts.is_none());
+        }
+        // Signed, but with no timestamp: a timed format refuses it.
+        let untimed = sign(FormatKind::Signer, "current", b"x");
+        let f = TokenFormat {
+            settings: crate::SignerSettings::default(),
+            ..TokenFormat::new(FormatKind::TimestampSigner)
+        };
+        let v = Verifier::new(&f, &keys(&["current"]), None).unwrap_or_else(|e| panic!("{e}"));
+        let r = v.inspect_at(untimed.as_bytes(), T0, Detail::Verify);
+        assert_eq!((r.verdict, r.key_index), (Verdict::Malformed, Some(0)));
+        assert!(r.message.contains("no timestamp"), "{}", r.message);
+    }
+
+    #[test]
+    fn decode_only_reports_undecodable_payloads_as_malformed() {
+        let v = Verifier::decode_only(&TokenFormat::new(FormatKind::Flask));
+        let r = v.inspect_at(b"!!!.ZVPxAA.sig", T0, Detail::Verify);
+        assert_eq!(r.verdict, Verdict::Malformed);
+        assert_eq!(r.payload_error.as_deref(), Some("it is not valid base64"));
+        let r = v.inspect_at(b"eyJhIjoxfQ.ZVPxAA.sig", T0 + 3, Detail::Verify);
+        assert_eq!(r.verdict, Verdict::NotVerified);
+        assert_eq!(r.age.map(|a| (a.age, a.expired)), Some((3, false)));
+    }
+
+    #[test]
+    fn signature_length_hints_at_the_digest() {
+        let mut f = TokenFormat::new(FormatKind::Flask);
+        f.settings.digest = Digest::Sha256;
+        let token = f
+            .sign(&[b"current"], br#"{"a":1}"#, T0)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let r = flask_verifier(None).inspect_at(token.as_bytes(), T0, Detail::Verify);
+        assert_eq!(r.verdict, Verdict::BadSignature);
+        assert!(r.message.contains("HMAC-SHA256"), "{}", r.message);
+    }
+
+    #[test]
+    fn verdict_names_are_distinct_sentences() {
+        let names: std::collections::HashSet<_> = Verdict::ALL.iter().map(|v| v.as_str()).collect();
+        assert_eq!(names.len(), 7);
+        for v in Verdict::ALL {
+            assert!(v.explanation().ends_with('.'));
+            assert_eq!(
+                v.error().is_none(),
+                v.is_valid() || v == Verdict::NotVerified
+            );
+        }
+    }
+
+    #[test]
+    fn no_key_is_a_config_error() {
+        let err = Verifier::new(&TokenFormat::new(FormatKind::Flask), &[], None).unwrap_err();
+        assert_eq!(err, ConfigError::NoKey);
+    }
+}
