@@ -19,7 +19,7 @@ use crate::Error;
 
 /// The salt of the signed session id of server-side sessions: a different salt from Flask's
 /// `cookie-session`, so a session id can never be replayed as a cookie session or vice versa.
-pub(crate) const SESSION_ID_SALT: &str = "waxseal.session-id";
+pub const SESSION_ID_SALT: &str = "waxseal.session-id";
 
 /// What one keyring gives: its codecs, built once.
 pub(crate) struct Codecs {

@@ -43,7 +43,7 @@ mod session;
 pub use config::{SessionConfig, SessionConfigBuilder, Storage};
 pub use error::{Error, SessionError};
 pub use json::natural as natural_json;
-pub use keys::{KeyringHandle, KeyringSnapshot};
+pub use keys::{KeyringHandle, KeyringSnapshot, SESSION_ID_SALT};
 pub use layer::{ResponseFuture, SessionLayer, SessionService};
 pub use session::Session;
 pub use waxseal::flask::cookie::{OversizeCookie, SameSite};

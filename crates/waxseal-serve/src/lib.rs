@@ -47,34 +47,7 @@ pub enum KeySource {
     Given(Keyring),
 }
 
-/// How sessions are kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum StoreKind {
-    /// Flask's signed cookie (the default): the data is in the cookie, readable by anyone, signed.
-    #[default]
-    Cookie,
-    /// waxseal's encrypted cookie: the data is in the cookie, sealed (XChaCha20-Poly1305).
-    EncryptedCookie,
-}
-
-impl StoreKind {
-    /// The `--store` name.
-    pub fn name(self) -> &'static str {
-        match self {
-            StoreKind::Cookie => "cookie",
-            StoreKind::EncryptedCookie => "encrypted-cookie",
-        }
-    }
-
-    /// Parses a `--store` value.
-    pub fn parse(s: &str) -> Option<StoreKind> {
-        match s {
-            "cookie" => Some(StoreKind::Cookie),
-            "encrypted-cookie" => Some(StoreKind::EncryptedCookie),
-            _ => None,
-        }
-    }
-}
+pub use waxseal_store::StoreSpec;
 
 /// Everything `waxseal serve` needs, resolved from its flags.
 #[derive(Debug)]
@@ -83,8 +56,8 @@ pub struct ServeOptions {
     pub addr: SocketAddr,
     /// Where the keys come from.
     pub keys: KeySource,
-    /// How sessions are kept.
-    pub store: StoreKind,
+    /// How sessions are kept (`--store`).
+    pub store: StoreSpec,
 }
 
 /// Why the server could not start or stopped with an error.
@@ -101,6 +74,9 @@ pub enum ServeError {
     /// The session layer refused the configuration (a weak key, say).
     #[error("{0}")]
     Session(#[from] waxseal_axum::Error),
+    /// The session store could not be opened.
+    #[error("{0}")]
+    Store(#[from] waxseal_store::StoreError),
     /// Binding or serving failed.
     #[error("{what}: {source}")]
     Io {
@@ -117,19 +93,32 @@ pub(crate) struct AppState {
     pub(crate) keys: KeyringHandle,
     pub(crate) cookie_name: String,
     pub(crate) lifetime: Duration,
-    pub(crate) store: StoreKind,
+    pub(crate) store: StoreSpec,
+    /// Where server-side session data lives (`None` for cookie sessions).
+    pub(crate) store_description: Option<String>,
 }
 
 /// Flask's default `PERMANENT_SESSION_LIFETIME`: 31 days.
 const LIFETIME: Duration = Duration::from_secs(31 * 24 * 3600);
 
-/// The router with every route and the session layer, for tests and embedding.
-pub fn app(keyring: Keyring, store: StoreKind) -> Result<(Router, KeyringHandle), ServeError> {
+/// The router with every route and the session layer, for tests and embedding. Opens the
+/// server-side store when `store` names one.
+pub async fn app(
+    keyring: Keyring,
+    store: &StoreSpec,
+) -> Result<(Router, KeyringHandle), ServeError> {
     let mut config = SessionConfig::builder()
         .keyring(keyring)
         .permanent_session_lifetime(LIFETIME);
-    if store == StoreKind::EncryptedCookie {
-        config = config.encrypted();
+    let mut store_description = None;
+    match store {
+        StoreSpec::Cookie => {}
+        StoreSpec::EncryptedCookie => config = config.encrypted(),
+        server => {
+            let opened = waxseal_store::open(server).await?;
+            store_description = Some(opened.describe());
+            config = config.store(opened);
+        }
     }
     let config = config.build()?;
     let cookie_name = config.session_cookie_name().to_owned();
@@ -139,7 +128,8 @@ pub fn app(keyring: Keyring, store: StoreKind) -> Result<(Router, KeyringHandle)
         keys: keys.clone(),
         cookie_name,
         lifetime: LIFETIME,
-        store,
+        store: store.clone(),
+        store_description,
     };
     let router = Router::new()
         .merge(demo::routes())
@@ -184,7 +174,7 @@ pub async fn run(options: ServeOptions) -> Result<(), ServeError> {
             (ring, Some(path))
         }
     };
-    let (router, keys) = app(keyring, options.store)?;
+    let (router, keys) = app(keyring, &options.store).await?;
     if let Some(path) = file {
         spawn_reload_on_sighup(path, keys);
     }
@@ -200,7 +190,7 @@ pub async fn run(options: ServeOptions) -> Result<(), ServeError> {
     })?;
     eprintln!(
         "waxseal serve: http://{local}/  (the cookie inspector: http://{local}/inspect; sessions: {})",
-        options.store.name()
+        options.store
     );
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 
 use clap::Args;
 use waxseal::secret::{KeyPolicy, Keyring};
-use waxseal_serve::{KeySource, ServeOptions, StoreKind};
+use waxseal_serve::{KeySource, ServeOptions, StoreSpec};
 
 use crate::options::KeyArgs;
 use crate::output::CliError;
@@ -20,6 +20,8 @@ use crate::output::CliError;
   waxseal serve                                  # keyring in your data directory, port 5000
   waxseal serve --keyring keys.json --addr 127.0.0.1:8080
   waxseal serve --store encrypted-cookie
+  waxseal serve --store sqlite:sessions.db       # server-side: the cookie holds a signed id
+  waxseal serve --store redis://127.0.0.1:6379/0
   kill -HUP <pid>                                # after `waxseal key rotate --keyring FILE`
 
 Exit codes: 0 stopped by SIGINT/SIGTERM; 2 bad options or keys; 3 cannot listen or read keys.")]
@@ -27,8 +29,9 @@ pub struct ServeArgs {
     /// Address to listen on (loopback by default: the demo is not for the open internet).
     #[arg(long, default_value = "127.0.0.1:5000", value_name = "HOST:PORT")]
     pub addr: SocketAddr,
-    /// Where sessions are kept: cookie (Flask's signed cookie) or encrypted-cookie.
-    #[arg(long, default_value = "cookie", value_name = "KIND")]
+    /// Where sessions are kept: cookie (Flask's signed cookie), encrypted-cookie, memory,
+    /// sqlite:PATH, redis://HOST:PORT[/DB] or redis+cluster://HOST:PORT,HOST:PORT,...
+    #[arg(long, default_value = "cookie", value_name = "STORE")]
     pub store: String,
     #[command(flatten)]
     pub keys: KeyArgs,
@@ -51,16 +54,16 @@ pub fn run(args: ServeArgs) -> Result<u8, CliError> {
         .block_on(waxseal_serve::run(options))
         .map_err(|e| match e {
             waxseal_serve::ServeError::Session(e) => CliError::usage(e.to_string()),
+            waxseal_serve::ServeError::Store(e) => CliError::io(e.to_string()).hint(
+                "is the store running and reachable? (redis-server, the SQLite file's directory)",
+            ),
             e => CliError::io(e.to_string()),
         })?;
     Ok(0)
 }
 
 fn resolve(args: ServeArgs) -> Result<ServeOptions, CliError> {
-    let store = StoreKind::parse(&args.store).ok_or_else(|| {
-        CliError::usage(format!("unknown --store {:?}", args.store))
-            .hint("use cookie or encrypted-cookie")
-    })?;
+    let store = StoreSpec::parse(&args.store).map_err(|e| CliError::usage(e.to_string()))?;
     let keys = if let Some(path) = &args.keys.keyring {
         KeySource::File(path.clone())
     } else if let Some(keys) = args.keys.load()? {
