@@ -162,11 +162,11 @@ fn explicit_digest_is_used() {
     let token = flask("k-secret", "{}");
     let (code, _) = crack_json(&["--wordlist", &list, "--digest", "sha1", &token], None);
     assert_eq!(code, Some(0));
-    waxseal()
-        .args(["crack", "--wordlist", &list, "--digest", "sha256", &token])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("sha256"));
+    // A SHA-1 signature cannot be SHA-256: the token is answered malformed, saying why.
+    let (code, v) = crack_json(&["--wordlist", &list, "--digest", "sha256", &token], None);
+    assert_eq!(code, Some(1));
+    assert_eq!(v[0]["error"], "malformed");
+    assert!(v[0]["message"].as_str().unwrap().contains("sha256"));
 }
 
 #[test]
@@ -222,12 +222,86 @@ fn human_output_names_the_secret_and_the_rate() {
 }
 
 #[test]
-fn malformed_token_and_double_stdin_are_usage_errors() {
-    waxseal().args(["crack", "nonsense"]).assert().code(2);
+fn double_stdin_is_a_usage_error() {
     waxseal()
         .args(["crack", "--wordlist", "-", "-"])
         .write_stdin("x\n")
         .assert()
         .code(2)
         .stderr(predicate::str::contains("stdin"));
+}
+
+#[test]
+fn a_malformed_token_is_answered_and_the_others_are_still_cracked() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = wordlist(&dir, b"alpha\nbatch-key\n");
+    let good = flask("batch-key", "{}");
+    let unknown = flask(KEY, "{}");
+    let stdin = format!("{good}\nnonsense\n\n{unknown}\nabc.!!!\n{good}\n");
+    let (code, v) = crack_json(&["--wordlist", &list, "-"], Some(stdin.into_bytes()));
+    assert_eq!(code, Some(1));
+    let errors: Vec<&str> = v
+        .iter()
+        .map(|a| a["error"].as_str().unwrap_or("none"))
+        .collect();
+    assert_eq!(
+        errors,
+        ["none", "malformed", "not_found", "malformed", "none"],
+        "{v:?}"
+    );
+    assert_eq!(v[0]["secret"], "batch-key");
+    assert_eq!(v[4]["attempts"], 2);
+    assert_eq!(v[1]["token"], "nonsense");
+    assert!(v[1]["message"].as_str().unwrap().contains("separator"));
+    // Human output: one answer per token, in order.
+    let out = waxseal()
+        .args(["crack", "--wordlist", &list, "nonsense", &good])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let first = text.find("token 1: malformed").expect(&text);
+    let second = text
+        .find("token 2: FOUND secret key: batch-key")
+        .expect(&text);
+    assert!(first < second);
+    // Only malformed tokens: each answered, exit 1, nothing cracked.
+    let (code, v) = crack_json(&["nonsense", "x.y"], None);
+    assert_eq!(code, Some(1));
+    assert_eq!(v.len(), 2);
+    assert!(v.iter().all(|a| a["error"] == "malformed"));
+}
+
+#[test]
+fn empty_stdin_prints_nothing_and_exits_0() {
+    for json in [true, false] {
+        let mut c = waxseal();
+        c.arg("crack");
+        if json {
+            c.arg("--json");
+        }
+        let out = c.arg("-").write_stdin("").output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        assert!(out.stdout.is_empty(), "{:?}", stdout(&out));
+        let out = waxseal()
+            .args(["crack", "-"])
+            .write_stdin("\n  \n")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn json_lines_stay_valid_for_hostile_tokens() {
+    let mut stdin = b"\xff\xfe.abc\n\x1b[2Kfake.\"quote\\\n".to_vec();
+    stdin.extend_from_slice(flask("changeme", "{}").as_bytes());
+    stdin.push(b'\n');
+    let (code, v) = crack_json(&["-"], Some(stdin));
+    assert_eq!(code, Some(1));
+    assert_eq!(v.len(), 3);
+    assert_eq!(v[0]["error"], "malformed");
+    assert_eq!(v[1]["error"], "malformed");
+    assert_eq!(v[2]["secret"], "changeme");
 }

@@ -93,7 +93,11 @@ pub trait CandidateSource: Send {
     /// the lock. [`Filled::slots`] is how many list positions the chunk covers (each counts as
     /// one attempt even if decoding skips it); `0` means the source is exhausted. `max` is a
     /// budget in slots. The default is [`CandidateSource::fill`] with no decoder.
-    fn fill_entries(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<Filled, CrackError> {
+    fn fill_entries(
+        &mut self,
+        chunk: &mut CandidateChunk,
+        max: usize,
+    ) -> Result<Filled, CrackError> {
         let n = self.fill(chunk, max)?;
         Ok(Filled::verbatim(n))
     }
@@ -221,7 +225,11 @@ impl<A: CandidateSource, B: CandidateSource> Chained<A, B> {
 }
 
 impl<A: CandidateSource, B: CandidateSource> CandidateSource for Chained<A, B> {
-    fn fill_entries(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<Filled, CrackError> {
+    fn fill_entries(
+        &mut self,
+        chunk: &mut CandidateChunk,
+        max: usize,
+    ) -> Result<Filled, CrackError> {
         // One source per call, so a chunk never mixes two decodings.
         if !self.first_done {
             let filled = self.first.fill_entries(chunk, max)?;
@@ -234,7 +242,9 @@ impl<A: CandidateSource, B: CandidateSource> CandidateSource for Chained<A, B> {
     }
 
     fn size_hint(&self) -> Option<u64> {
-        self.first.size_hint()?.checked_add(self.second.size_hint()?)
+        self.first
+            .size_hint()?
+            .checked_add(self.second.size_hint()?)
     }
 
     fn fill(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<usize, CrackError> {
@@ -269,7 +279,11 @@ impl<S: CandidateSource + ?Sized> CandidateSource for &mut S {
         (**self).fill(chunk, max)
     }
 
-    fn fill_entries(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<Filled, CrackError> {
+    fn fill_entries(
+        &mut self,
+        chunk: &mut CandidateChunk,
+        max: usize,
+    ) -> Result<Filled, CrackError> {
         (**self).fill_entries(chunk, max)
     }
 
@@ -283,7 +297,11 @@ impl CandidateSource for Box<dyn CandidateSource> {
         (**self).fill(chunk, max)
     }
 
-    fn fill_entries(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<Filled, CrackError> {
+    fn fill_entries(
+        &mut self,
+        chunk: &mut CandidateChunk,
+        max: usize,
+    ) -> Result<Filled, CrackError> {
         (**self).fill_entries(chunk, max)
     }
 
@@ -335,7 +353,11 @@ impl CandidateSource for Sequence {
         Ok(0)
     }
 
-    fn fill_entries(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<Filled, CrackError> {
+    fn fill_entries(
+        &mut self,
+        chunk: &mut CandidateChunk,
+        max: usize,
+    ) -> Result<Filled, CrackError> {
         while let Some(first) = self.sources.front_mut() {
             let filled = first.fill_entries(chunk, max)?;
             if filled.slots > 0 {

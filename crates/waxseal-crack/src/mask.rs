@@ -104,7 +104,9 @@ fn expand(text: &str, custom: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, CrackError> {
             continue;
         }
         let Some(p) = chars.next() else {
-            return Err(bad("ends with a lone '?' (write ?? for a literal '?')".into()));
+            return Err(bad(
+                "ends with a lone '?' (write ?? for a literal '?')".into()
+            ));
         };
         let set = match p {
             '?' => vec![b'?'],
@@ -114,10 +116,16 @@ fn expand(text: &str, custom: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, CrackError> {
                     .get(n)
                     .filter(|c| !c.is_empty())
                     .cloned()
-                    .ok_or_else(|| bad(format!("?{p} is used but custom charset {p} is not defined (-{p})")))?
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "?{p} is used but custom charset {p} is not defined (-{p})"
+                        ))
+                    })?
             }
             other => builtin_charset(other).ok_or_else(|| {
-                bad(format!("unknown placeholder ?{other} (known: ?l ?u ?d ?h ?H ?s ?a ?b ?1-?4 ??)"))
+                bad(format!(
+                    "unknown placeholder ?{other} (known: ?l ?u ?d ?h ?H ?s ?a ?b ?1-?4 ??)"
+                ))
             })?,
         };
         out.push(set);
@@ -136,7 +144,9 @@ fn expand(text: &str, custom: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, CrackError> {
 /// ```
 pub fn expand_custom_charsets(definitions: &[&str]) -> Result<Vec<Vec<u8>>, CrackError> {
     if definitions.len() > 4 {
-        return Err(CrackError::InvalidMask("at most 4 custom charsets (-1..-4)".into()));
+        return Err(CrackError::InvalidMask(
+            "at most 4 custom charsets (-1..-4)".into(),
+        ));
     }
     let mut sets: Vec<Vec<u8>> = Vec::new();
     for def in definitions {
@@ -150,7 +160,9 @@ pub fn expand_custom_charsets(definitions: &[&str]) -> Result<Vec<Vec<u8>>, Crac
             }
         }
         if set.is_empty() {
-            return Err(CrackError::InvalidMask(format!("custom charset {def:?} is empty")));
+            return Err(CrackError::InvalidMask(format!(
+                "custom charset {def:?} is empty"
+            )));
         }
         sets.push(set);
     }
@@ -405,7 +417,12 @@ struct Range {
 }
 
 impl EntryDecoder for Range {
-    fn decode(&self, _entries: &CandidateChunk, out: &mut CandidateChunk, positions: &mut Vec<u64>) {
+    fn decode(
+        &self,
+        _entries: &CandidateChunk,
+        out: &mut CandidateChunk,
+        positions: &mut Vec<u64>,
+    ) {
         self.keyspace.generate(self.start, self.count, out);
         positions.extend(0..self.count);
     }
@@ -422,7 +439,11 @@ impl CandidateSource for IndexedSource {
         }
     }
 
-    fn fill_entries(&mut self, _chunk: &mut CandidateChunk, max: usize) -> Result<Filled, CrackError> {
+    fn fill_entries(
+        &mut self,
+        _chunk: &mut CandidateChunk,
+        max: usize,
+    ) -> Result<Filled, CrackError> {
         Ok(match self.next_range(max) {
             Some((keyspace, start, count)) => Filled {
                 slots: count,

@@ -14,8 +14,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 /// Builds a phase's candidates when the phase starts (files are opened only then).
-pub type SourceFactory =
-    Box<dyn FnOnce() -> Result<Box<dyn CandidateSource>, CrackError> + Send>;
+pub type SourceFactory = Box<dyn FnOnce() -> Result<Box<dyn CandidateSource>, CrackError> + Send>;
 
 /// One attack of a plan.
 pub struct Phase {
@@ -147,9 +146,8 @@ pub fn run_plan(
         }
         let result = (|| {
             for (phase_index, phase) in phases.into_iter().enumerate() {
-                let remaining: Vec<usize> = (0..targets.len())
-                    .filter(|&t| found[t].is_none())
-                    .collect();
+                let remaining: Vec<usize> =
+                    (0..targets.len()).filter(|&t| found[t].is_none()).collect();
                 let mut report = PhaseReport {
                     name: phase.name,
                     size: phase.size,

@@ -137,7 +137,9 @@ impl Rule {
             macro_rules! pos {
                 () => {{
                     let c = arg("a position")?;
-                    position(c).ok_or_else(|| bad(&format!("{:?} is not a position (0-9, A-Z)", c as char)))?
+                    position(c).ok_or_else(|| {
+                        bad(&format!("{:?} is not a position (0-9, A-Z)", c as char))
+                    })?
                 }};
             }
             let op = match f {
@@ -727,7 +729,11 @@ impl<S: CandidateSource> CandidateSource for RuleSource<S> {
         }
     }
 
-    fn fill_entries(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<Filled, CrackError> {
+    fn fill_entries(
+        &mut self,
+        chunk: &mut CandidateChunk,
+        max: usize,
+    ) -> Result<Filled, CrackError> {
         if self.rules.is_empty() {
             return Ok(Filled::default());
         }
@@ -746,8 +752,6 @@ impl<S: CandidateSource> CandidateSource for RuleSource<S> {
     }
 
     fn size_hint(&self) -> Option<u64> {
-        self.words
-            .size_hint()?
-            .checked_mul(self.rules.len() as u64)
+        self.words.size_hint()?.checked_mul(self.rules.len() as u64)
     }
 }

@@ -182,7 +182,10 @@ impl Target {
     /// A Flask session cookie (`.`-separated, salt `cookie-session`, `hmac`, SHA-1).
     pub fn flask_session(cookie: &str) -> Result<Target, CrackError> {
         let token = SignedToken::parse(cookie, DEFAULT_SEPARATOR)?;
-        Target::labelled(token, vec![(Scheme::flask_session(), Some(TokenKind::Flask))])
+        Target::labelled(
+            token,
+            vec![(Scheme::flask_session(), Some(TokenKind::Flask))],
+        )
     }
 
     /// A `.`-separated token with the given salt and derivation; the digest is detected from the

@@ -662,7 +662,8 @@ impl<R: BufRead + Send> CandidateSource for WordlistReader<R> {
                     self.decoder
                         .decode_chunk(&lines, &mut decoded, &mut self.positions);
                 } else {
-                    self.latin1.decode(&lines, &mut decoded, &mut self.positions);
+                    self.latin1
+                        .decode(&lines, &mut decoded, &mut self.positions);
                 }
                 for candidate in decoded.iter() {
                     chunk.push(candidate);
@@ -679,7 +680,11 @@ impl<R: BufRead + Send> CandidateSource for WordlistReader<R> {
         Ok(added)
     }
 
-    fn fill_entries(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<Filled, CrackError> {
+    fn fill_entries(
+        &mut self,
+        chunk: &mut CandidateChunk,
+        max: usize,
+    ) -> Result<Filled, CrackError> {
         let read = self.fill_lines(chunk, max)?;
         Ok(Filled {
             slots: read as u64,

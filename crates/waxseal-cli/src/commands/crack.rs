@@ -22,9 +22,9 @@ use serde_json::json;
 use waxseal::{Digest, KeyDerivation};
 use waxseal_crack::{
     best_rules, builtin_candidates, builtin_source, detect, expand_custom_charsets, parse_rules,
-    run_plan, CandidateChunk, CandidateSource, Combinator, CrackError, CrackOptions,
-    DetectOptions, IndexedSource, Keyspace, Mask, Phase, PhaseReport, PhaseStatus, Progress, Rule,
-    RuleSource, Scheme, Sequence, SignedToken, Target, TokenKind, WordlistFormat, WordlistReader,
+    run_plan, CandidateChunk, CandidateSource, Combinator, CrackError, CrackOptions, DetectOptions,
+    IndexedSource, Keyspace, Mask, Phase, PhaseReport, PhaseStatus, Progress, Rule, RuleSource,
+    Scheme, Sequence, SignedToken, Target, TokenKind, WordlistFormat, WordlistReader,
 };
 
 use crate::options::TokenStream;
@@ -100,9 +100,8 @@ impl CrackFormat {
 }
 
 fn parse_digest(s: &str) -> Result<Digest, String> {
-    Digest::from_name(s).ok_or_else(|| {
-        format!("unknown digest {s:?} (sha1, sha224, sha256, sha384, sha512, md5)")
-    })
+    Digest::from_name(s)
+        .ok_or_else(|| format!("unknown digest {s:?} (sha1, sha224, sha256, sha384, sha512, md5)"))
 }
 
 fn parse_derivation(s: &str) -> Result<KeyDerivation, String> {
@@ -226,9 +225,10 @@ fn crack_err(e: CrackError) -> CliError {
 fn target(args: &CrackArgs, token: &str) -> Result<Target, String> {
     let sep = match args.sep {
         None => b'.',
-        Some(c) => u8::try_from(c).ok().filter(u8::is_ascii).ok_or_else(|| {
-            format!("--sep {c:?}: the separator must be one ASCII character")
-        })?,
+        Some(c) => u8::try_from(c)
+            .ok()
+            .filter(u8::is_ascii)
+            .ok_or_else(|| format!("--sep {c:?}: the separator must be one ASCII character"))?,
     };
     let overrides = args.salt.is_some() || args.key_derivation.is_some() || sep != b'.';
     if args.format == CrackFormat::Auto && !overrides {
@@ -413,7 +413,11 @@ fn mask_phase(mask: &Mask, increment: Option<(usize, Option<usize>)>) -> Phase {
     }
 }
 
-fn combinator_phase(words: &Words, separators: &[Vec<u8>], max_len: usize) -> Result<Phase, CliError> {
+fn combinator_phase(
+    words: &Words,
+    separators: &[Vec<u8>],
+    max_len: usize,
+) -> Result<Phase, CliError> {
     let list = words.load(max_len, 3000).map_err(crack_err)?;
     let combinator = Combinator::new(list, separators.to_vec());
     Ok(keyspace_phase(
@@ -479,13 +483,23 @@ fn thorough_phases(
 
 /// Builds the phases of a normal (not thorough) run.
 fn phases(args: &CrackArgs, words: &Words) -> Result<Vec<Phase>, CliError> {
-    let custom: Vec<&str> = [&args.charset1, &args.charset2, &args.charset3, &args.charset4]
+    let custom: Vec<&str> = [
+        &args.charset1,
+        &args.charset2,
+        &args.charset3,
+        &args.charset4,
+    ]
+    .iter()
+    .map(|c| c.as_deref().unwrap_or(""))
+    .collect();
+    let last = custom
         .iter()
-        .map(|c| c.as_deref().unwrap_or(""))
-        .collect();
-    let last = custom.iter().rposition(|c| !c.is_empty()).map_or(0, |i| i + 1);
+        .rposition(|c| !c.is_empty())
+        .map_or(0, |i| i + 1);
     if custom[..last].iter().any(|c| c.is_empty()) {
-        return Err(CliError::usage("custom charsets must be defined in order (-1 before -2 ...)"));
+        return Err(CliError::usage(
+            "custom charsets must be defined in order (-1 before -2 ...)",
+        ));
     }
     let charsets = expand_custom_charsets(&custom[..last]).map_err(crack_err)?;
     let increment = args
@@ -499,9 +513,15 @@ fn phases(args: &CrackArgs, words: &Words) -> Result<Vec<Phase>, CliError> {
         masks.push(mask_phase(&mask, increment));
     }
     let separators: Vec<Vec<u8>> = if args.separator.is_empty() {
-        ["", " ", "-", "_"].iter().map(|s| s.as_bytes().to_vec()).collect()
+        ["", " ", "-", "_"]
+            .iter()
+            .map(|s| s.as_bytes().to_vec())
+            .collect()
     } else {
-        args.separator.iter().map(|s| s.as_bytes().to_vec()).collect()
+        args.separator
+            .iter()
+            .map(|s| s.as_bytes().to_vec())
+            .collect()
     };
     let rules = args.rules.as_deref().map(rules_from).transpose()?;
     if args.thorough {
@@ -512,9 +532,8 @@ fn phases(args: &CrackArgs, words: &Words) -> Result<Vec<Phase>, CliError> {
         return thorough_phases(words, &rules, masks, &separators);
     }
     let mut phases = Vec::new();
-    let want_words = !words.builtin()
-        || rules.is_some()
-        || (args.mask.is_empty() && !args.combinator);
+    let want_words =
+        !words.builtin() || rules.is_some() || (args.mask.is_empty() && !args.combinator);
     if want_words {
         phases.push(match &rules {
             Some((name, rules)) => with_rules(words, name, rules),
@@ -630,12 +649,16 @@ pub fn run(args: CrackArgs, json: bool) -> Result<u8, CliError> {
             .hint("read either the tokens or one wordlist from `-`, and name files for the rest"));
     }
     if stdin_lists == 1 && (args.thorough || args.combinator) {
-        return Err(CliError::usage("--thorough and --combinator read the wordlists more than once")
-            .hint("save the list to a file and pass its path"));
+        return Err(CliError::usage(
+            "--thorough and --combinator read the wordlists more than once",
+        )
+        .hint("save the list to a file and pass its path"));
     }
     if let Some(t) = args.time_limit {
         if !(t > 0.0 && t.is_finite()) {
-            return Err(CliError::usage("--time-limit must be a positive number of seconds"));
+            return Err(CliError::usage(
+                "--time-limit must be a positive number of seconds",
+            ));
         }
     }
 
@@ -791,7 +814,9 @@ pub fn run(args: CrackArgs, json: bool) -> Result<u8, CliError> {
                         .kind
                         .map(|k| format!("{}; ", k.description()))
                         .unwrap_or_default();
-                    let phase_name = report.as_ref().map_or("", |r| r.phases[*phase].name.as_str());
+                    let phase_name = report
+                        .as_ref()
+                        .map_or("", |r| r.phases[*phase].name.as_str());
                     output::line(format!(
                         "{label}{} {}   ({format}{}; after {} attempts in {phase_name})",
                         paint(GOOD, "FOUND secret key:"),
@@ -876,7 +901,9 @@ pub fn hashcat_support(token: &str, format: CrackFormat) -> Result<(), String> {
     }
     let kinds = waxseal_crack::detect_kinds(token);
     if !kinds.contains(&TokenKind::Flask) {
-        return Err("not a Flask session cookie; hashcat only has a mode for those (-m 29100)".into());
+        return Err(
+            "not a Flask session cookie; hashcat only has a mode for those (-m 29100)".into(),
+        );
     }
     if token.starts_with('.') {
         return Err("compressed cookie (leading '.'): hashcat's mode 29100 cannot parse it".into());
