@@ -292,7 +292,7 @@ impl<S: CandidateSource + ?Sized> CandidateSource for &mut S {
     }
 }
 
-impl CandidateSource for Box<dyn CandidateSource> {
+impl CandidateSource for Box<dyn CandidateSource + '_> {
     fn fill(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<usize, CrackError> {
         (**self).fill(chunk, max)
     }
