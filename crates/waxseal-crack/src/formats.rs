@@ -199,6 +199,8 @@ pub struct DetectOptions {
 /// let starlette = "eyJ1c2VyIjogImFkbWluIn0=.ZKhJkA.AAAAAAAAAAAAAAAAAAAAAAAAAAA";
 /// assert_eq!(detect_kinds(starlette), vec![TokenKind::Starlette]);
 /// assert_eq!(detect_kinds("hello.AAAAAAAAAAAAAAAAAAAAAAAAAAA"), vec![TokenKind::Signer]);
+/// // Plain JSON: a Serializer's, or any text a Signer signed.
+/// assert_eq!(detect_kinds("{\"a\": 1}.AAAAAAAAAAAAAAAAAAAAAAAAAAA"), vec![TokenKind::Serializer, TokenKind::Signer]);
 /// ```
 pub fn detect_kinds(token: &str) -> Vec<TokenKind> {
     let token = token.trim();
@@ -221,14 +223,16 @@ pub fn detect_kinds(token: &str) -> Vec<TokenKind> {
     if timed && standard_base64_json(value) {
         kinds.push(TokenKind::Starlette);
     }
-    if starts_like_json(value.as_bytes()) {
+    let plain_json = starts_like_json(value.as_bytes());
+    if plain_json {
         kinds.push(if timed {
             TokenKind::TimedSerializer
         } else {
             TokenKind::Serializer
         });
     }
-    if kinds.is_empty() {
+    // A signer signs any text, JSON included.
+    if kinds.is_empty() || plain_json {
         kinds.push(if timed {
             TokenKind::TimestampSigner
         } else {
@@ -276,14 +280,19 @@ fn url_safe_json(value: &str) -> bool {
     }
 }
 
-/// Starlette: `base64.b64encode(json)`: standard alphabet, padded to a multiple of 4.
+/// Starlette: `base64.b64encode(json.dumps(session))`: standard alphabet, padded to a multiple
+/// of 4. Unpadded text without `+` or `/` is also URL-safe base64, so it only counts as Starlette
+/// when the JSON has Python's default `": "` separator (Flask and itsdangerous write compact JSON).
 fn standard_base64_json(value: &str) -> bool {
     use base64::Engine;
-    value.len() % 4 == 0
-        && !value.is_empty()
-        && base64::engine::general_purpose::STANDARD
-            .decode(value)
-            .is_ok_and(|json| starts_like_json(&json))
+    if value.len() % 4 != 0 || value.is_empty() {
+        return false;
+    }
+    let Ok(json) = base64::engine::general_purpose::STANDARD.decode(value) else {
+        return false;
+    };
+    starts_like_json(&json)
+        && (value.contains(['=', '+', '/']) || json.windows(3).any(|w| w == b"\": "))
 }
 
 /// A target for `token` with the schemes of every format its shape allows (see the module docs),
