@@ -503,3 +503,49 @@ fn real_starlette_and_itsdangerous_tokens_are_recognised_by_the_cli() {
         (Some(0), Some("starlette"))
     );
 }
+
+#[test]
+fn latin1_and_raw_wordlists_and_undecodable_lines_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    // A Python 2 byte string saved as UTF-8 text: "caf\xe9" is written as "café".
+    let list = wordlist(&dir, b"caf\xc3\xa9\n\xe2\x82\xacuro\n\xffraw\n");
+    let token = sign(FormatKind::Flask, b"caf\xe9", "{}", T0);
+    let out = waxseal()
+        .args([
+            "crack",
+            "--json",
+            "--wordlist-format",
+            "latin-1",
+            "--wordlist",
+            &list,
+            &token,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json_lines(&out)[0]["secret_hex"], "636166e9");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 wordlist line(s)"));
+    // raw: the same line is the UTF-8 bytes; \xff stays a byte.
+    let token = sign(FormatKind::Flask, b"\xffraw", "{}", T0);
+    let (code, v) = crack_json(
+        &["--wordlist-format", "raw", "--wordlist", &list, &token],
+        None,
+    );
+    assert_eq!((code, v[0]["attempts"].as_u64()), (Some(0), Some(3)));
+    // Python format, parsed in the workers: a lone surrogate is skipped and counted.
+    let py = dir.path().join("py.txt");
+    std::fs::write(&py, b"'a'\n'\\ud800'\n'py-key'\n").unwrap();
+    let token = flask("py-key", "{}");
+    let out = waxseal()
+        .args([
+            "crack",
+            "--json",
+            "--wordlist",
+            py.to_str().unwrap(),
+            &token,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(json_lines(&out)[0]["attempts"], 3);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 wordlist line(s)"));
+}

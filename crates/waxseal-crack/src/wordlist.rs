@@ -364,7 +364,7 @@ pub struct WordlistStats {
 struct PythonLineCounters {
     literal: AtomicU64,
     fallback: AtomicU64,
-    skipped: AtomicU64,
+    skipped: Arc<AtomicU64>,
 }
 
 /// Decodes Python-format lines into candidates and counts them into its [`WordlistReader`]'s
@@ -549,6 +549,33 @@ impl<R: BufRead> WordlistReader<R> {
         Arc::clone(&self.bytes_read)
     }
 
+    /// Adds the lines skipped as undecodable (Python: lone surrogates; Latin-1: not UTF-8 or
+    /// above U+00FF) to `counter` as well as to [`WordlistReader::stats`]: several readers, one
+    /// report.
+    ///
+    /// ```
+    /// use std::sync::{atomic::{AtomicU64, Ordering}, Arc};
+    /// use waxseal_crack::{crack, CrackOptions, Progress, Target, WordlistFormat, WordlistReader};
+    /// let skipped = Arc::new(AtomicU64::new(0));
+    /// let reader = WordlistReader::new(&b"'a'\n'\\ud800'\n"[..], WordlistFormat::Python)
+    ///     .counting_skipped_into(Arc::clone(&skipped));
+    /// let target = Target::flask_session("eyJhIjoxfQ.ZKhJkA.AAAAAAAAAAAAAAAAAAAAAAAAAAA").unwrap();
+    /// crack(&[target], reader, &CrackOptions::default(), &Progress::new()).unwrap();
+    /// assert_eq!(skipped.load(Ordering::Relaxed), 1);
+    /// ```
+    pub fn counting_skipped_into(mut self, counter: Arc<AtomicU64>) -> Self {
+        self.decoder = PythonLineDecoder {
+            counters: Arc::new(PythonLineCounters {
+                skipped: Arc::clone(&counter),
+                ..PythonLineCounters::default()
+            }),
+        };
+        self.shared_decoder = Arc::new(self.decoder.clone());
+        self.latin1 = Latin1LineDecoder { skipped: counter };
+        self.latin1_shared = Arc::new(self.latin1.clone());
+        self
+    }
+
     /// Adds the bytes read to `counter` instead of a counter of its own (several readers, one
     /// progress display).
     pub fn counting_bytes_into(mut self, counter: Arc<AtomicU64>) -> Self {
@@ -563,7 +590,12 @@ impl<R: BufRead> WordlistReader<R> {
             lines: self.lines,
             literal_lines: counters.literal.load(Ordering::Relaxed),
             fallback_lines: counters.fallback.load(Ordering::Relaxed),
-            skipped_lines: counters.skipped.load(Ordering::Relaxed) + self.latin1.skipped(),
+            skipped_lines: counters.skipped.load(Ordering::Relaxed)
+                + if Arc::ptr_eq(&counters.skipped, &self.latin1.skipped) {
+                    0
+                } else {
+                    self.latin1.skipped()
+                },
         }
     }
 

@@ -701,3 +701,31 @@ fn every_itsdangerous_family_format_is_recognised_and_cracked_without_hints() {
         assert_eq!(found.scheme.digest, expected_digest, "{what}");
     }
 }
+
+#[test]
+fn hard_coded_known_keys_are_in_the_wordlist_package_they_cite() {
+    let Some(path) = oracle(SCRIPT, &[json!({"op": "wordlist_path", "name": "all"})]) else {
+        return;
+    };
+    let path = path[0]["path"].as_str().unwrap().to_owned();
+    let text = std::fs::read(&path).unwrap();
+    let package: std::collections::HashSet<Vec<u8>> = text
+        .split(|&b| b == b'\n')
+        .filter_map(|line| match parse_python_line(line) {
+            PythonLine::Literal(v) | PythonLine::Fallback(v) => Some(v),
+            PythonLine::Unencodable => None,
+        })
+        .collect();
+    let cited: Vec<&[u8]> = waxseal::secret::known_keys()
+        .filter(|(_, source)| source.contains("flask-unsign-wordlist"))
+        .map(|(key, _)| key)
+        .collect();
+    assert!(cited.len() >= 20);
+    for key in cited {
+        assert!(
+            package.contains(key),
+            "{:?} is not in {path}",
+            String::from_utf8_lossy(key)
+        );
+    }
+}

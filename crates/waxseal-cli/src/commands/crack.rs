@@ -291,6 +291,7 @@ fn open_wordlist(
     path: &PathBuf,
     format: WordlistFormat,
     bytes: &Arc<AtomicU64>,
+    skipped: &Arc<AtomicU64>,
 ) -> Result<Box<dyn CandidateSource>, CrackError> {
     let reader: Box<dyn BufRead + Send> = if path.as_os_str() == "-" {
         Box::new(BufReader::new(std::io::stdin()))
@@ -301,7 +302,9 @@ fn open_wordlist(
         Box::new(BufReader::with_capacity(1 << 16, f))
     };
     Ok(Box::new(
-        WordlistReader::new(reader, format).counting_bytes_into(Arc::clone(bytes)),
+        WordlistReader::new(reader, format)
+            .counting_bytes_into(Arc::clone(bytes))
+            .counting_skipped_into(Arc::clone(skipped)),
     ))
 }
 
@@ -312,6 +315,8 @@ struct Words {
     format: WordlistFormat,
     /// Bytes read from the wordlist files so far (all phases), for the progress display.
     bytes: Arc<AtomicU64>,
+    /// Lines skipped as undecodable (all phases).
+    skipped: Arc<AtomicU64>,
 }
 
 impl Words {
@@ -334,7 +339,7 @@ impl Words {
         }
         let mut sources = Vec::new();
         for p in &self.paths {
-            sources.push(open_wordlist(p, self.format, &self.bytes)?);
+            sources.push(open_wordlist(p, self.format, &self.bytes, &self.skipped)?);
         }
         Ok(Box::new(Sequence::new(sources)))
     }
@@ -698,6 +703,7 @@ pub fn run(args: CrackArgs, json: bool) -> Result<u8, CliError> {
         paths: args.wordlist.clone(),
         format: args.wordlist_format.format(),
         bytes: Arc::default(),
+        skipped: Arc::default(),
     };
     let plan = phases(&args, &words)?;
     let phase_count = plan.len();
@@ -831,6 +837,16 @@ pub fn run(args: CrackArgs, json: bool) -> Result<u8, CliError> {
                 ))?,
             }
         }
+    }
+    let skipped = words.skipped.load(Ordering::Relaxed);
+    if skipped > 0 {
+        output::warn(format!(
+            "{skipped} wordlist line(s) could not be decoded as {} and were skipped",
+            match words.format {
+                WordlistFormat::Latin1 => "Latin-1 text (not UTF-8, or a character above U+00FF)",
+                _ => "Python literals (a lone surrogate has no UTF-8 encoding)",
+            }
+        ));
     }
     if !json && report.is_some() {
         output::line(format!(
