@@ -1,12 +1,18 @@
 //! The engine behind `waxseal crack`: recovers weak Flask / itsdangerous `SECRET_KEY`s from
 //! signed tokens by trying candidate keys.
 //!
-//! * [`Target`]: a signed token plus the [`Scheme`]s (salt, [`KeyDerivation`], [`Digest`]) to try.
-//! * [`CandidateSource`]: where candidates come from — [`WordlistReader`] (plain or flask-unsign's
-//!   Python-literal format, streamed), [`IterSource`] (in memory), [`builtin_source`] (publicly
-//!   known keys, [`builtin_candidates`]), [`Chained`].
+//! * [`Target`]: a signed token plus the [`Scheme`]s (salt, [`KeyDerivation`], [`Digest`]) to try;
+//!   [`detect`] builds one from the token's shape alone (Flask, every itsdangerous serializer and
+//!   signer, Starlette), labelling each scheme with its [`TokenKind`].
+//! * [`CandidateSource`]: where candidates come from — [`WordlistReader`] (raw, flask-unsign's
+//!   Python-literal format or Latin-1, streamed), [`IterSource`] (in memory), [`builtin_source`]
+//!   (publicly known keys, [`builtin_candidates`]), [`RuleSource`] (hashcat rules over another
+//!   source), [`IndexedSource`] over [`Keyspace`]s ([`Mask`], [`Combinator`]), [`Chained`],
+//!   [`Sequence`]. Sources may leave decoding, mangling and generation to the workers through an
+//!   [`EntryDecoder`], so none of it runs under the shared lock.
 //! * [`crack`]: the multi-threaded search, with live [`Progress`] and exact, thread-independent
-//!   attempt counts in the [`CrackReport`].
+//!   attempt counts in the [`CrackReport`]; [`run_plan`] runs several attacks ([`Phase`]s) cheapest
+//!   first under a time limit and reports what each covered.
 //!
 //! SHA-1 (Flask's digest) runs on a fast path that works directly on SHA-1 compression states
 //! (9 compressions per candidate for a Flask cookie, SHA-NI when the CPU has it); other digests use

@@ -412,7 +412,12 @@ fn mask_phase(mask: &Mask, increment: Option<(usize, Option<usize>)>) -> Phase {
                 .into_iter()
                 .map(|m| Arc::new(m) as Arc<dyn Keyspace>)
                 .collect();
-            keyspace_phase(format!("{} (lengths {lo}-{hi})", mask.describe()), parts)
+            let lengths = if lo == hi {
+                format!("length {lo}")
+            } else {
+                format!("lengths {lo}-{hi}")
+            };
+            keyspace_phase(format!("{} ({lengths})", mask.describe()), parts)
         }
         None => keyspace_phase(mask.describe(), vec![Arc::new(mask.clone())]),
     }
@@ -603,12 +608,16 @@ fn phase_line(index: usize, count: usize, p: &PhaseReport) -> String {
         let list: Vec<String> = p.found.iter().map(|t| (t + 1).to_string()).collect();
         format!(" — found token {}", list.join(", "))
     };
+    let time = if p.status == PhaseStatus::NotStarted {
+        String::new()
+    } else {
+        format!(" in {:.2} s", p.seconds)
+    };
     format!(
-        "phase {}/{count} {}: {}, {size} in {:.2} s{found}",
+        "phase {}/{count} {}: {}, {size}{time}{found}",
         index + 1,
         p.name,
         status_name(p.status),
-        p.seconds
     )
 }
 
@@ -859,7 +868,7 @@ pub fn run(args: CrackArgs, json: bool) -> Result<u8, CliError> {
                 "Anyone with this key can forge these tokens: replace it now (`waxseal key new --print`).",
             ))?;
         } else if let Some(r) = &report {
-            not_found_advice(r, &args)?;
+            not_found_advice(r, &args, rate)?;
         }
     }
     Ok(if all {
@@ -870,7 +879,11 @@ pub fn run(args: CrackArgs, json: bool) -> Result<u8, CliError> {
 }
 
 /// The honest ending when a key was not found: what was covered, what was not, what next.
-fn not_found_advice(report: &waxseal_crack::PlanReport, args: &CrackArgs) -> Result<(), CliError> {
+fn not_found_advice(
+    report: &waxseal_crack::PlanReport,
+    args: &CrackArgs,
+    rate: f64,
+) -> Result<(), CliError> {
     let untried: Vec<&str> = report
         .phases
         .iter()
@@ -878,8 +891,23 @@ fn not_found_advice(report: &waxseal_crack::PlanReport, args: &CrackArgs) -> Res
         .map(|p| p.name.as_str())
         .collect();
     if !untried.is_empty() {
+        // What is left, and how long it would take at this run's rate.
+        let left: Option<u64> = report
+            .phases
+            .iter()
+            .filter(|p| matches!(p.status, PhaseStatus::Stopped | PhaseStatus::NotStarted))
+            .try_fold(0u64, |sum, p| {
+                sum.checked_add(p.size?.saturating_sub(p.tried))
+            });
+        let estimate = match left {
+            Some(left) if rate > 0.0 => format!(
+                " ({left} candidates left: about {} at this rate)",
+                output::duration((left as f64 / rate) as u64)
+            ),
+            _ => String::new(),
+        };
         output::line(format!(
-            "The time limit stopped the search; not (fully) tried: {}.",
+            "The time limit stopped the search; not (fully) tried: {}{estimate}.",
             untried.join("; ")
         ))?;
     }
