@@ -170,24 +170,12 @@ fn own_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         })
 }
 
-/// The token in pasted text: the value itself, `name=value`, or a whole `Cookie:` header; with
-/// surrounding whitespace and quotes removed.
+/// The token in pasted text (the value itself, `name=value`, or a whole `Cookie:` header), by
+/// the engine's one extraction rule.
 fn extract_token<'a>(text: &'a str, name: &str) -> &'a str {
-    let text = text.trim();
-    let text = text
-        .strip_prefix("Cookie:")
-        .or_else(|| text.strip_prefix("cookie:"))
-        .unwrap_or(text)
-        .trim();
-    let wanted = text.split(';').find_map(|pair| {
-        let (n, v) = pair.trim().split_once('=')?;
-        (n.trim() == name).then_some(v)
-    });
-    wanted
-        .unwrap_or(text)
-        .trim()
-        .trim_matches(['"', '\''])
-        .trim()
+    let found = waxseal::inspect::extract_token(text.as_bytes(), FormatKind::Flask, name);
+    // The token is a sub-slice of UTF-8 text cut at ASCII bytes, so it is UTF-8 too.
+    std::str::from_utf8(found.token).unwrap_or(text)
 }
 
 fn anatomy_without_key(token: &str) -> Anatomy {

@@ -10,6 +10,20 @@
 //! change *different* keys must not undo each other. [`SessionStore::save`] therefore receives
 //! only what a request changed ([`Changes`]) and applies it on top of what is stored now; for
 //! the same key, the last write wins.
+//!
+//! # The stores
+//!
+//! | store | where | consistency | expiry |
+//! |-------|-------|-------------|--------|
+//! | [`MemoryStore`] | this process | each call atomic under one mutex | checked on access, swept every 60 s by saves |
+//! | [`SqliteStore`] (feature `sqlite`) | one SQLite file, shareable by processes on one machine | each save one `BEGIN IMMEDIATE` transaction | Unix seconds; purge task every 60 s |
+//! | [`RedisStore`] (feature `redis`) | Redis or Redis Cluster, hash `waxseal:session:{<id>}` | each save one Lua script on the session's single key | the Redis TTL |
+//!
+//! In all three: a save applies only the changed keys on top of the stored record (per-key
+//! merge), atomically (all of a save's keys or none); for one key the last save wins; a load
+//! sees a whole save or none of it. Each module documents its details. [`StoreSpec`] parses
+//! the `--store` texts and [`open`] opens the store one names. [`testing`] starts real
+//! `redis-server` processes for tests.
 #![forbid(unsafe_code)]
 
 mod memory;
