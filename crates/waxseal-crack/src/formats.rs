@@ -284,11 +284,11 @@ fn url_safe_json(value: &str) -> bool {
 /// of 4. Unpadded text without `+` or `/` is also URL-safe base64, so it only counts as Starlette
 /// when the JSON has Python's default `": "` separator (Flask and itsdangerous write compact JSON).
 fn standard_base64_json(value: &str) -> bool {
-    use base64::Engine;
-    if value.len() % 4 != 0 || value.is_empty() {
+    let standard = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+    if value.len() % 4 != 0 || value.is_empty() || !value.bytes().all(standard) {
         return false;
     }
-    let Ok(json) = base64::engine::general_purpose::STANDARD.decode(value) else {
+    let Ok(json) = waxseal::encoding::base64_decode(value.as_bytes()) else {
         return false;
     };
     starts_like_json(&json)
