@@ -170,7 +170,8 @@ pub struct CrackArgs {
     /// Longest prefix with --increment.
     #[arg(long, value_name = "N", requires = "increment")]
     pub increment_max: Option<usize>,
-    /// Pairs of words (the wordlists', or the known keys) joined by each --separator.
+    /// Pairs of words (the wordlists', first 100,000 distinct, or the known keys) joined by each
+    /// --separator.
     #[arg(long)]
     pub combinator: bool,
     /// Separators for --combinator (repeatable; default: none, space, '-', '_').
@@ -354,7 +355,7 @@ impl Words {
         let mut words = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut chunk = CandidateChunk::new();
-        loop {
+        while words.len() < max_words {
             chunk.clear();
             if source.fill(&mut chunk, 4096)? == 0 {
                 break;
@@ -427,14 +428,21 @@ fn combinator_phase(
     words: &Words,
     separators: &[Vec<u8>],
     max_len: usize,
+    max_words: usize,
 ) -> Result<Phase, CliError> {
-    let list = words.load(max_len, 3000).map_err(crack_err)?;
+    let list = words.load(max_len, max_words).map_err(crack_err)?;
     let combinator = Combinator::new(list, separators.to_vec());
     Ok(keyspace_phase(
         format!("{} from {}", combinator.describe(), words.describe()),
         vec![Arc::new(combinator)],
     ))
 }
+
+/// Words `--combinator` pairs: the first this many distinct ones (100,000 words already make
+/// 4 * 10^10 pairs with the four default separators).
+const PAIR_WORDS: usize = 100_000;
+/// Words the thorough plan pairs: the first 3,000 distinct ones of at most 8 bytes (36M pairs).
+const THOROUGH_PAIR_WORDS: usize = 3000;
 
 /// The masks of `--thorough`, cheapest first: 1-2 raw bytes, hex up to 4, a capitalised
 /// 4-letter word, digits up to 6, three letters and three digits, printable ASCII up to 4,
@@ -482,9 +490,14 @@ fn thorough_phases(
         let mask = Mask::parse(text, &[]).map_err(crack_err)?;
         generated.push(mask_phase(&mask, Some((*min, Some(*max)))));
     }
-    generated.push(combinator_phase(&builtin, separators, 8)?);
+    generated.push(combinator_phase(
+        &builtin,
+        separators,
+        8,
+        THOROUGH_PAIR_WORDS,
+    )?);
     if !words.builtin() {
-        generated.push(combinator_phase(words, separators, 8)?);
+        generated.push(combinator_phase(words, separators, 8, THOROUGH_PAIR_WORDS)?);
     }
     generated.sort_by_key(|p| p.size.unwrap_or(u64::MAX));
     phases.extend(generated);
@@ -555,7 +568,12 @@ fn phases(args: &CrackArgs, words: &Words) -> Result<Vec<Phase>, CliError> {
     }
     phases.extend(masks);
     if args.combinator {
-        phases.push(combinator_phase(words, &separators, usize::MAX)?);
+        phases.push(combinator_phase(
+            words,
+            &separators,
+            usize::MAX,
+            PAIR_WORDS,
+        )?);
     }
     Ok(phases)
 }
