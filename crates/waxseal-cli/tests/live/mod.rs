@@ -12,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+#[allow(unused_imports)]
 pub use reqwest::{Client, Response, StatusCode};
 
 /// A strong text key that both sides accept.
