@@ -26,7 +26,6 @@ use waxseal::flask::cookie::{
 use waxseal::flask::json as flask_json;
 use waxseal::flask::session::SaveError;
 use waxseal::flask::Dict;
-use waxseal::timed::unix_now;
 use waxseal_store::{Changes, SessionId, StoreError};
 
 use crate::config::{SessionConfig, Storage};
@@ -219,7 +218,7 @@ fn finish(session: Session, mut response: Response) -> Finish {
     if !state.loaded {
         return Finish::Done(response);
     }
-    let now = unix_now();
+    let now = state.now;
     let decision = decide_save(&state.data.state(), &inner.shared.settings, now);
     match &inner.shared.storage {
         Storage::SignedCookie | Storage::EncryptedCookie => {
@@ -360,6 +359,10 @@ fn apply(response: &mut Response, set_cookie: Option<String>, vary_cookie: bool)
 /// Werkzeug's `response.vary.add("Cookie")`: one `Vary` header, `Cookie` added once.
 fn add_vary_cookie(response: &mut Response) {
     let headers = response.headers_mut();
+    if !headers.contains_key(VARY) {
+        headers.insert(VARY, HeaderValue::from_static("Cookie"));
+        return;
+    }
     let existing: Vec<String> = headers
         .get_all(VARY)
         .iter()
@@ -391,7 +394,7 @@ async fn save_async(inner: &Inner, state: &mut State, mut response: Response) ->
     }
     let Storage::Server(store) = &inner.shared.storage else {
         // A cookie session whose lock was held at the end of the request.
-        let now = unix_now();
+        let now = state.now;
         let decision = decide_save(&state.data.state(), &inner.shared.settings, now);
         match cookie_header(inner, &state.data, decision, now) {
             Ok(header) => apply(&mut response, header, decision.vary_cookie),
@@ -400,7 +403,7 @@ async fn save_async(inner: &Inner, state: &mut State, mut response: Response) ->
         return response;
     };
     let settings = &inner.shared.settings;
-    let now = unix_now();
+    let now = state.now;
     let decision = decide_save(&state.data.state(), settings, now);
     let plan = match plan_store_save(state, decision.action) {
         Ok(plan) => plan,
