@@ -125,16 +125,21 @@ impl KeyArgs {
                 "--secret-hex".to_owned(),
             )
         } else if let Some(p) = &self.secret_file {
-            let key = SecretKey::from_file(p).map_err(|e| {
-                CliError::io(format!("cannot read the key file {}: {e}", p.display()))
-                    .hint("check the path; the file holds the raw key bytes")
+            // The library's message already names the file: say it once.
+            let key = SecretKey::from_file(p).map_err(|e| match e {
+                waxseal::secret::ParseKeyError::Io { .. }
+                | waxseal::secret::ParseKeyError::FileTooLarge { .. } => {
+                    CliError::io(e.to_string())
+                        .hint("check the path; the file holds the raw key bytes")
+                }
+                e => CliError::usage(format!("the key file {}: {e}", p.display())),
             })?;
             (vec![key], format!("--secret-file {}", p.display()))
         } else if let Some(p) = &self.keyring {
             let (ring, warnings) = Keyring::load(p, KeyPolicy::AllowWeak).map_err(keyring_error)?;
             for w in warnings {
-                if !matches!(w, waxseal::secret::KeyringWarning::WeakKeyAllowed { .. }) {
-                    warn(w);
+                if let Some(text) = keyring_warning(&w, p) {
+                    warn(text);
                 }
             }
             (
@@ -447,5 +452,39 @@ impl Keys {
             CliError::usage(format!("invalid format settings: {e}"))
                 .hint("check --salt, --digest, --key-derivation and --sep")
         })
+    }
+}
+
+/// What to tell about a keyring warning, if anything: a file mode only when it is too open
+/// (group write, or anything for others: a 0640 file shared with an app's group is fine), a
+/// weak key with what was accepted, why, and what to do.
+pub fn keyring_warning(
+    w: &waxseal::secret::KeyringWarning,
+    path: &std::path::Path,
+) -> Option<String> {
+    use waxseal::secret::KeyringWarning;
+    match w {
+        KeyringWarning::PermissiveFileMode { mode } if mode & 0o027 != 0 => Some(format!(
+            "the keyring file {} has mode {mode:04o}: {} can read or change it, and whoever \
+             reads it can forge sessions; run `chmod 600` on it (or 640 to share it with one \
+             group)",
+            path.display(),
+            if mode & 0o007 != 0 {
+                "every local user"
+            } else {
+                "its group"
+            }
+        )),
+        KeyringWarning::PermissiveFileMode { .. } => None,
+        KeyringWarning::WeakKeyAllowed { index, weak } => Some(format!(
+            "the keyring's {} is weak ({weak}); it was accepted so that tokens it signed can \
+             still be checked, but anyone who guesses it can forge them: replace it (`waxseal \
+             key new --print`, or `waxseal key rotate`)",
+            if *index == 0 {
+                "current key".to_owned()
+            } else {
+                format!("fallback key {index}")
+            }
+        )),
     }
 }

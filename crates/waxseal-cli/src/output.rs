@@ -142,14 +142,39 @@ impl serde_json::ser::Formatter for TerminalSafeJson {
         writer: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
-        let needs = |c: char| matches!(c, '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}');
-        let mut rest = fragment;
-        while let Some(at) = rest.find(needs) {
-            writer.write_all(&rest.as_bytes()[..at])?;
-            let c = rest[at..].chars().next().unwrap_or(' ');
-            write!(writer, "\\u{:04x}", c as u32)?;
-            rest = &rest[at + c.len_utf8()..];
+        // DEL is 0x7f; C1 controls are 0xc2 0x80..=0x9f in UTF-8; U+2028/9 are 0xe2 0x80 0xa8/9.
+        // Scanning bytes keeps the common all-ASCII fragment a single pass.
+        let bytes = fragment.as_bytes();
+        if bytes.iter().all(|&b| b < 0x7f) {
+            return writer.write_all(bytes);
         }
+        let mut written = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let escape = match b {
+                0x7f => Some((0x7f, 1)),
+                0xc2 if matches!(bytes.get(i + 1), Some(0x80..=0x9f)) => {
+                    Some((u32::from(bytes[i + 1]), 2))
+                }
+                0xe2 if bytes.get(i + 1) == Some(&0x80)
+                    && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
+                {
+                    Some((0x2000 + u32::from(bytes[i + 2]) - 0x80, 3))
+                }
+                _ => None,
+            };
+            match escape {
+                Some((code, len)) => {
+                    writer.write_all(&bytes[written..i])?;
+                    write!(writer, "\\u{code:04x}")?;
+                    i += len;
+                    written = i;
+                }
+                None => i += 1,
+            }
+        }
+        let rest = &fragment[written..];
         writer.write_all(rest.as_bytes())
     }
 }

@@ -10,16 +10,14 @@ use crate::output::python_bytes_literal;
 
 /// The human rendering of an inspection's payload (types named), if it has one.
 pub fn human_payload(r: &Inspection) -> Option<String> {
-    match (&r.value, &r.payload) {
-        (Some(v), _) => {
+    match r.payload.as_ref()? {
+        Payload::Json(j) => {
             let mut out = String::new();
-            human(v, &mut out);
+            human(j.value(), &mut out);
             Some(out)
         }
-        (None, Some(Payload::Text(t))) => Some(quote(t)),
-        (None, Some(Payload::Bytes(b))) => Some(python_bytes_literal(b)),
-        (None, Some(Payload::Json(j))) => Some(j.to_string()),
-        (None, None) => None,
+        Payload::Text(t) => Some(quote(t)),
+        Payload::Bytes(b) => Some(python_bytes_literal(b)),
     }
 }
 

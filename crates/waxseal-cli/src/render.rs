@@ -1,8 +1,7 @@
 //! What `verify`, `explain` and `decode` share when they render the core's [`Inspection`]: the
 //! step from an input line to a token, the JSON form of a payload, key names.
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
-use waxseal::inspect::{extract_token, FormatKind, Inspection, Payload};
+use waxseal::inspect::{extract_token, FormatKind, Inspection};
 
 use crate::batch::{Input, MAX_TOKEN_LINE};
 
@@ -45,23 +44,6 @@ pub fn prepare(input: Input<'_>, kind: FormatKind) -> Result<Prepared<'_>, Box<I
 /// The sentence saying that the token was taken out of the input.
 pub fn extracted_note(how: &str) -> String {
     format!("(token taken from the input by removing {how})")
-}
-
-/// A payload in `--json` output: the JSON value, a string, or `{"$bytes": "<hex>"}`.
-pub struct PayloadJson<'a>(pub &'a Payload);
-
-impl Serialize for PayloadJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Payload::Json(v) => v.serialize(s),
-            Payload::Text(t) => s.serialize_str(t),
-            Payload::Bytes(b) => {
-                let mut m = s.serialize_map(Some(1))?;
-                m.serialize_entry("$bytes", &crate::output::hex(b))?;
-                m.end()
-            }
-        }
-    }
 }
 
 /// `the current key` / `fallback key 2`.

@@ -3,13 +3,15 @@
 
 use clap::Args;
 use serde::Serialize;
-use waxseal::inspect::{likely_formats, Detail, FormatKind, Inspection, Verdict, Verifier};
+use waxseal::inspect::{
+    likely_formats, Detail, FormatKind, Inspection, Payload, Verdict, Verifier,
+};
 
 use crate::batch::{self, Answer, Input};
 use crate::options::{BatchArgs, FormatArgs};
 use crate::output::{self, hex, paint, CliError, Untrusted, BAD, DIM, HEAD, VALUE, WARN};
 use crate::payload::human_payload;
-use crate::render::{self, extracted_note, number_prefix, prepare, PayloadJson};
+use crate::render::{self, extracted_note, number_prefix, prepare};
 
 /// Show what a token holds, without a key (nothing is verified).
 ///
@@ -58,7 +60,7 @@ struct DecodeJson<'a> {
     signature_hex: Option<String>,
     implied_digest: Option<&'static str>,
     payload_raw: Option<&'a str>,
-    payload: Option<PayloadJson<'a>>,
+    payload: Option<&'a Payload>,
     payload_error: Option<&'a str>,
     likely_formats: Vec<&'static str>,
     extracted: Option<&'static str>,
@@ -259,7 +261,7 @@ impl Answer for Decode {
                     signature_hex: parts.and_then(|p| p.signature.as_deref()).map(hex),
                     implied_digest: parts.and_then(|p| p.implied_digest).map(|d| d.name()),
                     payload_raw: r.payload_raw.as_deref(),
-                    payload: r.payload.as_ref().map(PayloadJson),
+                    payload: r.payload.as_ref(),
                     payload_error: r.payload_error.as_deref(),
                     likely_formats: likely.iter().map(|k| k.name()).collect(),
                     extracted,

@@ -4,7 +4,8 @@ use clap::Args;
 use serde::Serialize;
 use waxseal::flask::Value;
 use waxseal::inspect::{
-    AgeCheck, Detail, FormatKind, Inspection, KeyTrial, Parts, TokenFormat, Verdict, Verifier,
+    AgeCheck, Detail, FormatKind, Inspection, KeyTrial, Parts, Payload, TokenFormat, Verdict,
+    Verifier,
 };
 use waxseal::KeyDerivation;
 
@@ -12,7 +13,7 @@ use crate::batch::{self, Answer, Input};
 use crate::options::{AgeArgs, BatchArgs, FormatArgs, KeyArgs, FLASK_MAX_AGE};
 use crate::output::{self, hex, paint, CliError, Untrusted, BAD, DIM, GOOD, HEAD, VALUE, WARN};
 use crate::payload::{human_payload, tags_used};
-use crate::render::{self, extracted_note, key_name, number_prefix, prepare, PayloadJson};
+use crate::render::{self, extracted_note, key_name, number_prefix, prepare};
 
 /// Walk through every step of checking a token, with the real intermediate values.
 ///
@@ -221,7 +222,8 @@ impl Explain {
                 format!("The payload does not decode: {}.", Untrusted(e)),
             ));
         }
-        if let Some(v) = &r.value {
+        if let Some(Payload::Json(j)) = &r.payload {
+            let v = j.value();
             if let Some(p) = v.get("_permanent") {
                 t.say(format!("\"_permanent\" {}.", permanent_help(p)));
             }
@@ -302,7 +304,7 @@ impl Explain {
         ));
         t.say(format!(
             "  signature = HMAC-{d}(key = derived key, message = \"{}\")",
-            Untrusted(&output::ellipsize(&parts.signed_part, 80))
+            Untrusted(&output::ellipsize(&parts.signed_part(s.separator), 80))
         ));
         t.say(paint(
             WARN,
@@ -516,7 +518,7 @@ struct ExplainJson<'a> {
     max_age: Option<u64>,
     expired: Option<bool>,
     payload_raw: Option<&'a str>,
-    payload: Option<PayloadJson<'a>>,
+    payload: Option<&'a Payload>,
     payload_error: Option<&'a str>,
     given_signature: Option<&'a str>,
     given_signature_hex: Option<String>,
@@ -554,7 +556,7 @@ impl Answer for Explain {
                     max_age: self.verifier.max_age(),
                     expired: r.age.map(|a| a.expired),
                     payload_raw: r.payload_raw.as_deref(),
-                    payload: r.payload.as_ref().map(PayloadJson),
+                    payload: r.payload.as_ref(),
                     payload_error: r.payload_error.as_deref(),
                     given_signature: parts.map(|p| p.signature_text.as_str()),
                     given_signature_hex: parts.and_then(|p| p.signature.as_deref()).map(hex),
