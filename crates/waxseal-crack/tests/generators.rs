@@ -327,3 +327,66 @@ fn combinator_finds_two_word_phrases() {
     // peanut (left 1) x " " (separator 1) x butter (right 2): 1*12 + 1*3 + 2.
     assert_eq!(report.outcomes[0].found().unwrap().index, 17);
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+    use waxseal_crack::{detect, detect_kinds, DetectOptions};
+
+    proptest! {
+        /// Any rule text parses or fails cleanly; a parsed rule mangles any word without
+        /// panicking and never grows it to 256 bytes or more (hashcat's buffer).
+        #[test]
+        fn rules(text in "[ -~]{0,12}", word in proptest::collection::vec(any::<u8>(), 0..300)) {
+            if let Ok(rule) = Rule::parse(&text) {
+                if let Some(out) = rule.apply(&word) {
+                    prop_assert!(out.len() < 256 || out.len() <= word.len());
+                }
+            }
+        }
+
+        /// Any mask text parses or fails cleanly; a parsed mask generates any range exactly.
+        #[test]
+        fn masks(text in "[?a-zA-Z0-9!]{0,8}", start in any::<u64>(), count in 0u64..50) {
+            let sets = expand_custom_charsets(&["xy", "?d"]).unwrap();
+            if let Ok(mask) = Mask::parse(&text, &sets) {
+                let size = mask.size();
+                let start = start % size;
+                let count = count.min(size - start);
+                let mut out = CandidateChunk::new();
+                mask.generate(start, count, &mut out);
+                prop_assert_eq!(out.len() as u64, count);
+                prop_assert!(out.iter().all(|c| c.len() == mask.len()));
+            }
+        }
+
+        /// Format detection never panics on arbitrary tokens.
+        #[test]
+        fn detection(token in "[ -~]{0,80}") {
+            let _ = detect_kinds(&token);
+            let _ = detect(&token, &DetectOptions { all_formats: true, guess_salts: true, digest: None });
+        }
+    }
+}
+
+#[test]
+fn rules_over_a_python_wordlist_decode_then_mangle_in_the_workers() {
+    use waxseal_crack::{WordlistFormat, WordlistReader};
+    let text = b"'alpha'\n'\\ud800'\n'se\\x63ret'\n";
+    let rules: Vec<Rule> = [":", "c $1"]
+        .iter()
+        .map(|r| Rule::parse(r).unwrap())
+        .collect();
+    for threads in [1, 2] {
+        let reader = WordlistReader::new(&text[..], WordlistFormat::Python);
+        let report = crack(
+            &[flask_cookie(b"Secret1")],
+            RuleSource::new(reader, rules.clone()),
+            &options(threads, 1),
+            &Progress::new(),
+        )
+        .unwrap();
+        // Line 3 (index 2, the surrogate line keeps its place) x 2 rules + rule 1.
+        assert_eq!(report.outcomes[0].found().unwrap().index, 2 * 2 + 1);
+    }
+}

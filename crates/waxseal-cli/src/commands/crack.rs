@@ -329,7 +329,16 @@ impl Words {
         if self.builtin() {
             format!("known keys ({})", builtin_candidates().len())
         } else {
-            let names: Vec<String> = self.paths.iter().map(|p| p.display().to_string()).collect();
+            let names: Vec<String> = self
+                .paths
+                .iter()
+                .map(|p| {
+                    p.file_name().map_or_else(
+                        || p.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    )
+                })
+                .collect();
             format!("wordlist {}", names.join(", "))
         }
     }
@@ -350,7 +359,11 @@ impl Words {
     }
 
     /// Every word, decoded, in list order without repeats (for the combinator).
-    fn load(&self, max_len: usize, max_words: usize) -> Result<Vec<Vec<u8>>, CrackError> {
+    fn load(
+        &self,
+        keep: impl Fn(&[u8]) -> bool,
+        max_words: usize,
+    ) -> Result<Vec<Vec<u8>>, CrackError> {
         let mut source = self.source()?;
         let mut words = Vec::new();
         let mut seen = std::collections::HashSet::new();
@@ -361,7 +374,7 @@ impl Words {
                 break;
             }
             for w in chunk.iter() {
-                if w.len() <= max_len && words.len() < max_words && seen.insert(w.to_vec()) {
+                if keep(w) && words.len() < max_words && seen.insert(w.to_vec()) {
                     words.push(w.to_vec());
                 }
             }
@@ -427,10 +440,10 @@ fn mask_phase(mask: &Mask, increment: Option<(usize, Option<usize>)>) -> Phase {
 fn combinator_phase(
     words: &Words,
     separators: &[Vec<u8>],
-    max_len: usize,
+    keep: impl Fn(&[u8]) -> bool,
     max_words: usize,
 ) -> Result<Phase, CliError> {
-    let list = words.load(max_len, max_words).map_err(crack_err)?;
+    let list = words.load(keep, max_words).map_err(crack_err)?;
     let combinator = Combinator::new(list, separators.to_vec());
     Ok(keyspace_phase(
         format!("{} from {}", combinator.describe(), words.describe()),
@@ -441,8 +454,14 @@ fn combinator_phase(
 /// Words `--combinator` pairs: the first this many distinct ones (100,000 words already make
 /// 4 * 10^10 pairs with the four default separators).
 const PAIR_WORDS: usize = 100_000;
-/// Words the thorough plan pairs: the first 3,000 distinct ones of at most 8 bytes (36M pairs).
+/// Words the thorough plan pairs: the first 3,000 distinct [`dictionary_word`]s (36M pairs).
 const THOROUGH_PAIR_WORDS: usize = 3000;
+
+/// What the thorough plan pairs: words of 3 to 8 ASCII letters (`peanut`, `Butter`), the shape of
+/// two-word phrases people pick; keys, numbers and symbols are left to the other phases.
+fn dictionary_word(w: &[u8]) -> bool {
+    (3..=8).contains(&w.len()) && w.iter().all(u8::is_ascii_alphabetic)
+}
 
 /// The masks of `--thorough`, cheapest first: 1-2 raw bytes, hex up to 4, a capitalised
 /// 4-letter word, digits up to 6, three letters and three digits, printable ASCII up to 4,
@@ -462,7 +481,7 @@ pub const THOROUGH_MASKS: &[(&str, usize, usize)] = &[
 /// The escalation plan (documented in the README's crack section): built-in known keys; the
 /// wordlists; known keys and wordlists with the rules (`--rules`, default `best`); then the
 /// generated attacks sorted by size, cheapest first: [`THOROUGH_MASKS`], any `--mask`, and word
-/// pairs from the known keys and wordlists (words of at most 8 bytes).
+/// pairs from the known keys and wordlists (words of 3 to 8 letters).
 fn thorough_phases(
     words: &Words,
     rules: &(String, Vec<Rule>),
@@ -493,11 +512,16 @@ fn thorough_phases(
     generated.push(combinator_phase(
         &builtin,
         separators,
-        8,
+        dictionary_word,
         THOROUGH_PAIR_WORDS,
     )?);
     if !words.builtin() {
-        generated.push(combinator_phase(words, separators, 8, THOROUGH_PAIR_WORDS)?);
+        generated.push(combinator_phase(
+            words,
+            separators,
+            dictionary_word,
+            THOROUGH_PAIR_WORDS,
+        )?);
     }
     generated.sort_by_key(|p| p.size.unwrap_or(u64::MAX));
     phases.extend(generated);
@@ -568,12 +592,7 @@ fn phases(args: &CrackArgs, words: &Words) -> Result<Vec<Phase>, CliError> {
     }
     phases.extend(masks);
     if args.combinator {
-        phases.push(combinator_phase(
-            words,
-            &separators,
-            usize::MAX,
-            PAIR_WORDS,
-        )?);
+        phases.push(combinator_phase(words, &separators, |_| true, PAIR_WORDS)?);
     }
     Ok(phases)
 }
