@@ -224,7 +224,7 @@ fn finish(session: Session, mut response: Response) -> Finish {
         Storage::SignedCookie | Storage::EncryptedCookie => {
             match cookie_header(&inner, &state.data, decision, now) {
                 Ok(header) => apply(&mut response, header, decision.vary_cookie),
-                Err(failed) => response = failed,
+                Err(status) => response = status.into_response(),
             }
             Finish::Done(response)
         }
@@ -238,14 +238,14 @@ fn finish(session: Session, mut response: Response) -> Finish {
     }
 }
 
-/// The `Set-Cookie` value for a cookie session, or the error response that replaces the
-/// handler's (the session could not be saved: the client must not believe it was).
+/// The `Set-Cookie` value for a cookie session, or the status of the error response that
+/// replaces the handler's (the session could not be saved: the client must not believe it was).
 fn cookie_header(
     inner: &Inner,
     session: &waxseal::flask::session::Session,
     decision: SaveDecision,
     now: u64,
-) -> Result<Option<String>, Response> {
+) -> Result<Option<String>, StatusCode> {
     let settings = &inner.shared.settings;
     match &inner.shared.storage {
         Storage::SignedCookie => match inner.codecs.flask.save_at(session, now) {
@@ -261,7 +261,7 @@ fn cookie_header(
             Err(SaveError::TooLarge(e)) => Err(oversize(&e, session.data())),
             Err(SaveError::Json(e)) => {
                 tracing::error!("session not saved: {e}");
-                Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
+                Err(StatusCode::INTERNAL_SERVER_ERROR)
             }
         },
         // Server-side sessions are saved by `save_async`.
@@ -283,7 +283,7 @@ fn cookie_header(
                     Ok(v) => v,
                     Err(e) => {
                         tracing::error!("session not saved: {e}");
-                        return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+                        return Err(StatusCode::INTERNAL_SERVER_ERROR);
                     }
                 };
                 signed_value_header(settings, &value, expires, session.data())
@@ -297,7 +297,7 @@ fn signed_value_header(
     value: &str,
     expires: Option<u64>,
     data: &Dict,
-) -> Result<Option<String>, Response> {
+) -> Result<Option<String>, StatusCode> {
     match set_cookie_header(settings, value, expires) {
         Ok(c) => {
             if let Some(w) = &c.warning {
@@ -314,12 +314,12 @@ fn signed_value_header(
 
 /// The 500 that replaces a response whose session is too large for a cookie, logged with the
 /// size and the keys that take the most room, so the loss is never silent.
-fn oversize(e: &waxseal::flask::cookie::CookieTooLarge, data: &Dict) -> Response {
+fn oversize(e: &waxseal::flask::cookie::CookieTooLarge, data: &Dict) -> StatusCode {
     tracing::error!(
         "session not saved: {e}; largest keys: {}",
         largest_keys(data)
     );
-    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    StatusCode::INTERNAL_SERVER_ERROR
 }
 
 /// `"a" (3000 bytes), "b" (120 bytes), ...`: the three largest keys by encoded size.
@@ -398,7 +398,7 @@ async fn save_async(inner: &Inner, state: &mut State, mut response: Response) ->
         let decision = decide_save(&state.data.state(), &inner.shared.settings, now);
         match cookie_header(inner, &state.data, decision, now) {
             Ok(header) => apply(&mut response, header, decision.vary_cookie),
-            Err(failed) => response = failed,
+            Err(status) => response = status.into_response(),
         }
         return response;
     };
