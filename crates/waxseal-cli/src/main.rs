@@ -20,6 +20,9 @@ use crate::output::CliError;
 
 const EXAMPLES: &str = "\
 Examples:
+  # See it work: a demo app and the cookie inspector on http://127.0.0.1:5000/
+  waxseal serve
+
   # What is in this Flask session cookie? (no key needed, nothing verified)
   waxseal decode 'eyJ1c2VyIjoiYWRtaW4ifQ.ZVPxAA.0h3E...'
 
@@ -77,6 +80,7 @@ enum Command {
     Explain(commands::explain::ExplainArgs),
     Key(commands::key::KeyCommand),
     Crack(commands::crack::CrackArgs),
+    Serve(commands::serve::ServeArgs),
 }
 
 /// Records the interleaved order of `--fallback` and `--fallback-hex` (clap keeps each flag's
@@ -112,6 +116,7 @@ fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Explain(a) => commands::explain::run(a, json),
         Command::Key(a) => commands::key::run(a, json),
         Command::Crack(a) => commands::crack::run(a, json),
+        Command::Serve(a) => commands::serve::run(a),
     }
 }
 
@@ -145,6 +150,7 @@ impl Command {
             Command::Verify(a) => Some(&mut a.keys),
             Command::Sign(a) => Some(&mut a.keys),
             Command::Explain(a) => Some(&mut a.keys),
+            Command::Serve(a) => Some(&mut a.keys),
             Command::Key(k) => k.key_args_mut(),
             Command::Decode(_) | Command::Crack(_) => None,
         }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use live::*;
 use serde_json::{json, Value};
-use waxseal::inspect::{FormatKind, TokenFormat};
+use waxseal::inspect::{Detail, FormatKind, TokenFormat, Verifier};
 use waxseal::secret::{KeyPolicy, Keyring};
 
 const COOKIE: &str = "session";
@@ -37,14 +37,16 @@ async fn body(resp: Response) -> Value {
     resp.json().await.expect("JSON body")
 }
 
-/// Which keys of `keyring` verify `cookie` as a Flask session cookie (indices, current = 0).
+/// Which key of `keyring` verifies `cookie` as a Flask session cookie (current = 0).
 fn signed_with(keyring: &Keyring, cookie: &str) -> Option<usize> {
-    let format = TokenFormat::new(FormatKind::Flask);
-    let keys: Vec<&[u8]> = keyring.keys().map(|k| k.as_bytes()).collect();
-    let v = format
-        .verify(&keys, cookie, None, waxseal::timed::unix_now())
-        .expect("settings");
-    v.result.ok().and(v.key_index)
+    let verifier = Verifier::with_keyring(&TokenFormat::new(FormatKind::Flask), keyring, None)
+        .expect("verifier");
+    let r = verifier.inspect(cookie.as_bytes(), Detail::Verify);
+    if r.verdict.is_valid() {
+        r.key_index
+    } else {
+        None
+    }
 }
 
 /// Flips one character of the payload part.

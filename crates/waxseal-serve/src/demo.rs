@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Map, Value as JsonValue};
+use waxseal::flask::Value;
 use waxseal_axum::{Session, SessionError};
 
 use crate::AppState;
@@ -41,15 +42,40 @@ struct DemoPage {
 }
 
 async fn index(session: Session) -> Result<Response, SessionError> {
-    let visits = session.get::<u64>("visits").await?.unwrap_or(0) + 1;
+    let visits = visits(&session).await? + 1;
     session.insert("visits", visits).await?;
     let page = DemoPage {
         user: session.get::<String>("user").await?,
         visits,
-        flashes: session.take_flashes().await?,
+        flashes: take_flash_texts(&session).await?,
         permanent: session.permanent().await?,
     };
     Ok(render(&page))
+}
+
+/// The visit counter; a value that is not a count (set by hand through the API) restarts it.
+async fn visits(session: &Session) -> Result<u64, SessionError> {
+    Ok(session
+        .get_value("visits")
+        .await?
+        .and_then(|v| waxseal::flask::from_value::<u64>(v).ok())
+        .unwrap_or(0))
+}
+
+/// The flashes as text: strings (and Markup) as they are, anything else as JSON.
+async fn take_flash_texts(session: &Session) -> Result<Vec<(String, String)>, SessionError> {
+    Ok(session
+        .take_flashes()
+        .await?
+        .into_iter()
+        .map(|(category, message)| {
+            let text = match message {
+                Value::Str(s) | Value::Markup(s) => s,
+                other => waxseal_axum::natural_json(&other).to_string(),
+            };
+            (category, text)
+        })
+        .collect())
 }
 
 pub(crate) fn render(page: &impl Template) -> Response {
@@ -77,13 +103,15 @@ async fn login(session: Session, Form(form): Form<LoginForm>) -> Result<Response
         session.flash("error", "Type a name to log in.").await?;
         return Ok(Redirect::to("/").into_response());
     }
+    // A fresh session (and, server-side, a fresh id: fixation defence).
     session.clear().await?;
+    session.regenerate().await?;
     session.insert("user", &name).await?;
     if form.remember.is_some() {
         session.set_permanent(true).await?;
     }
     session
-        .flash("message", &format!("Welcome, {name}! You are logged in."))
+        .flash("message", format!("Welcome, {name}! You are logged in."))
         .await?;
     Ok(Redirect::to("/").into_response())
 }
@@ -126,7 +154,7 @@ async fn delete_session(session: Session) -> Result<Json<JsonValue>, SessionErro
 }
 
 async fn visit(session: Session) -> Result<Json<JsonValue>, SessionError> {
-    let visits = session.get::<u64>("visits").await?.unwrap_or(0) + 1;
+    let visits = visits(&session).await? + 1;
     session.insert("visits", visits).await?;
     Ok(Json(json!({ "visits": visits })))
 }
@@ -136,7 +164,7 @@ async fn ping() -> Json<JsonValue> {
 }
 
 async fn flashes(session: Session) -> Result<Json<JsonValue>, SessionError> {
-    let taken = session.take_flashes().await?;
+    let taken = take_flash_texts(&session).await?;
     Ok(Json(json!(taken)))
 }
 
@@ -155,6 +183,6 @@ async fn add_flash(
     session: Session,
     Json(body): Json<FlashBody>,
 ) -> Result<Json<JsonValue>, SessionError> {
-    session.flash(&body.category, &body.message).await?;
+    session.flash(&body.category, body.message).await?;
     Ok(Json(json!({"ok": true})))
 }

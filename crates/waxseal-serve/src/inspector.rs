@@ -16,7 +16,8 @@ use waxseal::inspect::{Detail, FormatKind, Inspection, Payload, TokenFormat, Ver
 use waxseal::secret::{Keyring, SecretKey};
 
 use crate::demo::render;
-use crate::{AppState, StoreKind};
+use crate::{AppState, StoreSpec};
+use waxseal_axum::Session;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/inspect", get(inspect_get).post(inspect_post))
@@ -44,7 +45,7 @@ struct Anatomy {
 #[derive(Template)]
 #[template(path = "inspect.html")]
 struct InspectPage {
-    store: &'static str,
+    store: String,
     cookie_name: String,
     lifetime_days: u64,
     source: String,
@@ -72,8 +73,10 @@ async fn inspect_get(
     State(state): State<AppState>,
     Query(query): Query<TokenQuery>,
     headers: HeaderMap,
+    session: Session,
 ) -> Response {
     let keys = state.keys.load();
+    let own = query.token.is_none();
     let (source, token) = match query.token {
         Some(t) => ("The token in the URL".to_owned(), Some(t)),
         None => (
@@ -81,9 +84,16 @@ async fn inspect_get(
             own_cookie(&headers, &state.cookie_name),
         ),
     };
-    let anatomy = token
+    let mut anatomy = token
         .as_deref()
         .map(|t| anatomy(&state, &keys, extract_token(t, &state.cookie_name)));
+    // Server-side: the cookie holds only the id, so show the data the store holds for it.
+    if let (true, Some(_), Some(a)) = (own, &state.store_description, anatomy.as_mut()) {
+        a.payload_pretty = match session.to_json().await {
+            Ok(data) => serde_json::to_string_pretty(&data).ok(),
+            Err(e) => Some(format!("(the store did not answer: {e})")),
+        };
+    }
     let page = page(&state, source, anatomy, token.unwrap_or_default());
     render(&page)
 }
@@ -135,7 +145,7 @@ fn page(
     form_token: String,
 ) -> InspectPage {
     InspectPage {
-        store: state.store.name(),
+        store: state.store.to_string(),
         cookie_name: state.cookie_name.clone(),
         lifetime_days: state.lifetime.as_secs() / 86_400,
         source,
@@ -160,24 +170,12 @@ fn own_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         })
 }
 
-/// The token in pasted text: the value itself, `name=value`, or a whole `Cookie:` header; with
-/// surrounding whitespace and quotes removed.
+/// The token in pasted text (the value itself, `name=value`, or a whole `Cookie:` header), by
+/// the engine's one extraction rule.
 fn extract_token<'a>(text: &'a str, name: &str) -> &'a str {
-    let text = text.trim();
-    let text = text
-        .strip_prefix("Cookie:")
-        .or_else(|| text.strip_prefix("cookie:"))
-        .unwrap_or(text)
-        .trim();
-    let wanted = text.split(';').find_map(|pair| {
-        let (n, v) = pair.trim().split_once('=')?;
-        (n.trim() == name).then_some(v)
-    });
-    wanted
-        .unwrap_or(text)
-        .trim()
-        .trim_matches(['"', '\''])
-        .trim()
+    let found = waxseal::inspect::extract_token(text.as_bytes(), FormatKind::Flask, name);
+    // The token is a sub-slice of UTF-8 text cut at ASCII bytes, so it is UTF-8 too.
+    std::str::from_utf8(found.token).unwrap_or(text)
 }
 
 fn anatomy_without_key(token: &str) -> Anatomy {
@@ -192,8 +190,20 @@ fn anatomy_without_key(token: &str) -> Anatomy {
     )
 }
 
+/// The format of this server's cookies: Flask's session cookie, or for server-side stores the
+/// signed session id (an itsdangerous `Signer` token with waxseal's session-id salt).
+fn cookie_format(state: &AppState) -> TokenFormat {
+    let mut format = TokenFormat::new(FormatKind::Flask);
+    if state.store_description.is_some() {
+        format = TokenFormat::new(FormatKind::Signer);
+        format.settings.salt = waxseal_axum::SESSION_ID_SALT.as_bytes().to_vec();
+        format.settings.key_derivation = waxseal::KeyDerivation::Hmac;
+    }
+    format
+}
+
 fn anatomy(state: &AppState, keys: &Keyring, token: &str) -> Anatomy {
-    let format = TokenFormat::new(FormatKind::Flask);
+    let format = cookie_format(state);
     let lifetime = state.lifetime.as_secs();
     match Verifier::with_keyring(&format, keys, Some(lifetime)) {
         Ok(verifier) => {
@@ -203,7 +213,30 @@ fn anatomy(state: &AppState, keys: &Keyring, token: &str) -> Anatomy {
                 Detail::Explain,
             );
             let mut a = describe(&record, Some(keys));
-            if state.store == StoreKind::EncryptedCookie && record.verdict == Verdict::Malformed {
+            if let Some(place) = &state.store_description {
+                a.steps.insert(
+                    0,
+                    Step {
+                        title: "A server-side session: the cookie holds only a signed id".into(),
+                        rows: vec![
+                            (
+                                "session id".into(),
+                                record.payload_raw.clone().unwrap_or_default(),
+                            ),
+                            ("the data lives in".into(), place.clone()),
+                        ],
+                        note: Some(
+                            "The cookie is the session id and its signature (itsdangerous Signer, \
+                             salt \"waxseal.session-id\"), made with the same keys as Flask \
+                             cookies; a forged id fails the signature before any store lookup. \
+                             The data never leaves the server."
+                                .into(),
+                        ),
+                    },
+                );
+            } else if matches!(state.store, StoreSpec::EncryptedCookie)
+                && record.verdict == Verdict::Malformed
+            {
                 a.steps.insert(
                     0,
                     Step {

@@ -80,6 +80,25 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(target_os = "linux")]
+    fn the_default_keyring_lives_in_the_users_data_directory() {
+        // What the README says: ~/.local/share/waxseal/serve-keyring.json on Linux (or under
+        // $XDG_DATA_HOME when that is set).
+        let path = default_path().expect("a home directory");
+        assert!(
+            path.ends_with("waxseal/serve-keyring.json"),
+            "{}",
+            path.display()
+        );
+        let base = std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")));
+        if let Some(base) = base {
+            assert!(path.starts_with(base), "{}", path.display());
+        }
+    }
+
+    #[test]
     fn created_once_then_reused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/keys.json");

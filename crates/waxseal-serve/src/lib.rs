@@ -47,34 +47,7 @@ pub enum KeySource {
     Given(Keyring),
 }
 
-/// How sessions are kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum StoreKind {
-    /// Flask's signed cookie (the default): the data is in the cookie, readable by anyone, signed.
-    #[default]
-    Cookie,
-    /// waxseal's encrypted cookie: the data is in the cookie, sealed (XChaCha20-Poly1305).
-    EncryptedCookie,
-}
-
-impl StoreKind {
-    /// The `--store` name.
-    pub fn name(self) -> &'static str {
-        match self {
-            StoreKind::Cookie => "cookie",
-            StoreKind::EncryptedCookie => "encrypted-cookie",
-        }
-    }
-
-    /// Parses a `--store` value.
-    pub fn parse(s: &str) -> Option<StoreKind> {
-        match s {
-            "cookie" => Some(StoreKind::Cookie),
-            "encrypted-cookie" => Some(StoreKind::EncryptedCookie),
-            _ => None,
-        }
-    }
-}
+pub use waxseal_store::StoreSpec;
 
 /// Everything `waxseal serve` needs, resolved from its flags.
 #[derive(Debug)]
@@ -83,8 +56,8 @@ pub struct ServeOptions {
     pub addr: SocketAddr,
     /// Where the keys come from.
     pub keys: KeySource,
-    /// How sessions are kept.
-    pub store: StoreKind,
+    /// How sessions are kept (`--store`).
+    pub store: StoreSpec,
 }
 
 /// Why the server could not start or stopped with an error.
@@ -101,6 +74,9 @@ pub enum ServeError {
     /// The session layer refused the configuration (a weak key, say).
     #[error("{0}")]
     Session(#[from] waxseal_axum::Error),
+    /// The session store could not be opened.
+    #[error("{0}")]
+    Store(#[from] waxseal_store::StoreError),
     /// Binding or serving failed.
     #[error("{what}: {source}")]
     Io {
@@ -111,36 +87,52 @@ pub enum ServeError {
     },
 }
 
-/// Shared state of the demo's handlers.
-#[derive(Clone)]
-pub(crate) struct AppState {
+/// The demo handlers' state, shared by every request behind one `Arc` (axum clones the state for each request).
+pub(crate) type AppState = std::sync::Arc<AppInner>;
+
+/// The demo's configuration.
+pub(crate) struct AppInner {
     pub(crate) keys: KeyringHandle,
     pub(crate) cookie_name: String,
     pub(crate) lifetime: Duration,
-    pub(crate) store: StoreKind,
+    pub(crate) store: StoreSpec,
+    /// Where server-side session data lives (`None` for cookie sessions).
+    pub(crate) store_description: Option<String>,
 }
 
 /// Flask's default `PERMANENT_SESSION_LIFETIME`: 31 days.
 const LIFETIME: Duration = Duration::from_secs(31 * 24 * 3600);
 
-/// The router with every route and the session layer, for tests and embedding.
-pub fn app(keyring: Keyring, store: StoreKind) -> Result<(Router, KeyringHandle), ServeError> {
+/// The router with every route and the session layer, for tests and embedding. Opens the
+/// server-side store when `store` names one.
+pub async fn app(
+    keyring: Keyring,
+    store: &StoreSpec,
+) -> Result<(Router, KeyringHandle), ServeError> {
     let mut config = SessionConfig::builder()
         .keyring(keyring)
         .permanent_session_lifetime(LIFETIME);
-    if store == StoreKind::EncryptedCookie {
-        config = config.encrypted();
+    let mut store_description = None;
+    match store {
+        StoreSpec::Cookie => {}
+        StoreSpec::EncryptedCookie => config = config.encrypted(),
+        server => {
+            let opened = waxseal_store::open(server).await?;
+            store_description = Some(opened.describe());
+            config = config.store(opened);
+        }
     }
     let config = config.build()?;
     let cookie_name = config.session_cookie_name().to_owned();
     let layer = SessionLayer::new(config)?;
     let keys = layer.keyring();
-    let state = AppState {
+    let state = std::sync::Arc::new(AppInner {
         keys: keys.clone(),
         cookie_name,
         lifetime: LIFETIME,
-        store,
-    };
+        store: store.clone(),
+        store_description,
+    });
     let router = Router::new()
         .merge(demo::routes())
         .merge(inspector::routes())
@@ -174,13 +166,17 @@ pub async fn run(options: ServeOptions) -> Result<(), ServeError> {
                 }
             }
             eprintln!(
-                "To give a Flask app the same key: waxseal key show --flask --keyring {}",
+                "To give a Flask app the same keys: `waxseal key show --reveal --keyring {}`, then in \
+                 Flask: app.secret_key = bytes.fromhex(\"<current>\") (and SECRET_KEY_FALLBACKS \
+                 for older keys), or point tests/interop/flask_demo_app.py at it with \
+                 WAXSEAL_KEYRING={}",
+                path.display(),
                 path.display()
             );
             (ring, Some(path))
         }
     };
-    let (router, keys) = app(keyring, options.store)?;
+    let (router, keys) = app(keyring, &options.store).await?;
     if let Some(path) = file {
         spawn_reload_on_sighup(path, keys);
     }
@@ -196,7 +192,7 @@ pub async fn run(options: ServeOptions) -> Result<(), ServeError> {
     })?;
     eprintln!(
         "waxseal serve: http://{local}/  (the cookie inspector: http://{local}/inspect; sessions: {})",
-        options.store.name()
+        options.store
     );
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())

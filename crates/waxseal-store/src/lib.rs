@@ -10,7 +10,35 @@
 //! change *different* keys must not undo each other. [`SessionStore::save`] therefore receives
 //! only what a request changed ([`Changes`]) and applies it on top of what is stored now; for
 //! the same key, the last write wins.
+//!
+//! # The stores
+//!
+//! | store | where | consistency | expiry |
+//! |-------|-------|-------------|--------|
+//! | [`MemoryStore`] | this process | each call atomic under one mutex | checked on access, swept every 60 s by saves |
+//! | [`SqliteStore`] (feature `sqlite`) | one SQLite file, shareable by processes on one machine | each save one `BEGIN IMMEDIATE` transaction | Unix seconds; purge task every 60 s |
+//! | [`RedisStore`] (feature `redis`) | Redis or Redis Cluster, hash `waxseal:session:{<id>}` | each save one Lua script on the session's single key | the Redis TTL |
+//!
+//! In all three: a save applies only the changed keys on top of the stored record (per-key
+//! merge), atomically (all of a save's keys or none); for one key the last save wins; a load
+//! sees a whole save or none of it. Each module documents its details. [`StoreSpec`] parses
+//! the `--store` texts and [`open`] opens the store one names. [`testing`] starts real
+//! `redis-server` processes for tests.
 #![forbid(unsafe_code)]
+
+mod memory;
+pub use memory::MemoryStore;
+mod spec;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+pub mod testing;
+pub use spec::{open, open_with, StoreOptions, StoreSpec};
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteConfig, SqliteStore};
+#[cfg(feature = "redis")]
+mod redis_store;
+#[cfg(feature = "redis")]
+pub use redis_store::{RedisConfig, RedisStore, DEFAULT_KEY_PREFIX};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -94,6 +122,18 @@ impl Changes {
     /// True when the request changed nothing (a save then only refreshes the expiry).
     pub fn is_empty(&self) -> bool {
         self.set.is_empty() && self.removed.is_empty()
+    }
+
+    /// Applies these changes to `fields`: removals first, then writes, so a key that is both
+    /// removed and set (which the session layer does not produce) ends up set. Every store
+    /// follows this order.
+    pub fn apply_to(&self, fields: &mut Fields) {
+        for key in &self.removed {
+            fields.remove(key);
+        }
+        for (key, value) in &self.set {
+            fields.insert(key.clone(), value.clone());
+        }
     }
 }
 
