@@ -1,6 +1,8 @@
 //! Shared timing loop for the throughput programs in `src/bin/`.
 #![forbid(unsafe_code)]
 
+pub mod payloads;
+
 use std::time::{Duration, Instant};
 
 /// Runs `op` repeatedly for about `budget` and returns operations per second.

@@ -5,10 +5,12 @@
 //! `commands/`, shared output helpers in `output`, shared options in `options`.
 #![forbid(unsafe_code)]
 
+mod batch;
 mod commands;
 mod options;
 mod output;
 mod payload;
+mod render;
 
 use std::process::ExitCode;
 

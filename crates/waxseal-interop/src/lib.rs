@@ -10,10 +10,13 @@
 //! turns every such skip into a failure, so CI can never pass without the reference.
 #![forbid(unsafe_code)]
 
+mod rng;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+pub use rng::XorShift;
 pub use serde_json::{json, Value};
 
 /// The workspace root (two levels above this crate's manifest).

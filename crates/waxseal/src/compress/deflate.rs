@@ -1,11 +1,12 @@
-//! The port of zlib 1.2.13's level-6 deflate (`deflate_slow`, `longest_match` and `trees.c`)
-//! used by [`super::zlib_compress`] for inputs up to [`super::OWN_IMPL_MAX_LEN`] bytes.
+//! The port of stock zlib's level-6 deflate (releases 1.2.12-1.3.x: `deflate_slow`,
+//! `longest_match` and `trees.c`) used by [`super::zlib_compress`] for inputs up to [`super::OWN_IMPL_MAX_LEN`] bytes.
 
 use std::cell::RefCell;
 
+use super::adler32::adler32;
 use super::{BL_ORDER, EXTRA_DBITS, EXTRA_LBITS};
 
-// --- deflate parameters (zlib 1.2.13, level 6, windowBits 15, memLevel 8) ---------------------
+// --- deflate parameters (stock zlib, level 6, windowBits 15, memLevel 8) ---------------------------
 
 const MIN_MATCH: usize = 3;
 const MAX_MATCH: usize = 258;
@@ -1103,24 +1104,7 @@ fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
     );
 }
 
-/// Adler-32 of `data` (RFC 1950), the zlib stream trailer.
-pub(super) fn adler32(data: &[u8]) -> u32 {
-    const MOD: u32 = 65521;
-    // 5552 is the largest n with 255 n (n + 1) / 2 + (n + 1)(MOD - 1) < 2^32 (zlib's NMAX).
-    const NMAX: usize = 5552;
-    let (mut a, mut b) = (1u32, 0u32);
-    for chunk in data.chunks(NMAX) {
-        for &byte in chunk {
-            a += u32::from(byte);
-            b += a;
-        }
-        a %= MOD;
-        b %= MOD;
-    }
-    (b << 16) | a
-}
-
-/// Compresses `input` (at most [`super::OWN_IMPL_MAX_LEN`] bytes) into a zlib stream identical to
+/// stock zlib (1.2.12-1.3.x) at level 6.
 /// zlib 1.2.13 level 6.
 pub(super) fn compress_small(input: &[u8]) -> Vec<u8> {
     let with_scratch = |s: &mut Scratch| {
@@ -1167,6 +1151,7 @@ mod tests {
     use super::super::OWN_IMPL_MAX_LEN;
     use super::*;
     use std::cell::Cell;
+    use waxseal_interop::XorShift;
 
     thread_local! {
         /// How often `gen_bitlen` had to repair over-long codes: [literal/distance, bit-length].
@@ -1185,31 +1170,21 @@ mod tests {
         FIXUPS.with(Cell::get)
     }
 
-    fn system_zlib(input: &[u8]) -> Vec<u8> {
+    fn pinned_zlib(input: &[u8]) -> Vec<u8> {
         super::super::compress_with_zlib(input)
     }
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-    }
-
-    fn below(rng: &mut Rng, n: usize) -> usize {
-        (rng.next() % n as u64) as usize
+    fn below(rng: &mut XorShift, n: usize) -> usize {
+        (rng.next_u64() % n as u64) as usize
     }
 
     /// Bytes in which no 3-byte string occurs twice, so deflate finds no match and every byte
     /// becomes a literal symbol.
-    fn unique_trigrams(rng: &mut Rng, len: usize, alphabet: u64) -> Vec<u8> {
+    fn unique_trigrams(rng: &mut XorShift, len: usize, alphabet: u64) -> Vec<u8> {
         let mut seen = std::collections::HashSet::new();
         let mut v: Vec<u8> = Vec::with_capacity(len);
         while v.len() < len {
-            let b = (rng.next() % alphabet) as u8;
+            let b = (rng.next_u64() % alphabet) as u8;
             let n = v.len();
             if n >= 2 && !seen.insert([v[n - 2], v[n - 1], b]) {
                 continue;
@@ -1222,18 +1197,18 @@ mod tests {
     fn assert_same_as_zlib(data: &[u8]) {
         assert!(data.len() <= OWN_IMPL_MAX_LEN);
         assert!(
-            compress_small(data) == system_zlib(data),
+            compress_small(data) == pinned_zlib(data),
             "mismatch, {} bytes",
             data.len()
         );
     }
 
     /// Text over an alphabet with geometric letter weights (ratio `r`/256) and random lengths.
-    fn skewed_text(rng: &mut Rng, letters: usize, r: u64, len: usize) -> Vec<u8> {
+    fn skewed_text(rng: &mut XorShift, letters: usize, r: u64, len: usize) -> Vec<u8> {
         (0..len)
             .map(|_| {
                 let mut sym = 0;
-                while sym + 1 < letters && rng.next() % 256 < r {
+                while sym + 1 < letters && rng.next_u64() % 256 < r {
                     sym += 1;
                 }
                 (sym * 37 % 256) as u8
@@ -1248,9 +1223,9 @@ mod tests {
         // (the same repair zlib uses for the 15-bit literal and distance trees) must fix it up.
         let mut hit = 0;
         for seed in 1..300u64 {
-            let mut rng = Rng(seed * 2_654_435_761);
+            let mut rng = XorShift::new(seed * 2_654_435_761);
             let letters = 2 + below(&mut rng, 250);
-            let r = 64 + rng.next() % 190;
+            let r = 64 + rng.next_u64() % 190;
             let len = 50 + below(&mut rng, 16000);
             let data = skewed_text(&mut rng, letters, r, len);
             let before = fixups()[1];
@@ -1266,18 +1241,22 @@ mod tests {
     #[test]
     fn symbol_buffer_flush_splits_the_block_like_zlib() {
         // 16384 literals: zlib's sym_buf fills at 16383 and forces a (stored) first block.
-        let data = unique_trigrams(&mut Rng(77), OWN_IMPL_MAX_LEN, 256);
+        let data = unique_trigrams(&mut XorShift::new(77), OWN_IMPL_MAX_LEN, 256);
         assert_same_as_zlib(&data);
         assert_same_as_zlib(&data[..OWN_IMPL_MAX_LEN - 1]);
         // Unique trigrams over 40 letters: a Huffman-coded first block, then the flush.
-        assert_same_as_zlib(&unique_trigrams(&mut Rng(79), OWN_IMPL_MAX_LEN, 40));
+        assert_same_as_zlib(&unique_trigrams(
+            &mut XorShift::new(79),
+            OWN_IMPL_MAX_LEN,
+            40,
+        ));
         // Same with text-like bytes (some matches now), so the first block is Huffman-coded.
         let mut text = data.clone();
         for b in &mut text {
             *b = if *b < 128 { *b } else { *b & 0x3f };
         }
         assert_same_as_zlib(&text);
-        let mut dynamic = unique_trigrams(&mut Rng(78), OWN_IMPL_MAX_LEN, 256);
+        let mut dynamic = unique_trigrams(&mut XorShift::new(78), OWN_IMPL_MAX_LEN, 256);
         dynamic.iter_mut().step_by(3).for_each(|b| *b = b'e');
         assert_same_as_zlib(&dynamic);
     }
@@ -1285,7 +1264,7 @@ mod tests {
     #[test]
     fn three_byte_matches_beyond_too_far_are_dropped_like_zlib() {
         for dist in [4094, 4095, 4096, 4097, 4098] {
-            let mut rng = Rng(dist as u64);
+            let mut rng = XorShift::new(dist as u64);
             // A 64-letter alphabet makes the block Huffman-coded, so the match shows in the output.
             let mut data = unique_trigrams(&mut rng, 9000, 64);
             let src = 1000;
@@ -1300,9 +1279,9 @@ mod tests {
 
     #[test]
     fn incompressible_input_at_the_limit_matches_zlib() {
-        let mut rng = Rng(5);
+        let mut rng = XorShift::new(5);
         for len in [0, 1, 2, 3, 100, OWN_IMPL_MAX_LEN] {
-            let data: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+            let data: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
             assert_same_as_zlib(&data);
         }
     }
@@ -1331,9 +1310,9 @@ mod tests {
 
     /// Low-entropy bytes with many equal frequencies (ties in the Huffman heap), runs, and copies
     /// from random distances (ties among length and distance codes).
-    fn tie_heavy(rng: &mut Rng, len: usize) -> Vec<u8> {
+    fn tie_heavy(rng: &mut XorShift, len: usize) -> Vec<u8> {
         let letters = 1 + below(rng, 40);
-        let base = (rng.next() % 200) as u8;
+        let base = (rng.next_u64() % 200) as u8;
         let mut v: Vec<u8> = Vec::with_capacity(len);
         while v.len() < len {
             match below(rng, 8) {
@@ -1360,7 +1339,7 @@ mod tests {
 
     #[test]
     fn tie_heavy_inputs_match_zlib() {
-        let mut rng = Rng(0x5eed_1234_9876_0001);
+        let mut rng = XorShift::new(0x5eed_1234_9876_0001);
         for i in 0..6000 {
             let len = if i % 500 == 499 {
                 below(&mut rng, OWN_IMPL_MAX_LEN + 1)
@@ -1371,32 +1350,18 @@ mod tests {
                 0 => tie_heavy(&mut rng, len),
                 1 => {
                     let letters = 2 + below(&mut rng, 60);
-                    let r = 100 + rng.next() % 156;
+                    let r = 100 + rng.next_u64() % 156;
                     skewed_text(&mut rng, letters, r, len)
                 }
                 _ => {
                     // Uniform over a few letters: the most ties of all.
                     let letters = 1 + below(&mut rng, 30) as u64;
                     (0..len)
-                        .map(|_| b'a' + (rng.next() % letters) as u8)
+                        .map(|_| b'a' + (rng.next_u64() % letters) as u8)
                         .collect()
                 }
             };
             assert_same_as_zlib(&data);
         }
-    }
-
-    #[test]
-    fn adler32_matches_known_values() {
-        assert_eq!(adler32(b""), 1);
-        assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
-        let big = vec![0xffu8; 100_000];
-        let mut a = 1u64;
-        let mut b = 0u64;
-        for &x in &big {
-            a = (a + u64::from(x)) % 65521;
-            b = (b + a) % 65521;
-        }
-        assert_eq!(adler32(&big), ((b << 16) | a) as u32);
     }
 }

@@ -1,10 +1,12 @@
 //! A zlib (RFC 1950) / DEFLATE (RFC 1951) inflater for small streams, such as session cookies,
-//! that reports exactly what the system zlib would.
+//! that reports exactly what the pinned zlib would.
 //!
 //! Why not just zlib: a Flask session cookie is typically one dynamic-Huffman block of about a
 //! hundred bytes, and for that zlib spends over half its time building decode tables (a 2^9-entry
 //! literal/length table and a 2^6-entry distance table, whatever the block needs), plus resetting
-//! its state and copying output into its 32 KiB window. This decoder:
+//! its state and copying output into its 32 KiB window (the pinned zlib with a reused stream, and
+//! `zlib-rs` and `libdeflater`, measured 1.5-2x this decoder's time on cookies; see
+//! `bench/benches/compression.rs`). This decoder:
 //!
 //! * keeps the whole output in one buffer, so there is no window to maintain;
 //! * uses tables built at compile time for fixed-Huffman blocks;
@@ -17,12 +19,11 @@
 //! * decodes symbols in a loop that keeps its state in registers and skips the end-of-input
 //!   checks while at least 8 input bytes remain, with a fully checked path for the last bytes.
 //!
-//! On the 110-byte benchmark cookie this takes about 55-60% of zlib's time. Decoding itself is
-//! at parity with zlib's `inflate_fast` (both are bound by the table-load latency per symbol).
+//! Decoding itself is at parity with zlib's `inflate_fast` (both are bound by the table-load latency per symbol).
 //! Codes longer than the root table are its weak spot: a stream made only of 15-bit codes takes
 //! 2-3 times zlib's time per symbol, which is why `super::OWN_INFLATE_MAX_LEN` bounds the input.
 //!
-//! Observable behaviour is zlib 1.2.13's `inflate()` as driven by
+//! Observable behaviour is zlib's `inflate()` (the pinned release) as driven by
 //! [`super::zlib_decompress_capped_system`], which this module must match for every input:
 //!
 //! * zlib asks for input lazily, so a stream that ends early is reported as truncated only if
@@ -34,9 +35,10 @@
 //!   needs to write another byte or read another byte, or finds an error, or reaches the end of
 //!   the stream; only an error there changes the outcome (to "corrupt"), everything else is
 //!   "too large". [`Inflater::stall`] makes that call.
-//! * The error texts are zlib's own `strm->msg` strings.
+//! * Each error is the [`super::Corruption`] reason zlib's `strm->msg` names.
 
-use super::DecompressError;
+use super::adler32::adler32;
+use super::{Corruption, DecompressError};
 use super::{BL_ORDER as CLEN_ORDER, EXTRA_DBITS as DIST_EXTRA, EXTRA_LBITS as LEN_EXTRA};
 
 /// Why decoding stopped before the end of the stream.
@@ -47,7 +49,7 @@ enum Stop {
     /// The input ended before the stream did.
     Truncated,
     /// The stream is invalid; zlib's message.
-    Corrupt(&'static str),
+    Corrupt(Corruption),
 }
 
 /// Result of one decoding step.
@@ -585,7 +587,7 @@ pub(super) fn zlib_decompress_capped_own(
         }
         Err(Stop::TooLarge) => Err(DecompressError::TooLarge { limit }),
         Err(Stop::Truncated) => Err(DecompressError::Truncated),
-        Err(Stop::Corrupt(why)) => Err(DecompressError::Corrupt(why.to_owned())),
+        Err(Stop::Corrupt(why)) => Err(DecompressError::Corrupt(why)),
     }
 }
 
@@ -628,7 +630,7 @@ impl Inflater<'_> {
                 0 => self.stored()?,
                 1 => self.codes(&FIXED, None)?,
                 2 => self.dynamic()?,
-                _ => return Err(Stop::Corrupt("invalid block type")),
+                _ => return Err(Stop::Corrupt(Corruption::InvalidBlockType)),
             }
             if head & 1 != 0 {
                 break;
@@ -638,7 +640,7 @@ impl Inflater<'_> {
         let check = self.take(32)?.swap_bytes();
         let out = self.out.get(..self.olen).unwrap_or_default();
         if check != adler32(out) {
-            return Err(Stop::Corrupt("incorrect data check"));
+            return Err(Stop::Corrupt(Corruption::DataCheck));
         }
         Ok(())
     }
@@ -648,18 +650,18 @@ impl Inflater<'_> {
         let h = self.take(16)?;
         let (cmf, flg) = (h & 0xff, h >> 8);
         if (cmf << 8 | flg) % 31 != 0 {
-            return Err(Stop::Corrupt("incorrect header check"));
+            return Err(Stop::Corrupt(Corruption::HeaderCheck));
         }
         if cmf & 15 != 8 {
-            return Err(Stop::Corrupt("unknown compression method"));
+            return Err(Stop::Corrupt(Corruption::UnknownMethod));
         }
         if (cmf >> 4) + 8 > 15 {
-            return Err(Stop::Corrupt("invalid window size"));
+            return Err(Stop::Corrupt(Corruption::InvalidWindowSize));
         }
         if flg & 0x20 != 0 {
             // zlib reads the dictionary id before asking for the dictionary.
             self.take(32)?;
-            return Err(Stop::Corrupt("needs a preset dictionary"));
+            return Err(Stop::Corrupt(Corruption::NeedsDictionary));
         }
         Ok(())
     }
@@ -683,7 +685,7 @@ impl Inflater<'_> {
         let lens = self.take(32)?;
         let len = (lens & 0xffff) as usize;
         if lens & 0xffff != (lens >> 16) ^ 0xffff {
-            return Err(Stop::Corrupt("invalid stored block lengths"));
+            return Err(Stop::Corrupt(Corruption::InvalidStoredLengths));
         }
         // Rewind to the first unconsumed byte (cnt is a whole number of bytes after align); not
         // overrun, so this is within the input.
@@ -736,7 +738,7 @@ impl Inflater<'_> {
         let ndist = 1 + ((h >> 5) & 31) as usize;
         let ncode = 4 + ((h >> 10) & 15) as usize;
         if nlen > 286 || ndist > 30 {
-            return Err(Stop::Corrupt("too many length or distance symbols"));
+            return Err(Stop::Corrupt(Corruption::TooManySymbols));
         }
         let mut clens = [0u8; 19];
         for &sym in CLEN_ORDER.iter().take(ncode) {
@@ -758,7 +760,7 @@ impl Inflater<'_> {
             7,
             &mut d.clen_table,
         )
-        .map_err(|()| Stop::Corrupt("invalid code lengths set"))?;
+        .map_err(|()| Stop::Corrupt(Corruption::InvalidCodeLengthsSet))?;
 
         // Symbols 0..nlen (literal/length) then 0..ndist (distance), by length.
         let (lit, dist) = (&mut d.long.lit, &mut d.long.dist);
@@ -789,7 +791,7 @@ impl Inflater<'_> {
                     self.bits.consume(n + 2);
                     self.check()?;
                     if have == 0 {
-                        return Err(Stop::Corrupt("invalid bit length repeat"));
+                        return Err(Stop::Corrupt(Corruption::InvalidBitLengthRepeat));
                     }
                     (prev, 3 + ((buf >> n) & 3) as usize)
                 }
@@ -806,7 +808,7 @@ impl Inflater<'_> {
             };
             let end = have + repeat;
             if end > total {
-                return Err(Stop::Corrupt("invalid bit length repeat"));
+                return Err(Stop::Corrupt(Corruption::InvalidBitLengthRepeat));
             }
             if len != 0 {
                 // A run (of at most 6 for code 16) may straddle the two alphabets.
@@ -823,13 +825,13 @@ impl Inflater<'_> {
             have = end;
         }
         if !has_end_of_block {
-            return Err(Stop::Corrupt("invalid code -- missing end-of-block"));
+            return Err(Stop::Corrupt(Corruption::MissingEndOfBlock));
         }
         let t = &mut d.tables;
         t.lit_mask = build(lit, Alphabet::LitLen, &LIT_ENTRIES, 10, &mut t.lit)
-            .map_err(|()| Stop::Corrupt("invalid literal/lengths set"))?;
+            .map_err(|()| Stop::Corrupt(Corruption::InvalidLiteralLengthsSet))?;
         t.dist_mask = build(dist, Alphabet::Dist, &DIST_ENTRIES, 8, &mut t.dist)
-            .map_err(|()| Stop::Corrupt("invalid distances set"))?;
+            .map_err(|()| Stop::Corrupt(Corruption::InvalidDistancesSet))?;
         self.codes(t, Some(&d.long))
     }
 
@@ -919,11 +921,11 @@ impl Inflater<'_> {
                     buf >>= dn + dextra;
                     cnt -= dn + dextra;
                     if kind(d) != K_COPY {
-                        break Err(Stop::Corrupt("invalid distance code"));
+                        break Err(Stop::Corrupt(Corruption::InvalidDistanceCode));
                     }
                     // There is room (olen <= out_end < cap), so zlib checks the distance now.
                     if dist > olen {
-                        break Err(Stop::Corrupt("invalid distance too far back"));
+                        break Err(Stop::Corrupt(Corruption::DistanceTooFarBack));
                     }
                     copy_fast(out, olen, dist, length);
                     olen += length;
@@ -936,7 +938,7 @@ impl Inflater<'_> {
                 _ => {
                     buf >>= n;
                     cnt -= n;
-                    break Err(Stop::Corrupt("invalid literal/length code"));
+                    break Err(Stop::Corrupt(Corruption::InvalidLiteralLengthCode));
                 }
             }
         };
@@ -982,7 +984,7 @@ impl Inflater<'_> {
                 self.bits.consume(dn + dextra);
                 self.check()?;
                 if kind(d) != K_COPY {
-                    return Err(Stop::Corrupt("invalid distance code"));
+                    return Err(Stop::Corrupt(Corruption::InvalidDistanceCode));
                 }
                 self.copy_match(dist, length)?;
                 Ok(false)
@@ -995,7 +997,7 @@ impl Inflater<'_> {
             _ => {
                 self.bits.consume(n);
                 self.check()?;
-                Err(Stop::Corrupt("invalid literal/length code"))
+                Err(Stop::Corrupt(Corruption::InvalidLiteralLengthCode))
             }
         }
     }
@@ -1029,7 +1031,7 @@ impl Inflater<'_> {
             return Err(Stop::TooLarge);
         }
         if dist > self.olen {
-            return Err(Stop::Corrupt("invalid distance too far back"));
+            return Err(Stop::Corrupt(Corruption::DistanceTooFarBack));
         }
         if length > room {
             // zlib copies what fits; the buffer is then full.
@@ -1085,77 +1087,9 @@ fn copy_fast(out: &mut [u8], olen: usize, dist: usize, length: usize) {
     }
 }
 
-/// Adler-32 of `data` (RFC 1950 section 8).
-///
-/// Eight bytes per step, without a byte-serial dependency chain: for bytes `x0..x7`, `a` gains
-/// their sum and `b` gains `8a + 8x0 + 7x1 + ... + 1x7`. Both sums are dot products of the bytes
-/// (spread into 16-bit lanes) with constant weights, which one 64-bit multiply computes in its top
-/// lane: with `v = v0 + v1·2^16 + v2·2^32 + v3·2^48` and `c` likewise, bits 48.. of `v·c` hold
-/// `v0·c3 + v1·c2 + v2·c1 + v3·c0` (lanes stay below 2^16, so nothing carries between them).
-fn adler32(data: &[u8]) -> u32 {
-    const MOD: u32 = 65521;
-    const LANES: u64 = 0x00ff_00ff_00ff_00ff;
-    const ONES: u64 = 0x0001_0001_0001_0001;
-    // Weights of the even bytes x0, x2, x4, x6 (8, 6, 4, 2), lane order reversed.
-    const EVEN: u64 = 0x0008_0006_0004_0002;
-    // Weights of the odd bytes x1, x3, x5, x7 (7, 5, 3, 1), lane order reversed.
-    const ODD: u64 = 0x0007_0005_0003_0001;
-    let (mut a, mut b) = (1u32, 0u32);
-    // 5552 is the most bytes whose sums cannot overflow u32 before reducing (zlib's NMAX); the
-    // stepwise update computes exactly the bytewise sums at every step, so the same bound holds.
-    for block in data.chunks(5552) {
-        let mut steps = block.chunks_exact(8);
-        for step in &mut steps {
-            let Some(word) = step.first_chunk::<8>() else {
-                continue;
-            };
-            let w = u64::from_le_bytes(*word);
-            let (even, odd) = (w & LANES, (w >> 8) & LANES);
-            let sum = ((even + odd).wrapping_mul(ONES) >> 48) as u32;
-            let weighted = ((even.wrapping_mul(EVEN) >> 48) + (odd.wrapping_mul(ODD) >> 48)) as u32;
-            b += 8 * a + weighted;
-            a += sum;
-        }
-        for &x in steps.remainder() {
-            a += u32::from(x);
-            b += a;
-        }
-        a %= MOD;
-        b %= MOD;
-    }
-    (b << 16) | a
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn adler32_matches_known_values() {
-        assert_eq!(adler32(b""), 1);
-        // RFC 1950 example-style check value: zlib's adler32("Wikipedia").
-        assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
-        let big = vec![0xffu8; 100_000];
-        // Computed the slow way, reducing every byte.
-        let (mut a, mut b) = (1u64, 0u64);
-        for &x in &big {
-            a = (a + u64::from(x)) % 65521;
-            b = (b + a) % 65521;
-        }
-        assert_eq!(adler32(&big), ((b << 16) | a) as u32);
-        // Every length and alignment of the 8-byte steps, against the bytewise definition.
-        let data: Vec<u8> = (0..20_000u32)
-            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-            .collect();
-        for len in (0..64).chain([5551, 5552, 5553, 11_104, 11_105, 20_000]) {
-            let (mut a, mut b) = (1u32, 0u32);
-            for &x in &data[..len] {
-                a = (a + u32::from(x)) % 65521;
-                b = (b + a) % 65521;
-            }
-            assert_eq!(adler32(&data[..len]), (b << 16) | a, "len {len}");
-        }
-    }
 
     #[test]
     fn fixed_tables_decode_known_codes() {
