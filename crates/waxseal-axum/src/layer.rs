@@ -26,7 +26,6 @@ use waxseal::flask::cookie::{
 use waxseal::flask::json as flask_json;
 use waxseal::flask::session::SaveError;
 use waxseal::flask::Dict;
-use waxseal::timed::unix_now;
 use waxseal_store::{Changes, SessionId, StoreError};
 
 use crate::config::{SessionConfig, Storage};
@@ -219,13 +218,13 @@ fn finish(session: Session, mut response: Response) -> Finish {
     if !state.loaded {
         return Finish::Done(response);
     }
-    let now = unix_now();
+    let now = state.now;
     let decision = decide_save(&state.data.state(), &inner.shared.settings, now);
     match &inner.shared.storage {
         Storage::SignedCookie | Storage::EncryptedCookie => {
             match cookie_header(&inner, &state.data, decision, now) {
                 Ok(header) => apply(&mut response, header, decision.vary_cookie),
-                Err(failed) => response = failed,
+                Err(status) => response = status.into_response(),
             }
             Finish::Done(response)
         }
@@ -239,14 +238,14 @@ fn finish(session: Session, mut response: Response) -> Finish {
     }
 }
 
-/// The `Set-Cookie` value for a cookie session, or the error response that replaces the
-/// handler's (the session could not be saved: the client must not believe it was).
+/// The `Set-Cookie` value for a cookie session, or the status of the error response that
+/// replaces the handler's (the session could not be saved: the client must not believe it was).
 fn cookie_header(
     inner: &Inner,
     session: &waxseal::flask::session::Session,
     decision: SaveDecision,
     now: u64,
-) -> Result<Option<String>, Response> {
+) -> Result<Option<String>, StatusCode> {
     let settings = &inner.shared.settings;
     match &inner.shared.storage {
         Storage::SignedCookie => match inner.codecs.flask.save_at(session, now) {
@@ -262,7 +261,7 @@ fn cookie_header(
             Err(SaveError::TooLarge(e)) => Err(oversize(&e, session.data())),
             Err(SaveError::Json(e)) => {
                 tracing::error!("session not saved: {e}");
-                Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
+                Err(StatusCode::INTERNAL_SERVER_ERROR)
             }
         },
         // Server-side sessions are saved by `save_async`.
@@ -284,7 +283,7 @@ fn cookie_header(
                     Ok(v) => v,
                     Err(e) => {
                         tracing::error!("session not saved: {e}");
-                        return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+                        return Err(StatusCode::INTERNAL_SERVER_ERROR);
                     }
                 };
                 signed_value_header(settings, &value, expires, session.data())
@@ -298,7 +297,7 @@ fn signed_value_header(
     value: &str,
     expires: Option<u64>,
     data: &Dict,
-) -> Result<Option<String>, Response> {
+) -> Result<Option<String>, StatusCode> {
     match set_cookie_header(settings, value, expires) {
         Ok(c) => {
             if let Some(w) = &c.warning {
@@ -315,12 +314,12 @@ fn signed_value_header(
 
 /// The 500 that replaces a response whose session is too large for a cookie, logged with the
 /// size and the keys that take the most room, so the loss is never silent.
-fn oversize(e: &waxseal::flask::cookie::CookieTooLarge, data: &Dict) -> Response {
+fn oversize(e: &waxseal::flask::cookie::CookieTooLarge, data: &Dict) -> StatusCode {
     tracing::error!(
         "session not saved: {e}; largest keys: {}",
         largest_keys(data)
     );
-    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    StatusCode::INTERNAL_SERVER_ERROR
 }
 
 /// `"a" (3000 bytes), "b" (120 bytes), ...`: the three largest keys by encoded size.
@@ -360,6 +359,10 @@ fn apply(response: &mut Response, set_cookie: Option<String>, vary_cookie: bool)
 /// Werkzeug's `response.vary.add("Cookie")`: one `Vary` header, `Cookie` added once.
 fn add_vary_cookie(response: &mut Response) {
     let headers = response.headers_mut();
+    if !headers.contains_key(VARY) {
+        headers.insert(VARY, HeaderValue::from_static("Cookie"));
+        return;
+    }
     let existing: Vec<String> = headers
         .get_all(VARY)
         .iter()
@@ -391,16 +394,16 @@ async fn save_async(inner: &Inner, state: &mut State, mut response: Response) ->
     }
     let Storage::Server(store) = &inner.shared.storage else {
         // A cookie session whose lock was held at the end of the request.
-        let now = unix_now();
+        let now = state.now;
         let decision = decide_save(&state.data.state(), &inner.shared.settings, now);
         match cookie_header(inner, &state.data, decision, now) {
             Ok(header) => apply(&mut response, header, decision.vary_cookie),
-            Err(failed) => response = failed,
+            Err(status) => response = status.into_response(),
         }
         return response;
     };
     let settings = &inner.shared.settings;
-    let now = unix_now();
+    let now = state.now;
     let decision = decide_save(&state.data.state(), settings, now);
     let plan = match plan_store_save(state, decision.action) {
         Ok(plan) => plan,

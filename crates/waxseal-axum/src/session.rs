@@ -88,6 +88,9 @@ pub(crate) struct State {
     pub(crate) new_id: bool,
     /// Which key verified the cookie (0 = current).
     pub(crate) key_index: Option<usize>,
+    /// The request's clock reading (Unix seconds), taken once at loading and used again when
+    /// saving: one clock call per request.
+    pub(crate) now: u64,
 }
 
 impl State {
@@ -142,6 +145,7 @@ impl Session {
     async fn state(&self) -> Result<MutexGuard<'_, State>, SessionError> {
         let mut state = self.inner.state.lock().await;
         if !state.loaded {
+            state.now = unix_now();
             self.load(&mut state).await?;
             state.loaded = true;
         }
@@ -154,7 +158,7 @@ impl Session {
         };
         let codecs = &self.inner.codecs;
         let settings = &self.inner.shared.settings;
-        let now = unix_now();
+        let now = state.now;
         match &self.inner.shared.storage {
             Storage::SignedCookie => {
                 if let Ok(loaded) = codecs.flask.load_at(cookie, now) {

@@ -5,10 +5,12 @@
 //! `commands/`, shared output helpers in `output`, shared options in `options`.
 #![forbid(unsafe_code)]
 
+mod batch;
 mod commands;
 mod options;
 mod output;
 mod payload;
+mod render;
 
 use std::process::ExitCode;
 
@@ -18,6 +20,9 @@ use crate::output::CliError;
 
 const EXAMPLES: &str = "\
 Examples:
+  # See it work: a demo app and the cookie inspector on http://127.0.0.1:5000/
+  waxseal serve
+
   # What is in this Flask session cookie? (no key needed, nothing verified)
   waxseal decode 'eyJ1c2VyIjoiYWRtaW4ifQ.ZVPxAA.0h3E...'
 

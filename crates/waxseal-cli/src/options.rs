@@ -66,13 +66,6 @@ pub struct Keys {
     pub source: String,
 }
 
-impl Keys {
-    /// The keys as byte slices, for the library calls.
-    pub fn slices(&self) -> Vec<&[u8]> {
-        self.keys.iter().map(SecretKey::as_bytes).collect()
-    }
-}
-
 fn parse_hex(flag: &str, text: &str) -> Result<SecretKey, CliError> {
     SecretKey::from_hex(text).map_err(|e| {
         CliError::usage(format!("{flag}: {e}"))
@@ -132,16 +125,21 @@ impl KeyArgs {
                 "--secret-hex".to_owned(),
             )
         } else if let Some(p) = &self.secret_file {
-            let key = SecretKey::from_file(p).map_err(|e| {
-                CliError::io(format!("cannot read the key file {}: {e}", p.display()))
-                    .hint("check the path; the file holds the raw key bytes")
+            // The library's message already names the file: say it once.
+            let key = SecretKey::from_file(p).map_err(|e| match e {
+                waxseal::secret::ParseKeyError::Io { .. }
+                | waxseal::secret::ParseKeyError::FileTooLarge { .. } => {
+                    CliError::io(e.to_string())
+                        .hint("check the path; the file holds the raw key bytes")
+                }
+                e => CliError::usage(format!("the key file {}: {e}", p.display())),
             })?;
             (vec![key], format!("--secret-file {}", p.display()))
         } else if let Some(p) = &self.keyring {
             let (ring, warnings) = Keyring::load(p, KeyPolicy::AllowWeak).map_err(keyring_error)?;
             for w in warnings {
-                if !matches!(w, waxseal::secret::KeyringWarning::WeakKeyAllowed { .. }) {
-                    warn(w);
+                if let Some(text) = keyring_warning(&w, p) {
+                    warn(text);
                 }
             }
             (
@@ -385,5 +383,108 @@ impl Iterator for TokenStream {
                 return Some(Ok(arg));
             }
         }
+    }
+}
+
+/// Flask's default `PERMANENT_SESSION_LIFETIME`: 31 days, in seconds.
+pub const FLASK_MAX_AGE: u64 = 31 * 24 * 3600;
+
+/// Age options for timed formats.
+#[derive(Args, Debug, Clone, Default)]
+pub struct AgeArgs {
+    /// Maximum age in seconds for timed formats (default for flask: 2678400 = 31 days, Flask's
+    /// PERMANENT_SESSION_LIFETIME; for the other timed formats: none).
+    #[arg(long, value_name = "SECS", conflicts_with = "no_max_age")]
+    pub max_age: Option<u64>,
+    /// Do not check the age at all.
+    #[arg(long)]
+    pub no_max_age: bool,
+    /// Verify as of this Unix time instead of the clock.
+    #[arg(long, value_name = "UNIX")]
+    pub now: Option<u64>,
+}
+
+impl AgeArgs {
+    /// The maximum age to apply for `kind`.
+    pub fn max_age(&self, kind: FormatKind) -> Option<u64> {
+        if self.no_max_age || !kind.is_timed() {
+            None
+        } else {
+            self.max_age
+                .or((kind == FormatKind::Flask).then_some(FLASK_MAX_AGE))
+        }
+    }
+
+    /// The time to verify at.
+    pub fn now(&self) -> u64 {
+        self.now.unwrap_or_else(waxseal::timed::unix_now)
+    }
+}
+
+/// Batch options: how many threads answer stdin lines.
+#[derive(Args, Debug, Clone, Default)]
+pub struct BatchArgs {
+    /// Answer stdin lines on N worker threads (answers keep the input order). Default 1; 0 means
+    /// one per CPU.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+impl BatchArgs {
+    /// The number of threads to use.
+    pub fn threads(&self) -> usize {
+        match self.threads {
+            None => 1,
+            Some(0) => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            Some(n) => n,
+        }
+    }
+}
+
+impl Keys {
+    /// A verifier for `format` with these keys.
+    pub fn verifier(
+        &self,
+        format: &TokenFormat,
+        max_age: Option<u64>,
+    ) -> Result<waxseal::inspect::Verifier, CliError> {
+        waxseal::inspect::Verifier::new(format, &self.keys, max_age).map_err(|e| {
+            CliError::usage(format!("invalid format settings: {e}"))
+                .hint("check --salt, --digest, --key-derivation and --sep")
+        })
+    }
+}
+
+/// What to tell about a keyring warning, if anything: a file mode only when it is too open
+/// (group write, or anything for others: a 0640 file shared with an app's group is fine), a
+/// weak key with what was accepted, why, and what to do.
+pub fn keyring_warning(
+    w: &waxseal::secret::KeyringWarning,
+    path: &std::path::Path,
+) -> Option<String> {
+    use waxseal::secret::KeyringWarning;
+    match w {
+        KeyringWarning::PermissiveFileMode { mode } if mode & 0o027 != 0 => Some(format!(
+            "the keyring file {} has mode {mode:04o}: {} can read or change it, and whoever \
+             reads it can forge sessions; run `chmod 600` on it (or 640 to share it with one \
+             group)",
+            path.display(),
+            if mode & 0o007 != 0 {
+                "every local user"
+            } else {
+                "its group"
+            }
+        )),
+        KeyringWarning::PermissiveFileMode { .. } => None,
+        KeyringWarning::WeakKeyAllowed { index, weak } => Some(format!(
+            "the keyring's {} is weak ({weak}); it was accepted so that tokens it signed can \
+             still be checked, but anyone who guesses it can forge them: replace it (`waxseal \
+             key new --print`, or `waxseal key rotate`)",
+            if *index == 0 {
+                "current key".to_owned()
+            } else {
+                format!("fallback key {index}")
+            }
+        )),
     }
 }

@@ -88,23 +88,120 @@ impl CliError {
 }
 
 /// Writes one line on stdout (coloured only when allowed). A closed pipe (`| head`) ends the
-/// command quietly.
+/// command quietly. The text is written as given: values from a token must already be wrapped
+/// in [`Untrusted`] where they were inserted.
 pub fn line(text: impl std::fmt::Display) -> Result<(), CliError> {
     let mut out = anstream::stdout();
-    writeln!(out, "{}", terminal_safe(&text.to_string()))
+    writeln!(out, "{text}")
         .and_then(|()| out.flush())
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                CliError::io("")
-            } else {
-                CliError::io(format!("cannot write to stdout: {e}"))
-            }
-        })
+        .map_err(write_error)
+}
+
+/// The error for a failed write on stdout (none for a closed pipe, which is not worth a word).
+pub fn write_error(e: std::io::Error) -> CliError {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        CliError::io("")
+    } else {
+        CliError::io(format!("cannot write to stdout: {e}"))
+    }
 }
 
 /// Writes one JSON value as one line on stdout.
 pub fn json_line(value: &serde_json::Value) -> Result<(), CliError> {
-    line(value)
+    let mut buf = Vec::with_capacity(256);
+    write_json(&mut buf, value);
+    let mut out = std::io::stdout().lock();
+    out.write_all(&buf)
+        .and_then(|()| out.flush())
+        .map_err(write_error)
+}
+
+/// Appends `value` as one line of JSON to `out`, built by the serializer. Strings are escaped
+/// as JSON requires and, beyond that, DEL and the C1 controls (U+0080–U+009F, which some
+/// terminals obey as escape sequences) and U+2028/U+2029 are written as `\u` escapes too: the
+/// line stays valid JSON *and* harmless on a terminal, without any terminal escaping pass.
+pub fn write_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, TerminalSafeJson);
+    // Serialising our own types into a Vec cannot fail: every map key is a string and a Vec
+    // write never errs. Should it ever, the line is replaced by a valid error object.
+    if value.serialize(&mut ser).is_err() {
+        out.clear();
+        out.extend_from_slice(
+            br#"{"error":"internal","message":"the answer could not be serialised"}"#,
+        );
+    }
+    out.push(b'\n');
+}
+
+/// serde_json's compact format with extra `\u` escapes (see [`write_json`]).
+struct TerminalSafeJson;
+
+impl serde_json::ser::Formatter for TerminalSafeJson {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        // DEL is 0x7f; C1 controls are 0xc2 0x80..=0x9f in UTF-8; U+2028/9 are 0xe2 0x80 0xa8/9.
+        // Scanning bytes keeps the common all-ASCII fragment a single pass.
+        let bytes = fragment.as_bytes();
+        if bytes.iter().all(|&b| b < 0x7f) {
+            return writer.write_all(bytes);
+        }
+        let mut written = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let escape = match b {
+                0x7f => Some((0x7f, 1)),
+                0xc2 if matches!(bytes.get(i + 1), Some(0x80..=0x9f)) => {
+                    Some((u32::from(bytes[i + 1]), 2))
+                }
+                0xe2 if bytes.get(i + 1) == Some(&0x80)
+                    && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
+                {
+                    Some((0x2000 + u32::from(bytes[i + 2]) - 0x80, 3))
+                }
+                _ => None,
+            };
+            match escape {
+                Some((code, len)) => {
+                    writer.write_all(&bytes[written..i])?;
+                    write!(writer, "\\u{code:04x}")?;
+                    i += len;
+                    written = i;
+                }
+                None => i += 1,
+            }
+        }
+        let rest = &fragment[written..];
+        writer.write_all(rest.as_bytes())
+    }
+}
+
+/// A value that came from a token (payload, signature, token text, messages quoting them):
+/// displayed with every control character, newline and escape included, shown escaped, so it
+/// stays on its line and cannot pose as our own output or drive the terminal.
+pub struct Untrusted<'a>(pub &'a str);
+
+impl std::fmt::Display for Untrusted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let is_unsafe = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+        let mut rest = self.0;
+        while let Some(at) = rest.find(is_unsafe) {
+            f.write_str(&rest[..at])?;
+            let c = rest[at..].chars().next().unwrap_or(' ');
+            match c {
+                '\r' => f.write_str("\\r")?,
+                '\n' => f.write_str("\\n")?,
+                '\t' => f.write_str("\\t")?,
+                c if (c as u32) < 0x100 => write!(f, "\\x{:02x}", c as u32)?,
+                c => write!(f, "\\u{{{:x}}}", c as u32)?,
+            }
+            rest = &rest[at + c.len_utf8()..];
+        }
+        f.write_str(rest)
+    }
 }
 
 /// A warning on stderr.
@@ -121,7 +218,7 @@ pub fn warn(text: impl std::fmt::Display) {
 /// holding `ESC[1A ESC[2K` or `\r` could erase the "not verified" warning or draw a fake
 /// verdict. Only our own colour sequences (`ESC[` digits and `;` then `m`) and line breaks are
 /// kept; every other control character (C0 but tab and newline, DEL, C1) is shown escaped, as
-/// `\x1b`, `\r`, `\x9b`. Values from a token go through the stricter [`untrusted`] first.
+/// `\x1b`, `\r`, `\x9b`. Values from a token are shown through the stricter [`Untrusted`].
 pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     let is_control = |c: char| (c.is_control() && c != '\t' && c != '\n') || c == '\u{7f}';
     if !text.chars().any(is_control) {
@@ -203,9 +300,7 @@ pub fn secret_display(secret: &[u8]) -> String {
 
 /// A Unix time as `2015-10-21T07:28:00Z`, or `None` when out of range.
 pub fn utc(secs: u64) -> Option<String> {
-    let secs = i64::try_from(secs).ok()?;
-    let (y, mo, d, h, mi, s) = waxseal::flask::DateTime::from_unix_seconds(secs)?.to_civil();
-    Some(format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"))
+    waxseal::inspect::utc(secs)
 }
 
 /// A Unix time with its UTC date: `1445412480 (2015-10-21T07:28:00Z)`.
@@ -218,20 +313,7 @@ pub fn time_with_date(secs: u64) -> String {
 
 /// A duration in words: `42 s`, `3 min 5 s`, `2 h 10 min`, `31 days`.
 pub fn duration(secs: u64) -> String {
-    match secs {
-        0..=59 => format!("{secs} s"),
-        60..=3599 => format!("{} min {} s", secs / 60, secs % 60),
-        3600..=86_399 => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
-        _ => {
-            let days = secs / 86_400;
-            let hours = secs % 86_400 / 3600;
-            if hours == 0 {
-                format!("{days} days")
-            } else {
-                format!("{days} days {hours} h")
-            }
-        }
-    }
+    waxseal::inspect::duration(secs)
 }
 
 /// Shortens long text for one-line displays.
@@ -270,27 +352,6 @@ mod tests {
     }
 }
 
-/// A value that came from a token (payload, signature, token text): every control character,
-/// newline and escape included, is shown escaped, so it stays on its line and cannot pose as
-/// our own output.
-pub fn untrusted(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() || c == '\u{7f}' {
-            match c {
-                '\r' => out.push_str("\\r"),
-                '\n' => out.push_str("\\n"),
-                '\t' => out.push_str("\\t"),
-                c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
-                c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod terminal_safe_tests {
     use super::terminal_safe;
@@ -318,7 +379,13 @@ mod terminal_safe_tests {
 
     #[test]
     fn untrusted_values_cannot_break_the_line_or_colour_it() {
-        assert_eq!(super::untrusted("x\nVerdict: VALID"), "x\\nVerdict: VALID");
-        assert_eq!(super::untrusted("\x1b[32mgreen"), "\\x1b[32mgreen");
+        assert_eq!(
+            super::Untrusted("x\nVerdict: VALID").to_string(),
+            "x\\nVerdict: VALID"
+        );
+        assert_eq!(
+            super::Untrusted("\x1b[32mgreen").to_string(),
+            "\\x1b[32mgreen"
+        );
     }
 }

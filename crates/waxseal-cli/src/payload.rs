@@ -1,109 +1,35 @@
-//! Decoding a token's raw payload text and rendering it for people and for JSON.
-//!
-//! Flask's session JSON tags Python types that JSON lacks (`{" t": [...]}` is a tuple,
-//! `{" b": "..."}` bytes...). For people the decoded value is shown with those types named:
-//! `tuple(1, 2)`, `bytes(b'\x00ab')`, `datetime(2015-10-21T07:28:00Z)`, `uuid(...)`,
-//! `markup("<b>hi</b>")`. In `--json` output (the `payload` field) the value is untagged and each
-//! non-JSON type becomes a one-member object whose key starts with `$`:
-//!
-//! | Python type   | JSON                                         |
-//! |---------------|----------------------------------------------|
-//! | `tuple`       | `{"$tuple": [...]}`                          |
-//! | `bytes`       | `{"$bytes": "<hex>"}`                        |
-//! | `uuid.UUID`   | `{"$uuid": "12345678-1234-..."}`             |
-//! | `datetime`    | `{"$datetime": "2015-10-21T07:28:00Z"}`      |
-//! | `Markup`      | `{"$markup": "<b>hi</b>"}`                   |
-//! | int beyond 64 bits | `{"$int": "123456789012345678901234"}` |
-//! | `nan`, `inf`  | `{"$float": "NaN"}` / `"Infinity"` / `"-Infinity"` |
-//!
-//! Everything else is plain JSON. The exact text Flask stored is in `payload_raw`.
+//! Payloads rendered for people: Flask's tagged types named, `tuple(1, 2)`, `bytes(b'\x00ab')`,
+//! `datetime(2015-10-21T07:28:00Z)`, `uuid(...)`, `markup("<b>hi</b>")`. The JSON rendering
+//! (`$tuple`, `$bytes`...) is the core's (`waxseal::inspect::to_json`), documented there and in
+//! the README.
 
-use waxseal::flask::{json as fjson, Value};
-use waxseal::inspect::FormatKind;
+use waxseal::flask::Value;
+use waxseal::inspect::{datetime_text, float_text, uuid_text, Inspection, Payload};
 
-use crate::output::{python_bytes_literal, utc};
+use crate::output::python_bytes_literal;
 
-/// A payload decoded according to its format.
-pub enum Decoded {
-    /// A JSON value (Flask's tagged JSON untagged, or an itsdangerous serializer's JSON).
-    Json(Value),
-    /// A signer's payload: a string.
-    Text(String),
-}
-
-/// Decodes `raw` for `kind`: Flask's tagged JSON (`TaggedJSONSerializer.loads`), Python's
-/// `json.loads` for the itsdangerous serializers, the text itself for signers.
-pub fn decode(kind: FormatKind, raw: &str) -> Result<Decoded, String> {
-    match kind {
-        FormatKind::Flask => fjson::loads(raw)
-            .map(Decoded::Json)
-            .map_err(|e| format!("not Flask session JSON: {e}")),
-        k if k.is_json() => fjson::parse(raw)
-            .map(Decoded::Json)
-            .map_err(|e| format!("not JSON: {e}")),
-        _ => Ok(Decoded::Text(raw.to_owned())),
+/// The human rendering of an inspection's payload (types named), if it has one.
+pub fn human_payload(r: &Inspection) -> Option<String> {
+    match r.payload.as_ref()? {
+        Payload::Json(j) => {
+            let mut out = String::new();
+            human(j.value(), &mut out);
+            Some(out)
+        }
+        Payload::Text(t) => Some(quote(t)),
+        Payload::Bytes(b) => Some(python_bytes_literal(b)),
     }
 }
 
-impl Decoded {
-    /// The human rendering (types named).
-    pub fn human(&self) -> String {
-        match self {
-            Decoded::Json(v) => {
-                let mut out = String::new();
-                human(v, &mut out);
-                out
-            }
-            Decoded::Text(s) => quote(s),
-        }
-    }
-
-    /// The JSON rendering (see the module documentation).
-    pub fn json(&self) -> serde_json::Value {
-        match self {
-            Decoded::Json(v) => to_json(v),
-            Decoded::Text(s) => serde_json::Value::String(s.clone()),
-        }
-    }
-
-    /// The Flask types this payload uses, in order of first appearance, for explanations.
-    pub fn tags_used(&self) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        if let Decoded::Json(v) = self {
-            collect_tags(v, &mut out);
-        }
-        out
-    }
+/// The Flask types a payload uses, in order of first appearance, for explanations.
+pub fn tags_used(v: &Value) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    collect_tags(v, &mut out);
+    out
 }
 
 fn quote(s: &str) -> String {
     serde_json::Value::String(s.to_owned()).to_string()
-}
-
-fn uuid_text(u: &[u8; 16]) -> String {
-    let h = crate::output::hex(u);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
-}
-
-fn datetime_text(d: &waxseal::flask::DateTime) -> String {
-    let secs = d.unix_seconds();
-    u64::try_from(secs).ok().and_then(utc).unwrap_or_else(|| {
-        let (y, mo, da, h, mi, s) = d.to_civil();
-        format!("{y:04}-{mo:02}-{da:02}T{h:02}:{mi:02}:{s:02}Z")
-    })
-}
-
-fn float_text(f: f64) -> String {
-    let mut s = String::new();
-    waxseal::pyjson::write_f64(&mut s, f);
-    s
 }
 
 fn human(v: &Value, out: &mut String) {
@@ -154,38 +80,6 @@ fn human(v: &Value, out: &mut String) {
     }
 }
 
-fn wrap(tag: &str, value: serde_json::Value) -> serde_json::Value {
-    let mut m = serde_json::Map::new();
-    m.insert(tag.to_owned(), value);
-    serde_json::Value::Object(m)
-}
-
-/// The JSON rendering of a Flask value (see the module documentation).
-pub fn to_json(v: &Value) -> serde_json::Value {
-    use serde_json::Value as J;
-    match v {
-        Value::Null => J::Null,
-        Value::Bool(b) => J::Bool(*b),
-        Value::Int(i) => match (i.as_i64(), i.as_u64()) {
-            (Some(n), _) => J::from(n),
-            (None, Some(n)) => J::from(n),
-            _ => wrap("$int", J::String(i.to_string())),
-        },
-        Value::Float(f) => match serde_json::Number::from_f64(*f) {
-            Some(n) => J::Number(n),
-            None => wrap("$float", J::String(float_text(*f))),
-        },
-        Value::Str(s) => J::String(s.clone()),
-        Value::List(items) => J::Array(items.iter().map(to_json).collect()),
-        Value::Tuple(items) => wrap("$tuple", J::Array(items.iter().map(to_json).collect())),
-        Value::Bytes(b) => wrap("$bytes", J::String(crate::output::hex(b))),
-        Value::Uuid(u) => wrap("$uuid", J::String(uuid_text(u))),
-        Value::DateTime(d) => wrap("$datetime", J::String(datetime_text(d))),
-        Value::Markup(m) => wrap("$markup", J::String(m.clone())),
-        Value::Dict(d) => J::Object(d.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
-    }
-}
-
 fn collect_tags(v: &Value, out: &mut Vec<&'static str>) {
     let mut add = |t: &'static str| {
         if !out.contains(&t) {
@@ -213,18 +107,16 @@ mod tests {
 
     #[test]
     fn flask_tags_are_named_for_people() {
-        let d = decode(
-            FormatKind::Flask,
+        let v = waxseal::flask::json::loads(
             r#"{"b":{" b":"AGFi"},"d":{" d":"Wed, 21 Oct 2015 07:28:00 GMT"},"t":{" t":[1,2]}}"#,
         )
         .unwrap_or_else(|e| panic!("{e}"));
+        let mut out = String::new();
+        human(&v, &mut out);
         assert_eq!(
-            d.human(),
+            out,
             r#"{"b": bytes(b'\x00ab'), "d": datetime(2015-10-21T07:28:00Z), "t": tuple(1, 2)}"#
         );
-        assert_eq!(
-            d.json(),
-            serde_json::json!({"b": {"$bytes": "006162"}, "d": {"$datetime": "2015-10-21T07:28:00Z"}, "t": {"$tuple": [1, 2]}})
-        );
+        assert_eq!(tags_used(&v), ["bytes", "datetime", "tuple"]);
     }
 }

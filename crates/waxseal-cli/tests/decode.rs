@@ -96,18 +96,84 @@ fn decode_batch_from_stdin_keeps_input_order() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v = json_lines(&out);
-    assert_eq!(v.len(), 3);
+    // One answer per line, the empty one included.
+    assert_eq!(v.len(), 4);
     assert_eq!(v[0]["payload"]["n"], 1);
-    assert_eq!(v[1]["decoded"], false);
-    assert_eq!(v[2]["payload"]["n"], 2);
+    assert_eq!(v[1]["error"], "malformed");
+    assert_eq!(v[2]["decoded"], false);
+    assert_eq!(v[2]["error"], "malformed");
+    assert_eq!(v[3]["payload"]["n"], 2);
 }
 
 #[test]
-fn a_stdin_line_without_end_is_refused_not_buffered_without_bound() {
+fn an_over_long_stdin_line_is_one_malformed_answer_and_the_batch_goes_on() {
+    let good = flask(KEY, r#"{"n":1}"#);
+    let out = waxseal()
+        .args(["decode", "--json", "-"])
+        .write_stdin(format!(
+            "{}\n{good}\n{}",
+            "a".repeat(1_100_000),
+            "b".repeat(1_100_000)
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 3);
+    assert_eq!(v[0]["error"], "malformed");
+    assert!(
+        v[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1100000 bytes long"),
+        "{}",
+        v[0]
+    );
+    assert_eq!(v[1]["payload"]["n"], 1);
+    assert_eq!(v[2]["error"], "malformed");
+}
+
+#[test]
+fn a_signer_token_decoded_as_flask_names_the_likely_format() {
+    let token = sign(FormatKind::Signer, KEY.as_bytes(), "user-42", T0);
     waxseal()
-        .args(["decode", "-"])
-        .write_stdin("a".repeat(1_100_000))
+        .args(["decode", &token])
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("longer than 1048576 bytes"));
+        .code(1)
+        .stdout(predicate::str::contains("try --format signer"));
+    let out = waxseal()
+        .args(["decode", "--json", &token])
+        .output()
+        .unwrap();
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["likely_formats"], serde_json::json!(["signer"]));
+    assert!(
+        v["message"].as_str().unwrap().contains("Signer token"),
+        "{v}"
+    );
+    let token = sign(FormatKind::TimestampSigner, KEY.as_bytes(), "user-42", T0);
+    let out = waxseal()
+        .args(["decode", "--json", &token])
+        .output()
+        .unwrap();
+    assert_eq!(json_lines(&out)[0]["likely_formats"][0], "timestamp-signer");
+}
+
+#[test]
+fn a_pasted_cookie_header_is_recognised_and_said_so() {
+    let token = flask(KEY, r#"{"n":1}"#);
+    let pasted = format!("Cookie: theme=dark; session=\"{token}\"; lang=en");
+    let out = waxseal()
+        .args(["decode", "--json", &pasted])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["token"], token.as_str());
+    assert!(v["extracted"].as_str().unwrap().contains("Cookie"), "{v}");
+    waxseal()
+        .args(["decode", &format!("session={token}")])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("token taken from the input"));
 }

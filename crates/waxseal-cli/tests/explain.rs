@@ -10,13 +10,47 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn derived(key: &str) -> String {
-    hex(&derive_key(
+fn derived_key(key: &str) -> Vec<u8> {
+    derive_key(
         KeyDerivation::Hmac,
         Digest::Sha1,
         b"cookie-session",
         key.as_bytes(),
-    ))
+    )
+}
+
+/// The derived key's fingerprint: what explain shows instead of the derived key, which signs as
+/// well as the secret.
+fn derived(key: &str) -> String {
+    waxseal::secret::SecretKey::from_slice(&derived_key(key)).fingerprint()
+}
+
+#[test]
+fn the_derived_key_itself_is_never_printed() {
+    let token = flask(KEY, r#"{"user":"alice"}"#);
+    for json in [false, true] {
+        let mut cmd = waxseal();
+        if json {
+            cmd.arg("--json");
+        }
+        cmd.args(["explain", "--now", "1700000100", "--secret", KEY, &token])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(derived(KEY)))
+            .stdout(predicate::str::contains(hex(&derived_key(KEY))).not());
+    }
+}
+
+#[test]
+fn permanent_is_described_by_its_value() {
+    for (value, says) in [("true", "is true"), ("false", "is false")] {
+        let token = flask(KEY, &format!(r#"{{"_permanent":{value}}}"#));
+        waxseal()
+            .args(["explain", "--now", "1700000100", "--secret", KEY, &token])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(format!("\"_permanent\" {says}")));
+    }
 }
 
 #[test]
@@ -120,8 +154,8 @@ fn explain_json_carries_derived_keys_and_verdict() {
         .output()
         .unwrap();
     let v = &json_lines(&out)[0];
-    assert_eq!(v["keys"][1]["derived_key_hex"], derived(OLD_KEY));
-    assert_eq!(v["verdict"], "valid_fallback_1");
+    assert_eq!(v["keys"][1]["derived_key_fingerprint"], derived(OLD_KEY));
+    assert_eq!(v["verdict"], "valid_fallback");
     assert_eq!(v["key_index"], 1);
 }
 

@@ -205,3 +205,170 @@ fn key_check_reads_the_keyring_and_env() {
         .assert()
         .code(1);
 }
+
+#[cfg(unix)]
+#[test]
+fn rotating_a_symlinked_keyring_rewrites_its_target_and_keeps_owner_group_mode() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile::tempdir().unwrap();
+    let real_dir = dir.path().join("secrets");
+    std::fs::create_dir(&real_dir).unwrap();
+    let real = real_dir.join("keys.json");
+    waxseal()
+        .args(["key", "new", "--keyring"])
+        .arg(&real)
+        .assert()
+        .success();
+    // Shared with the app's group: 0640 must survive rotation, without a warning.
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let before = std::fs::metadata(&real).unwrap();
+    let link = dir.path().join("keys-link.json");
+    std::os::unix::fs::symlink("secrets/keys.json", &link).unwrap();
+    waxseal()
+        .args(["key", "rotate", "--keyring"])
+        .arg(&link)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning").not());
+    let link_meta = std::fs::symlink_metadata(&link).unwrap();
+    assert!(link_meta.file_type().is_symlink(), "the link was replaced");
+    let after = std::fs::metadata(&real).unwrap();
+    assert_eq!(after.permissions().mode() & 0o7777, 0o640);
+    assert_eq!((after.uid(), after.gid()), (before.uid(), before.gid()));
+    assert_ne!(
+        after.ino(),
+        before.ino(),
+        "written atomically (a new file renamed over)"
+    );
+    let shown = waxseal()
+        .args(["--json", "key", "show", "--keyring"])
+        .arg(&real)
+        .output()
+        .unwrap();
+    assert_eq!(json_lines(&shown)[0]["keys"].as_array().unwrap().len(), 2);
+    // No temporary file is left beside the target or the link.
+    let names = |d: &std::path::Path| -> Vec<String> {
+        std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    assert_eq!(names(&real_dir), ["keys.json"]);
+    // new --force through the link: same file, still a link, mode kept.
+    waxseal()
+        .args(["key", "new", "--force", "--keyring"])
+        .arg(&link)
+        .assert()
+        .success();
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::metadata(&real).unwrap().permissions().mode() & 0o7777,
+        0o640
+    );
+    // A mode open to everyone is kept too, but warned about.
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o644)).unwrap();
+    waxseal()
+        .args(["key", "rotate", "--keyring"])
+        .arg(&link)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("mode 0644"))
+        .stderr(predicate::str::contains("chmod 600"));
+}
+
+#[test]
+fn a_write_error_names_the_keyring_not_a_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("missing-dir").join("keys.json");
+    waxseal()
+        .args(["key", "new", "--keyring"])
+        .arg(&path)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("keys.json"))
+        .stderr(predicate::str::contains(".keys.json.").not());
+}
+
+#[test]
+fn a_missing_key_file_is_named_once() {
+    let out = waxseal()
+        .args(["verify", "--secret-file", "/nonexistent/key.bin", "x.y.z"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("/nonexistent/key.bin").count(), 1, "{err}");
+}
+
+#[test]
+fn rotate_keep_0_says_the_old_key_is_dropped_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.json");
+    waxseal()
+        .args(["key", "new", "--keyring"])
+        .arg(&path)
+        .assert()
+        .success();
+    let out = waxseal()
+        .args(["key", "rotate", "--keep", "0", "--keyring"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("was dropped (--keep 0)"), "{text}");
+    assert!(!text.contains("still verify"), "{text}");
+    assert_eq!(text.matches("no longer verify").count(), 1, "{text}");
+}
+
+#[test]
+fn show_flask_prints_the_config_flask_reads_and_reveal_says_how_to_use_hex() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.json");
+    waxseal()
+        .args(["key", "new", "--keyring"])
+        .arg(&path)
+        .assert()
+        .success();
+    for _ in 0..2 {
+        waxseal()
+            .args(["key", "rotate", "--keyring"])
+            .arg(&path)
+            .assert()
+            .success();
+    }
+    let (ring, _) =
+        waxseal::secret::Keyring::load(&path, waxseal::secret::KeyPolicy::AllowWeak).unwrap();
+    let hexes: Vec<String> = ring
+        .keys()
+        .map(|k| k.as_bytes().iter().map(|b| format!("{b:02x}")).collect())
+        .collect();
+    let out = waxseal()
+        .args(["key", "show", "--flask", "--keyring"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!("SECRET_KEY = bytes.fromhex(\"{}\")", hexes[0])),
+        "{text}"
+    );
+    // Oldest first: Flask tries the fallbacks from the end of the list.
+    assert!(
+        text.contains(&format!(
+            "SECRET_KEY_FALLBACKS = [bytes.fromhex(\"{}\"), bytes.fromhex(\"{}\")]",
+            hexes[2], hexes[1]
+        )),
+        "{text}"
+    );
+    assert!(text.contains("no environment form"), "{text}");
+    waxseal()
+        .args(["key", "show", "--reveal", "--keyring"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("bytes.fromhex"))
+        .stdout(predicate::str::contains("--secret-hex"));
+}

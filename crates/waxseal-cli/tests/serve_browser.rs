@@ -12,7 +12,6 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use fantoccini::cookies::Cookie;
 use fantoccini::{Client, ClientBuilder, Locator};
 use live::*;
 
@@ -63,25 +62,54 @@ async fn start_browser(profile: &Path) -> (Proc, Client) {
     (driver, client)
 }
 
+/// The text of `css`, retried while a navigation replaces the page (stale or missing element).
 async fn text(c: &Client, css: &str) -> String {
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-        .text()
-        .await
-        .expect("text")
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let found = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.ok(),
+            Err(_) => None,
+        };
+        match found {
+            Some(t) => return t,
+            None if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await
+            }
+            None => panic!("no {css} within 10 s"),
+        }
+    }
 }
 
-async fn verdict(c: &Client) -> String {
-    c.find(Locator::Id("verdict"))
-        .await
-        .expect("a verdict")
-        .attr("data-verdict")
-        .await
-        .expect("attribute")
-        .expect("data-verdict")
+/// Waits until `css` shows `expected` (the page after a click or reload may take a moment).
+async fn wait_text(c: &Client, css: &str, expected: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = text(c, css).await;
+        if now == expected {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{css} shows {now:?}, expected {expected:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until the inspector's verdict element says `expected` (after the form's navigation).
+async fn wait_verdict(c: &Client, expected: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut last = None;
+    while std::time::Instant::now() < deadline {
+        if let Ok(e) = c.find(Locator::Id("verdict")).await {
+            last = e.attr("data-verdict").await.ok().flatten();
+            if last.as_deref() == Some(expected) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("verdict {last:?}, expected {expected:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,23 +134,22 @@ async fn walk(c: &Client, serve: &Serve) -> Result<(), fantoccini::error::CmdErr
     assert!(text(c, "h1").await.contains("stranger"));
     c.find(Locator::Id("name")).await?.send_keys("Ada").await?;
     c.find(Locator::Id("login")).await?.click().await?;
-    assert_eq!(text(c, "#user").await, "Ada");
-    assert_eq!(text(c, "#visits").await, "1");
+    wait_text(c, "#user", "Ada").await;
+    wait_text(c, "#visits", "1").await;
     let flashes = c.find_all(Locator::Css("[data-flash]")).await?;
     assert_eq!(flashes.len(), 1);
     assert!(flashes[0].text().await?.contains("Welcome, Ada"));
 
     // The counter rises across reloads; the flash was shown once.
     c.refresh().await?;
-    assert_eq!(text(c, "#visits").await, "2");
+    wait_text(c, "#visits", "2").await;
     c.refresh().await?;
-    assert_eq!(text(c, "#visits").await, "3");
+    wait_text(c, "#visits", "3").await;
     assert!(c.find_all(Locator::Css("[data-flash]")).await?.is_empty());
 
     // The inspector shows the browser's own session cookie, verified.
     c.find(Locator::Id("inspect-link")).await?.click().await?;
-    text(c, "#verdict").await;
-    assert_eq!(verdict(c).await, "valid");
+    wait_verdict(c, "valid").await;
     let payload = text(c, "#payload").await;
     assert!(
         payload.contains("Ada") && payload.contains("visits"),
@@ -139,24 +166,25 @@ async fn walk(c: &Client, serve: &Serve) -> Result<(), fantoccini::error::CmdErr
     let tampered = input.prop("value").await?.unwrap_or_default();
     assert_ne!(tampered, value);
     c.find(Locator::Id("inspect-submit")).await?.click().await?;
-    text(c, "#verdict").await;
-    assert_eq!(verdict(c).await, "bad_signature");
+    wait_verdict(c, "bad_signature").await;
 
     // The untampered cookie pasted the same way is valid.
     let input = c.find(Locator::Id("token-input")).await?;
     input.clear().await?;
     input.send_keys(&value).await?;
     c.find(Locator::Id("inspect-submit")).await?.click().await?;
-    text(c, "#verdict").await;
-    assert_eq!(verdict(c).await, "valid");
+    wait_verdict(c, "valid").await;
 
     // Change the cookie in the browser: the server sees a forgery and starts an empty session.
     c.delete_cookie("session").await?;
-    let mut forged = Cookie::new("session", tampered);
-    forged.set_path("/");
-    c.add_cookie(forged).await?;
+    // As a user would in the browser's console (WebDriver refuses host-only cookies on an IP).
+    c.execute(
+        "document.cookie = arguments[0];",
+        vec![serde_json::json!(format!("session={tampered}; path=/"))],
+    )
+    .await?;
     c.goto(&serve.url("/")).await?;
+    wait_text(c, "#visits", "1").await;
     assert!(text(c, "h1").await.contains("stranger"));
-    assert_eq!(text(c, "#visits").await, "1");
     Ok(())
 }

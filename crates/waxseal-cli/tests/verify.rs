@@ -8,8 +8,10 @@ use common::*;
 use predicates::prelude::*;
 use waxseal::inspect::FormatKind;
 
-const FIELDS: [&str; 8] = [
+const FIELDS: [&str; 10] = [
     "valid",
+    "verdict",
+    "extracted",
     "error",
     "message",
     "payload_raw",
@@ -50,6 +52,8 @@ fn valid_token_json_has_exactly_the_documented_fields() {
     assert_eq!(v["timestamp"], T0);
     assert_eq!(v["key_index"], 0);
     assert_eq!(v["compressed"], false);
+    assert_eq!(v["verdict"], "valid");
+    assert_eq!(v["extracted"], serde_json::Value::Null);
 }
 
 #[test]
@@ -201,11 +205,13 @@ fn batch_from_stdin_answers_in_input_order_and_exits_1_if_any_invalid() {
     assert_eq!(out.status.code(), Some(1));
     let v = json_lines(&out);
     let valid: Vec<bool> = v.iter().map(|o| o["valid"].as_bool().unwrap()).collect();
-    assert_eq!(valid, [true, false, false, true]);
+    assert_eq!(valid, [true, false, false, false, true]);
     assert_eq!(v[0]["payload"]["n"], 1);
     assert_eq!(v[1]["error"], "bad_signature");
     assert_eq!(v[2]["error"], "malformed");
-    assert_eq!(v[3]["payload"]["n"], 3);
+    assert!(v[2]["message"].as_str().unwrap().contains("empty"));
+    assert_eq!(v[3]["error"], "malformed");
+    assert_eq!(v[4]["payload"]["n"], 3);
 }
 
 #[test]

@@ -1,9 +1,12 @@
 //! Throughput benchmark for `bench/crack`: a realistic Flask session cookie against a generated
 //! list of candidates that does not contain its key (full scan).
 //!
-//! Usage: `crack_bench [CANDIDATES | --file WORDLIST] [THREADS...]` (defaults: 4000000, 1 2);
-//! `--file` streams a wordlist through `WordlistReader` (format detected) instead. Prints one line per
-//! thread count: `threads=N candidates=C seconds=S rate=R cpu_seconds=T cpu_rate=Q`.
+//! Usage: `crack_bench [--mask MASK | --rules | --file WORDLIST] [CANDIDATES] [THREADS...]`
+//! (defaults: a generated list of 4000000, threads 1 2). `--file` streams a wordlist through
+//! `WordlistReader` (format detected); `--mask` runs a hashcat mask (its whole keyspace; CANDIDATES
+//! is ignored) with generation in the workers; `--rules` applies the built-in `best` rules to
+//! CANDIDATES / rules generated words. Prints one line per thread count:
+//! `threads=N candidates=C seconds=S rate=R cpu_seconds=T cpu_rate=Q`.
 //!
 //! `rate` is candidates per wall-clock second. `cpu_rate` is candidates per CPU second of this
 //! process (Linux `/proc/self/stat`, clock ticks per second from env `CLK_TCK`, default 100): on a
@@ -12,8 +15,9 @@
 
 use std::time::Instant;
 use waxseal_crack::{
-    crack, encode_signature, sign, CrackOptions, IterSource, Progress, Scheme, Target,
-    WordlistFormat, WordlistReader,
+    best_rules, crack, encode_signature, sign, CandidateSource, CrackOptions, IndexedSource,
+    IterSource, Keyspace, Mask, Progress, RuleSource, Scheme, Target, WordlistFormat,
+    WordlistReader,
 };
 
 /// Each generated candidate is this many bytes ("bench-" + 10 digits), a typical weak-key length.
@@ -27,8 +31,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         None
     };
+    let mask = if args.peek().map(String::as_str) == Some("--mask") {
+        args.next();
+        Some(Mask::parse(
+            &args.next().ok_or("--mask needs a mask")?,
+            &[],
+        )?)
+    } else {
+        None
+    };
+    let rules = if args.peek().map(String::as_str) == Some("--rules") {
+        args.next();
+        Some(best_rules())
+    } else {
+        None
+    };
     let count: usize = if wordlist.is_some() {
         0
+    } else if let Some(mask) = &mask {
+        args.next();
+        mask.size() as usize
     } else {
         args.next()
             .map(|a| a.parse())
@@ -52,8 +74,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cookie = format!("{payload}.{}", encode_signature(&signature));
     let target = Target::flask_session(&cookie)?;
 
-    let mut flat = Vec::with_capacity(count * CANDIDATE_LEN);
-    for i in 0..count {
+    // With rules, the words are fewer: each gives about rules.len() candidates.
+    let words = rules.as_ref().map_or(count, |r| count / r.len());
+    let mut flat = Vec::with_capacity(words * CANDIDATE_LEN);
+    for i in 0..words {
         flat.extend_from_slice(format!("bench-{i:010}").as_bytes());
     }
     eprintln!(
@@ -79,19 +103,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     &Progress::new(),
                 )?
             }
-            None => crack(
-                std::slice::from_ref(&target),
-                IterSource::new(flat.chunks_exact(CANDIDATE_LEN)),
-                &options,
-                &Progress::new(),
-            )?,
+            None => {
+                let source: Box<dyn CandidateSource + '_> = match (&mask, &rules) {
+                    (Some(mask), _) => Box::new(IndexedSource::new(vec![mask.clone()])),
+                    (None, Some(rules)) => Box::new(RuleSource::new(
+                        IterSource::new(flat.chunks_exact(CANDIDATE_LEN)),
+                        rules.clone(),
+                    )),
+                    (None, None) => Box::new(IterSource::new(flat.chunks_exact(CANDIDATE_LEN))),
+                };
+                crack(
+                    std::slice::from_ref(&target),
+                    source,
+                    &options,
+                    &Progress::new(),
+                )?
+            }
         };
         let seconds = start.elapsed().as_secs_f64();
-        let count = if wordlist.is_some() {
-            report.attempts() as usize
-        } else {
-            count
-        };
+        // Exact number of list positions tried (rules: words x rules, duplicates included).
+        let count = report.attempts() as usize;
         let cpu = cpu_seconds().zip(cpu_start).map(|(end, begin)| end - begin);
         assert!(
             report.outcomes[0].found().is_none(),

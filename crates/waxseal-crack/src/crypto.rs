@@ -22,7 +22,7 @@ const DJANGO_CONCAT_MARKER: &[u8] = b"signer";
 pub fn sign(scheme: &Scheme, secret: &[u8], message: &[u8]) -> Vec<u8> {
     macro_rules! with_digest {
         ($d:ty) => {{
-            let key = generic_derive::<$d>(scheme, secret);
+            let key = generic_derive(scheme, secret);
             let mut mac = <Hmac<$d> as KeyInit>::new_from_slice(&key)
                 .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
             mac.update(message);
@@ -39,30 +39,10 @@ pub fn sign(scheme: &Scheme, secret: &[u8], message: &[u8]) -> Vec<u8> {
     }
 }
 
-fn generic_derive<D>(scheme: &Scheme, secret: &[u8]) -> Vec<u8>
-where
-    D: hmac::digest::Digest + hmac::digest::core_api::BlockSizeUser + Clone,
-{
-    match scheme.derivation {
-        KeyDerivation::Hmac => {
-            let mut mac = <hmac::SimpleHmac<D> as KeyInit>::new_from_slice(secret)
-                .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
-            mac.update(&scheme.salt);
-            mac.finalize().into_bytes().to_vec()
-        }
-        KeyDerivation::DjangoConcat => D::new()
-            .chain_update(&scheme.salt)
-            .chain_update(DJANGO_CONCAT_MARKER)
-            .chain_update(secret)
-            .finalize()
-            .to_vec(),
-        KeyDerivation::Concat => D::new()
-            .chain_update(&scheme.salt)
-            .chain_update(secret)
-            .finalize()
-            .to_vec(),
-        KeyDerivation::None => secret.to_vec(),
-    }
+/// The core's key derivation ([`waxseal::signer::derive_key`]), so the engine's generic path and
+/// the signer agree by construction.
+fn generic_derive(scheme: &Scheme, secret: &[u8]) -> Vec<u8> {
+    waxseal::signer::derive_key(scheme.derivation, scheme.digest, &scheme.salt, secret)
 }
 
 /// Precomputed key derivation for one scheme (shared by every token using that scheme).
@@ -101,7 +81,7 @@ impl Deriver {
     pub(crate) fn derive(&self, secret: &[u8]) -> KeyedMac {
         macro_rules! keyed {
             ($scheme:expr, $d:ty, $variant:ident) => {{
-                let key = generic_derive::<$d>($scheme, secret);
+                let key = generic_derive($scheme, secret);
                 KeyedMac::$variant(
                     <Hmac<$d> as KeyInit>::new_from_slice(&key)
                         .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length")),
@@ -112,7 +92,7 @@ impl Deriver {
             Deriver::Sha1(fast) => KeyedMac::Sha1(fast.derive(secret)),
             Deriver::Generic(scheme) => match scheme.digest {
                 Digest::Sha1 => {
-                    KeyedMac::Sha1(KeyStates::from_key(&generic_derive::<Sha1>(scheme, secret)))
+                    KeyedMac::Sha1(KeyStates::from_key(&generic_derive(scheme, secret)))
                 }
                 Digest::Sha224 => keyed!(scheme, Sha224, Sha224),
                 Digest::Sha256 => keyed!(scheme, Sha256, Sha256),

@@ -3,11 +3,11 @@
 use crate::crypto::{Check, Deriver};
 use crate::scheme::Scheme;
 use crate::token::Target;
-use crate::wordlist::PythonLineDecoder;
 use crate::CrackError;
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// A batch of candidates stored contiguously (one buffer, no allocation per candidate).
 ///
@@ -70,7 +70,8 @@ impl CandidateChunk {
     }
 }
 
-/// Where candidates come from, in list order (a wordlist file, stdin, a vector, the built-in list).
+/// Where candidates come from, in list order (a wordlist file, stdin, a vector, the built-in list,
+/// a mask, rules over a list).
 ///
 /// ```
 /// use waxseal_crack::{CandidateChunk, CandidateSource, IterSource};
@@ -87,31 +88,76 @@ pub trait CandidateSource: Send {
     fn fill(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<usize, CrackError>;
 
     /// What [`crack`] calls (under its shared lock): like [`CandidateSource::fill`], but the
-    /// entries may be left undecoded, with the [`EntryDecoding`] the workers then apply in
-    /// parallel outside the lock. Each entry counts as one attempt even if decoding skips it.
-    /// The default is [`CandidateSource::fill`] with [`EntryDecoding::Verbatim`].
+    /// entries may be left undecoded (a Python-format line, a word before its rules, nothing at
+    /// all for a mask), with an [`EntryDecoder`] that the workers then run in parallel outside
+    /// the lock. [`Filled::slots`] is how many list positions the chunk covers (each counts as
+    /// one attempt even if decoding skips it); `0` means the source is exhausted. `max` is a
+    /// budget in slots. The default is [`CandidateSource::fill`] with no decoder.
     fn fill_entries(
         &mut self,
         chunk: &mut CandidateChunk,
         max: usize,
-    ) -> Result<(usize, EntryDecoding), CrackError> {
-        Ok((self.fill(chunk, max)?, EntryDecoding::Verbatim))
+    ) -> Result<Filled, CrackError> {
+        let n = self.fill(chunk, max)?;
+        Ok(Filled::verbatim(n))
+    }
+
+    /// How many candidates the source will give in total, when known without reading it (a
+    /// mask's keyspace, a list in memory); for progress bars and the thorough plan's report.
+    fn size_hint(&self) -> Option<u64> {
+        None
     }
 }
 
-/// How [`crack`]'s workers turn a source's entries into candidates.
+/// What [`CandidateSource::fill_entries`] produced.
+#[derive(Debug, Clone, Default)]
+pub struct Filled {
+    /// List positions covered by the chunk; `0` when the source is exhausted.
+    pub slots: u64,
+    /// How the workers turn the chunk's entries into candidates; `None`: the entries are the
+    /// candidates, one per slot.
+    pub decoder: Option<Arc<dyn EntryDecoder>>,
+}
+
+impl Filled {
+    /// `n` entries that are candidates as they are.
+    pub fn verbatim(n: usize) -> Filled {
+        Filled {
+            slots: n as u64,
+            decoder: None,
+        }
+    }
+}
+
+/// Turns a chunk of entries into candidates inside [`crack`]'s workers (in parallel, outside the
+/// source's lock): Python-literal lines, rules applied to words, mask ranges.
 ///
 /// ```
-/// use waxseal_crack::EntryDecoding;
-/// assert!(matches!(EntryDecoding::default(), EntryDecoding::Verbatim));
+/// use std::sync::Arc;
+/// use waxseal_crack::{CandidateChunk, EntryDecoder};
+/// /// Every entry twice: as is and upper-cased.
+/// #[derive(Debug)]
+/// struct Twice;
+/// impl EntryDecoder for Twice {
+///     fn decode(&self, entries: &CandidateChunk, out: &mut CandidateChunk, positions: &mut Vec<u64>) {
+///         for (i, e) in entries.iter().enumerate() {
+///             out.push(e);
+///             positions.push(2 * i as u64);
+///             out.push(&e.to_ascii_uppercase());
+///             positions.push(2 * i as u64 + 1);
+///         }
+///     }
+/// }
+/// let mut entries = CandidateChunk::new();
+/// entries.push(b"dev");
+/// let (mut out, mut positions) = (CandidateChunk::new(), Vec::new());
+/// Twice.decode(&entries, &mut out, &mut positions);
+/// assert_eq!(out.iter().collect::<Vec<_>>(), vec![&b"dev"[..], b"DEV"]);
 /// ```
-#[derive(Debug, Clone, Default)]
-pub enum EntryDecoding {
-    /// Entries are candidates.
-    #[default]
-    Verbatim,
-    /// Entries are Python-format wordlist lines (see [`crate::parse_python_line`]).
-    Python(PythonLineDecoder),
+pub trait EntryDecoder: Send + Sync + fmt::Debug {
+    /// Appends the candidates of `entries` to `out` (both given cleared) and, for each, its slot
+    /// offset within the chunk to `positions` (non-decreasing, below [`Filled::slots`]).
+    fn decode(&self, entries: &CandidateChunk, out: &mut CandidateChunk, positions: &mut Vec<u64>);
 }
 
 /// A [`CandidateSource`] over any iterator of byte strings (`Vec<Vec<u8>>`, `&[&str]`, ...).
@@ -183,16 +229,22 @@ impl<A: CandidateSource, B: CandidateSource> CandidateSource for Chained<A, B> {
         &mut self,
         chunk: &mut CandidateChunk,
         max: usize,
-    ) -> Result<(usize, EntryDecoding), CrackError> {
+    ) -> Result<Filled, CrackError> {
         // One source per call, so a chunk never mixes two decodings.
         if !self.first_done {
-            let (added, decoding) = self.first.fill_entries(chunk, max)?;
-            if added > 0 {
-                return Ok((added, decoding));
+            let filled = self.first.fill_entries(chunk, max)?;
+            if filled.slots > 0 {
+                return Ok(filled);
             }
             self.first_done = true;
         }
         self.second.fill_entries(chunk, max)
+    }
+
+    fn size_hint(&self) -> Option<u64> {
+        self.first
+            .size_hint()?
+            .checked_add(self.second.size_hint()?)
     }
 
     fn fill(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<usize, CrackError> {
@@ -231,8 +283,95 @@ impl<S: CandidateSource + ?Sized> CandidateSource for &mut S {
         &mut self,
         chunk: &mut CandidateChunk,
         max: usize,
-    ) -> Result<(usize, EntryDecoding), CrackError> {
+    ) -> Result<Filled, CrackError> {
         (**self).fill_entries(chunk, max)
+    }
+
+    fn size_hint(&self) -> Option<u64> {
+        (**self).size_hint()
+    }
+}
+
+impl CandidateSource for Box<dyn CandidateSource + '_> {
+    fn fill(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<usize, CrackError> {
+        (**self).fill(chunk, max)
+    }
+
+    fn fill_entries(
+        &mut self,
+        chunk: &mut CandidateChunk,
+        max: usize,
+    ) -> Result<Filled, CrackError> {
+        (**self).fill_entries(chunk, max)
+    }
+
+    fn size_hint(&self) -> Option<u64> {
+        (**self).size_hint()
+    }
+}
+
+/// Any number of sources one after the other, numbered continuously (the CLI's several
+/// wordlists). Each keeps its own parallel decoding.
+///
+/// ```
+/// use waxseal_crack::{CandidateChunk, CandidateSource, IterSource, Sequence};
+/// let mut all = Sequence::new(vec![Box::new(IterSource::new(["a"])) as Box<dyn CandidateSource>,
+///                                  Box::new(IterSource::new(["b", "c"]))]);
+/// let mut chunk = CandidateChunk::new();
+/// while all.fill(&mut chunk, 10).unwrap() > 0 {}
+/// assert_eq!(chunk.len(), 3);
+/// ```
+#[derive(Default)]
+pub struct Sequence {
+    sources: std::collections::VecDeque<Box<dyn CandidateSource>>,
+}
+
+impl Sequence {
+    /// The sources, in order.
+    pub fn new(sources: Vec<Box<dyn CandidateSource>>) -> Self {
+        Sequence {
+            sources: sources.into(),
+        }
+    }
+}
+
+impl fmt::Debug for Sequence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Sequence({} sources left)", self.sources.len())
+    }
+}
+
+impl CandidateSource for Sequence {
+    fn fill(&mut self, chunk: &mut CandidateChunk, max: usize) -> Result<usize, CrackError> {
+        while let Some(first) = self.sources.front_mut() {
+            let n = first.fill(chunk, max)?;
+            if n > 0 {
+                return Ok(n);
+            }
+            self.sources.pop_front();
+        }
+        Ok(0)
+    }
+
+    fn fill_entries(
+        &mut self,
+        chunk: &mut CandidateChunk,
+        max: usize,
+    ) -> Result<Filled, CrackError> {
+        while let Some(first) = self.sources.front_mut() {
+            let filled = first.fill_entries(chunk, max)?;
+            if filled.slots > 0 {
+                return Ok(filled);
+            }
+            self.sources.pop_front();
+        }
+        Ok(Filled::default())
+    }
+
+    fn size_hint(&self) -> Option<u64> {
+        self.sources
+            .iter()
+            .try_fold(0u64, |sum, s| sum.checked_add(s.size_hint()?))
     }
 }
 
@@ -332,6 +471,8 @@ pub struct Found {
     pub attempts: u64,
     /// The scheme that matched (the first in the target's order when several do).
     pub scheme: Scheme,
+    /// The format that scheme stands for, when the target's schemes are labelled.
+    pub kind: Option<crate::TokenKind>,
 }
 
 /// What happened to one target.
@@ -521,6 +662,7 @@ pub fn crack<S: CandidateSource>(
                 index,
                 attempts: index + 1,
                 scheme: targets[target].schemes()[scheme].clone(),
+                kind: targets[target].kinds().get(scheme).copied().flatten(),
             }),
             None => TargetOutcome::NotFound { attempts: total },
         })
@@ -588,10 +730,10 @@ fn worker<S: CandidateSource>(
 ) {
     let mut entries = CandidateChunk::new();
     let mut decoded = CandidateChunk::new();
-    let mut decoded_positions: Vec<usize> = Vec::new();
+    let mut decoded_positions: Vec<u64> = Vec::new();
     let mut best = vec![NOT_FOUND; hits.best_index.len()];
     loop {
-        let (base, entry_count, decoding) = {
+        let (base, filled) = {
             let mut feeder = feeder.lock().unwrap_or_else(|e| e.into_inner());
             if feeder.exhausted
                 || feeder.error.is_some()
@@ -602,14 +744,14 @@ fn worker<S: CandidateSource>(
             }
             entries.clear();
             match feeder.source.fill_entries(&mut entries, chunk_size) {
-                Ok((0, _)) => {
+                Ok(filled) if filled.slots == 0 => {
                     feeder.exhausted = true;
                     return;
                 }
-                Ok((n, decoding)) => {
+                Ok(filled) => {
                     let base = feeder.next_index;
-                    feeder.next_index += n as u64;
-                    (base, n, decoding)
+                    feeder.next_index += filled.slots;
+                    (base, filled)
                 }
                 Err(error) => {
                     feeder.error = Some(error);
@@ -618,10 +760,12 @@ fn worker<S: CandidateSource>(
             }
         };
         // Decoding happens here, in parallel, outside the lock.
-        let (chunk, positions) = match &decoding {
-            EntryDecoding::Verbatim => (&entries, None),
-            EntryDecoding::Python(decoder) => {
-                decoder.decode_chunk(&entries, &mut decoded, &mut decoded_positions);
+        let (chunk, positions) = match &filled.decoder {
+            None => (&entries, None),
+            Some(decoder) => {
+                decoded.clear();
+                decoded_positions.clear();
+                decoder.decode(&entries, &mut decoded, &mut decoded_positions);
                 (&decoded, Some(decoded_positions.as_slice()))
             }
         };
@@ -629,8 +773,8 @@ fn worker<S: CandidateSource>(
             *b = shared.load(Ordering::Relaxed);
         }
         for (k, candidate) in chunk.iter().enumerate() {
-            let offset = positions.map_or(k, |p| p[k]);
-            let index = base + offset as u64;
+            let offset = positions.map_or(k as u64, |p| p[k]);
+            let index = base + offset;
             for group in groups {
                 if group.checks.iter().all(|c| best[c.target] < index) {
                     continue;
@@ -659,8 +803,6 @@ fn worker<S: CandidateSource>(
                 }
             }
         }
-        progress
-            .tried
-            .fetch_add(entry_count as u64, Ordering::Relaxed);
+        progress.tried.fetch_add(filled.slots, Ordering::Relaxed);
     }
 }

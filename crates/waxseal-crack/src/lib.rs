@@ -1,12 +1,18 @@
 //! The engine behind `waxseal crack`: recovers weak Flask / itsdangerous `SECRET_KEY`s from
 //! signed tokens by trying candidate keys.
 //!
-//! * [`Target`]: a signed token plus the [`Scheme`]s (salt, [`KeyDerivation`], [`Digest`]) to try.
-//! * [`CandidateSource`]: where candidates come from — [`WordlistReader`] (plain or flask-unsign's
-//!   Python-literal format, streamed), [`IterSource`] (in memory), [`builtin_source`] (publicly
-//!   known keys, [`builtin_candidates`]), [`Chained`].
+//! * [`Target`]: a signed token plus the [`Scheme`]s (salt, [`KeyDerivation`], [`Digest`]) to try;
+//!   [`detect`] builds one from the token's shape alone (Flask, every itsdangerous serializer and
+//!   signer, Starlette), labelling each scheme with its [`TokenKind`].
+//! * [`CandidateSource`]: where candidates come from — [`WordlistReader`] (raw, flask-unsign's
+//!   Python-literal format or Latin-1, streamed), [`IterSource`] (in memory), [`builtin_source`]
+//!   (publicly known keys, [`builtin_candidates`]), [`RuleSource`] (hashcat rules over another
+//!   source), [`IndexedSource`] over [`Keyspace`]s ([`Mask`], [`Combinator`]), [`Chained`],
+//!   [`Sequence`]. Sources may leave decoding, mangling and generation to the workers through an
+//!   [`EntryDecoder`], so none of it runs under the shared lock.
 //! * [`crack`]: the multi-threaded search, with live [`Progress`] and exact, thread-independent
-//!   attempt counts in the [`CrackReport`].
+//!   attempt counts in the [`CrackReport`]; [`run_plan`] runs several attacks ([`Phase`]s) cheapest
+//!   first under a time limit and reports what each covered.
 //!
 //! SHA-1 (Flask's digest) runs on a fast path that works directly on SHA-1 compression states
 //! (9 compressions per candidate for a Flask cookie, SHA-NI when the CPU has it); other digests use
@@ -28,7 +34,11 @@
 
 mod crypto;
 mod engine;
+mod formats;
 mod known_keys;
+mod mask;
+mod plan;
+mod rules;
 mod scheme;
 mod sha1_fast;
 mod token;
@@ -37,16 +47,24 @@ mod wordlist;
 pub use crypto::sign;
 pub use engine::{
     builtin_source, crack, crack_list, CandidateChunk, CandidateSource, Chained, CrackOptions,
-    CrackReport, EntryDecoding, Found, IterSource, Progress, TargetOutcome,
+    CrackReport, EntryDecoder, Filled, Found, IterSource, Progress, Sequence, TargetOutcome,
 };
+pub use formats::{detect, detect_kinds, DetectOptions, TokenKind, COMMON_SALTS};
 pub use known_keys::builtin_candidates;
+pub use mask::{
+    expand_custom_charsets, Combinator, IndexedSource, Keyspace, Mask, DIGITS, HEX_LOWER,
+    HEX_UPPER, LOWER, SPECIAL, UPPER,
+};
+pub use plan::{run_plan, Phase, PhaseReport, PhaseStatus, PlanReport, SourceFactory};
+pub use rules::{best_rules, parse_rules, Rule, RuleSource, BEST_RULES};
 pub use scheme::{
     digests_for_signature_len, Digest, KeyDerivation, Scheme, FLASK_SESSION_SALT,
     SERIALIZER_DEFAULT_SALT, SIGNER_DEFAULT_SALT,
 };
 pub use token::{decode_signature, encode_signature, SignedToken, Target, DEFAULT_SEPARATOR};
 pub use wordlist::{
-    parse_python_line, PythonLine, PythonLineDecoder, WordlistFormat, WordlistReader, WordlistStats,
+    parse_python_line, Latin1LineDecoder, PythonLine, PythonLineDecoder, WordlistFormat,
+    WordlistReader, WordlistStats,
 };
 
 /// Everything that can go wrong while setting up or running a crack. Never a panic.
@@ -82,8 +100,14 @@ pub enum CrackError {
     #[error(transparent)]
     UnknownName(#[from] waxseal::signer::UnknownName),
     /// Unknown wordlist format name.
-    #[error("unknown wordlist format {0:?} (expected auto, plain or python)")]
+    #[error("unknown wordlist format {0:?} (expected auto, plain, raw, python or latin-1)")]
     UnknownWordlistFormat(String),
+    /// A mask could not be parsed.
+    #[error("invalid mask {0}")]
+    InvalidMask(String),
+    /// A rule could not be parsed.
+    #[error("invalid rule {0}")]
+    InvalidRule(String),
     /// Reading the candidates failed.
     #[error("reading candidates failed: {0}")]
     Io(String),

@@ -1,10 +1,8 @@
 //! Signed tokens and the targets the engine attacks.
 
+use crate::formats::TokenKind;
 use crate::scheme::{KeyDerivation, Scheme};
 use crate::CrackError;
-use base64::engine::general_purpose::GeneralPurpose;
-use base64::engine::{DecodePaddingMode, GeneralPurposeConfig};
-use base64::Engine;
 
 /// itsdangerous' default separator.
 pub const DEFAULT_SEPARATOR: u8 = b'.';
@@ -69,7 +67,8 @@ impl SignedToken {
 }
 
 /// Decodes a signature the way itsdangerous' `base64_decode` does: URL-safe alphabet, `+`/`/`
-/// also accepted, padding optional, non-zero trailing bits ignored.
+/// also accepted, padding optional, non-zero trailing bits ignored. This is the core's decoder
+/// ([`waxseal::encoding::base64_decode`]), so `crack` accepts exactly the signatures `verify` does.
 ///
 /// ```
 /// use waxseal_crack::decode_signature;
@@ -79,26 +78,10 @@ impl SignedToken {
 /// assert!(decode_signature(b"A").is_err());
 /// ```
 pub fn decode_signature(text: &[u8]) -> Result<Vec<u8>, CrackError> {
-    const ENGINE: GeneralPurpose = GeneralPurpose::new(
-        &base64::alphabet::URL_SAFE,
-        GeneralPurposeConfig::new()
-            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
-            .with_decode_allow_trailing_bits(true),
-    );
-    let normalized: Vec<u8> = text
-        .iter()
-        .map(|&b| match b {
-            b'+' => b'-',
-            b'/' => b'_',
-            other => other,
-        })
-        .collect();
-    if normalized.iter().all(|&b| b == b'=') {
+    if text.iter().all(|&b| b == b'=') {
         return Err(CrackError::EmptySignature);
     }
-    ENGINE
-        .decode(&normalized)
-        .map_err(|e| CrackError::InvalidSignature(e.to_string()))
+    waxseal::encoding::base64_decode(text).map_err(|e| CrackError::InvalidSignature(e.to_string()))
 }
 
 /// Encodes a signature the way itsdangerous does: base64url without padding.
@@ -107,7 +90,7 @@ pub fn decode_signature(text: &[u8]) -> Result<Vec<u8>, CrackError> {
 /// assert_eq!(waxseal_crack::encode_signature(&[0xff, 0xef]), "_-8");
 /// ```
 pub fn encode_signature(signature: &[u8]) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(signature)
+    waxseal::encoding::base64_encode(signature)
 }
 
 /// One token to crack together with the schemes to try on it.
@@ -128,6 +111,7 @@ pub fn encode_signature(signature: &[u8]) -> String {
 pub struct Target {
     token: SignedToken,
     schemes: Vec<Scheme>,
+    kinds: Vec<Option<TokenKind>>,
 }
 
 impl Target {
@@ -152,13 +136,38 @@ impl Target {
                 });
             }
         }
-        Ok(Target { token, schemes })
+        let kinds = vec![None; schemes.len()];
+        Ok(Target {
+            token,
+            schemes,
+            kinds,
+        })
+    }
+
+    /// A target whose schemes are labelled with the format each stands for (see
+    /// [`crate::detect`]); the label of the matching scheme is reported in [`crate::Found::kind`].
+    pub fn labelled(
+        token: SignedToken,
+        schemes: Vec<(Scheme, Option<TokenKind>)>,
+    ) -> Result<Target, CrackError> {
+        let (schemes, kinds): (Vec<_>, Vec<_>) = schemes.into_iter().unzip();
+        let mut target = Target::new(token, schemes)?;
+        target.kinds = kinds;
+        Ok(target)
+    }
+
+    /// The format of each scheme, when known.
+    pub fn kinds(&self) -> &[Option<TokenKind>] {
+        &self.kinds
     }
 
     /// A Flask session cookie (`.`-separated, salt `cookie-session`, `hmac`, SHA-1).
     pub fn flask_session(cookie: &str) -> Result<Target, CrackError> {
         let token = SignedToken::parse(cookie, DEFAULT_SEPARATOR)?;
-        Target::new(token, vec![Scheme::flask_session()])
+        Target::labelled(
+            token,
+            vec![(Scheme::flask_session(), Some(TokenKind::Flask))],
+        )
     }
 
     /// A `.`-separated token with the given salt and derivation; the digest is detected from the

@@ -15,7 +15,7 @@
 //!
 //! `\N{...}` escapes are not supported: such lines fall back to the stripped text.
 
-use crate::engine::{CandidateChunk, CandidateSource, EntryDecoding};
+use crate::engine::{CandidateChunk, CandidateSource, EntryDecoder, Filled};
 use crate::CrackError;
 use std::collections::VecDeque;
 use std::io::BufRead;
@@ -39,17 +39,23 @@ pub enum WordlistFormat {
     Plain,
     /// flask-unsign's format: each line is a Python string literal (see the module docs).
     Python,
+    /// Each line is UTF-8 text whose characters are the key's bytes, as Python's
+    /// `str.encode("latin-1")` makes them (lists of Python 2 byte strings saved as text). Lines
+    /// that are not UTF-8 or hold a character above U+00FF are skipped and counted.
+    Latin1,
 }
 
 impl std::str::FromStr for WordlistFormat {
     type Err = CrackError;
 
-    /// Parses `auto`, `plain` or `python` (case-insensitive).
+    /// Parses `auto`, `plain` (or `raw`), `python` or `latin-1` (case-insensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "auto" => Ok(WordlistFormat::Auto),
             "plain" => Ok(WordlistFormat::Plain),
             "python" => Ok(WordlistFormat::Python),
+            "raw" => Ok(WordlistFormat::Plain),
+            "latin-1" | "latin1" => Ok(WordlistFormat::Latin1),
             _ => Err(CrackError::UnknownWordlistFormat(s.to_owned())),
         }
     }
@@ -349,7 +355,8 @@ pub struct WordlistStats {
     pub literal_lines: u64,
     /// Python format: lines that were not string literals and were used as stripped text.
     pub fallback_lines: u64,
-    /// Python format: lines skipped because their value cannot be encoded (lone surrogates).
+    /// Lines skipped because they cannot be decoded: Python format, a lone surrogate; Latin-1,
+    /// not UTF-8 or a character above U+00FF.
     pub skipped_lines: u64,
 }
 
@@ -357,11 +364,11 @@ pub struct WordlistStats {
 struct PythonLineCounters {
     literal: AtomicU64,
     fallback: AtomicU64,
-    skipped: AtomicU64,
+    skipped: Arc<AtomicU64>,
 }
 
 /// Decodes Python-format lines into candidates and counts them into its [`WordlistReader`]'s
-/// statistics; [`crate::crack`]'s workers use it in parallel (see [`EntryDecoding`]).
+/// statistics; [`crate::crack`]'s workers use it in parallel (it is the reader's [`EntryDecoder`]).
 ///
 /// ```
 /// use waxseal_crack::{CandidateChunk, PythonLineDecoder};
@@ -379,6 +386,12 @@ pub struct PythonLineDecoder {
     counters: Arc<PythonLineCounters>,
 }
 
+impl EntryDecoder for PythonLineDecoder {
+    fn decode(&self, lines: &CandidateChunk, out: &mut CandidateChunk, positions: &mut Vec<u64>) {
+        self.decode_chunk(lines, out, positions);
+    }
+}
+
 impl PythonLineDecoder {
     /// Replaces `out` with the candidates of `lines` and `positions` with each candidate's line
     /// position in `lines` (unencodable lines are skipped).
@@ -386,7 +399,7 @@ impl PythonLineDecoder {
         &self,
         lines: &CandidateChunk,
         out: &mut CandidateChunk,
-        positions: &mut Vec<usize>,
+        positions: &mut Vec<u64>,
     ) {
         out.clear();
         positions.clear();
@@ -406,13 +419,60 @@ impl PythonLineDecoder {
                     continue;
                 }
             }
-            positions.push(position);
+            positions.push(position as u64);
         }
         self.counters.literal.fetch_add(literal, Ordering::Relaxed);
         self.counters
             .fallback
             .fetch_add(fallback, Ordering::Relaxed);
         self.counters.skipped.fetch_add(skipped, Ordering::Relaxed);
+    }
+}
+
+/// Decodes [`WordlistFormat::Latin1`] lines in the workers, counting the lines it must skip.
+///
+/// ```
+/// use waxseal_crack::{CandidateChunk, EntryDecoder, Latin1LineDecoder};
+/// let mut lines = CandidateChunk::new();
+/// lines.push("caf\u{e9}".as_bytes());
+/// lines.push("\u{20ac}uro".as_bytes()); // U+20AC is not Latin-1
+/// let (mut out, mut positions) = (CandidateChunk::new(), Vec::new());
+/// let decoder = Latin1LineDecoder::default();
+/// decoder.decode(&lines, &mut out, &mut positions);
+/// assert_eq!(out.iter().collect::<Vec<_>>(), vec![&b"caf\xe9"[..]]);
+/// assert_eq!(decoder.skipped(), 1);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Latin1LineDecoder {
+    skipped: Arc<AtomicU64>,
+}
+
+impl Latin1LineDecoder {
+    /// Lines skipped so far.
+    pub fn skipped(&self) -> u64 {
+        self.skipped.load(Ordering::Relaxed)
+    }
+}
+
+impl EntryDecoder for Latin1LineDecoder {
+    fn decode(&self, lines: &CandidateChunk, out: &mut CandidateChunk, positions: &mut Vec<u64>) {
+        let mut skipped = 0;
+        let mut buf = Vec::new();
+        for (position, line) in lines.iter().enumerate() {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            buf.clear();
+            let ok = std::str::from_utf8(line).is_ok_and(|text| {
+                text.chars()
+                    .all(|c| u8::try_from(u32::from(c)).map(|b| buf.push(b)).is_ok())
+            });
+            if ok {
+                out.push(&buf);
+                positions.push(position as u64);
+            } else {
+                skipped += 1;
+            }
+        }
+        self.skipped.fetch_add(skipped, Ordering::Relaxed);
     }
 }
 
@@ -441,13 +501,18 @@ pub struct WordlistReader<R> {
     lines: u64,
     bytes_read: Arc<AtomicU64>,
     decoder: PythonLineDecoder,
+    shared_decoder: Arc<dyn EntryDecoder>,
+    latin1: Latin1LineDecoder,
+    latin1_shared: Arc<dyn EntryDecoder>,
     decoded: CandidateChunk,
-    positions: Vec<usize>,
+    positions: Vec<u64>,
 }
 
 impl<R: BufRead> WordlistReader<R> {
     /// Reads `reader` in `format`.
     pub fn new(reader: R, format: WordlistFormat) -> Self {
+        let decoder = PythonLineDecoder::default();
+        let latin1 = Latin1LineDecoder::default();
         WordlistReader {
             reader,
             format,
@@ -455,7 +520,10 @@ impl<R: BufRead> WordlistReader<R> {
             line: Vec::new(),
             lines: 0,
             bytes_read: Arc::default(),
-            decoder: PythonLineDecoder::default(),
+            decoder: decoder.clone(),
+            shared_decoder: Arc::new(decoder),
+            latin1: latin1.clone(),
+            latin1_shared: Arc::new(latin1),
             decoded: CandidateChunk::new(),
             positions: Vec::new(),
         }
@@ -481,6 +549,40 @@ impl<R: BufRead> WordlistReader<R> {
         Arc::clone(&self.bytes_read)
     }
 
+    /// Adds the lines skipped as undecodable (Python: lone surrogates; Latin-1: not UTF-8 or
+    /// above U+00FF) to `counter` as well as to [`WordlistReader::stats`]: several readers, one
+    /// report.
+    ///
+    /// ```
+    /// use std::sync::{atomic::{AtomicU64, Ordering}, Arc};
+    /// use waxseal_crack::{crack, CrackOptions, Progress, Target, WordlistFormat, WordlistReader};
+    /// let skipped = Arc::new(AtomicU64::new(0));
+    /// let reader = WordlistReader::new(&b"'a'\n'\\ud800'\n"[..], WordlistFormat::Python)
+    ///     .counting_skipped_into(Arc::clone(&skipped));
+    /// let target = Target::flask_session("eyJhIjoxfQ.ZKhJkA.AAAAAAAAAAAAAAAAAAAAAAAAAAA").unwrap();
+    /// crack(&[target], reader, &CrackOptions::default(), &Progress::new()).unwrap();
+    /// assert_eq!(skipped.load(Ordering::Relaxed), 1);
+    /// ```
+    pub fn counting_skipped_into(mut self, counter: Arc<AtomicU64>) -> Self {
+        self.decoder = PythonLineDecoder {
+            counters: Arc::new(PythonLineCounters {
+                skipped: Arc::clone(&counter),
+                ..PythonLineCounters::default()
+            }),
+        };
+        self.shared_decoder = Arc::new(self.decoder.clone());
+        self.latin1 = Latin1LineDecoder { skipped: counter };
+        self.latin1_shared = Arc::new(self.latin1.clone());
+        self
+    }
+
+    /// Adds the bytes read to `counter` instead of a counter of its own (several readers, one
+    /// progress display).
+    pub fn counting_bytes_into(mut self, counter: Arc<AtomicU64>) -> Self {
+        self.bytes_read = counter;
+        self
+    }
+
     /// Line counts so far.
     pub fn stats(&self) -> WordlistStats {
         let counters = &self.decoder.counters;
@@ -488,7 +590,12 @@ impl<R: BufRead> WordlistReader<R> {
             lines: self.lines,
             literal_lines: counters.literal.load(Ordering::Relaxed),
             fallback_lines: counters.fallback.load(Ordering::Relaxed),
-            skipped_lines: counters.skipped.load(Ordering::Relaxed),
+            skipped_lines: counters.skipped.load(Ordering::Relaxed)
+                + if Arc::ptr_eq(&counters.skipped, &self.latin1.skipped) {
+                    0
+                } else {
+                    self.latin1.skipped()
+                },
         }
     }
 
@@ -580,10 +687,16 @@ impl<R: BufRead + Send> CandidateSource for WordlistReader<R> {
                 self.decoded = lines;
                 break;
             }
-            if self.format == WordlistFormat::Python {
+            if matches!(self.format, WordlistFormat::Python | WordlistFormat::Latin1) {
                 let mut decoded = CandidateChunk::new();
-                self.decoder
-                    .decode_chunk(&lines, &mut decoded, &mut self.positions);
+                self.positions.clear();
+                if self.format == WordlistFormat::Python {
+                    self.decoder
+                        .decode_chunk(&lines, &mut decoded, &mut self.positions);
+                } else {
+                    self.latin1
+                        .decode(&lines, &mut decoded, &mut self.positions);
+                }
                 for candidate in decoded.iter() {
                     chunk.push(candidate);
                 }
@@ -603,13 +716,16 @@ impl<R: BufRead + Send> CandidateSource for WordlistReader<R> {
         &mut self,
         chunk: &mut CandidateChunk,
         max: usize,
-    ) -> Result<(usize, EntryDecoding), CrackError> {
+    ) -> Result<Filled, CrackError> {
         let read = self.fill_lines(chunk, max)?;
-        let decoding = match self.format {
-            WordlistFormat::Python => EntryDecoding::Python(self.decoder.clone()),
-            _ => EntryDecoding::Verbatim,
-        };
-        Ok((read, decoding))
+        Ok(Filled {
+            slots: read as u64,
+            decoder: match self.format {
+                WordlistFormat::Python => Some(self.shared_decoder.clone()),
+                WordlistFormat::Latin1 => Some(self.latin1_shared.clone()),
+                _ => None,
+            },
+        })
     }
 }
 

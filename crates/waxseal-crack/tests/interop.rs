@@ -562,3 +562,170 @@ fn python_wordlist_parser_matches_flask_unsign_on_generated_tricky_lines() {
         assert!(n >= 20, "only {n} {class} lines generated");
     }
 }
+
+/// A token made by the real library for format detection (see `make` in the oracle).
+fn make_request(
+    kind: &str,
+    secret: &str,
+    digest: Option<&str>,
+    compress: bool,
+    old_epoch: bool,
+) -> Value {
+    let payload = if kind.contains("signer") {
+        json!("a signed value")
+    } else if kind == "starlette" && old_epoch {
+        // Base64 of this JSON ends in "=": only Starlette's standard, padded base64 fits.
+        json!({"user": "admin"})
+    } else {
+        json!({"user": "admin", "n": 1.5})
+    };
+    let old_epoch = old_epoch && kind != "starlette";
+    json!({"op": "make", "kind": kind, "secret": secret, "digest": digest,
+           "payload": payload, "compress": compress, "old_epoch": old_epoch})
+}
+
+#[test]
+fn every_itsdangerous_family_format_is_recognised_and_cracked_without_hints() {
+    use waxseal_crack::{detect, DetectOptions, TokenKind};
+    let mut cases: Vec<(&str, Option<&str>, bool, bool, TokenKind)> = Vec::new();
+    for digest in [None, Some("sha256")] {
+        cases.extend([
+            ("flask", digest, false, false, TokenKind::Flask),
+            ("flask", digest, true, false, TokenKind::Flask),
+            ("flask", digest, false, true, TokenKind::Flask),
+            (
+                "url_safe_timed",
+                digest,
+                false,
+                false,
+                TokenKind::UrlSafeTimed,
+            ),
+            (
+                "url_safe_timed",
+                digest,
+                true,
+                true,
+                TokenKind::UrlSafeTimed,
+            ),
+            ("url_safe", digest, false, false, TokenKind::UrlSafe),
+            ("url_safe", digest, true, false, TokenKind::UrlSafe),
+            (
+                "timed_serializer",
+                digest,
+                false,
+                false,
+                TokenKind::TimedSerializer,
+            ),
+            ("serializer", digest, false, false, TokenKind::Serializer),
+            (
+                "timestamp_signer",
+                digest,
+                false,
+                false,
+                TokenKind::TimestampSigner,
+            ),
+            (
+                "timestamp_signer",
+                digest,
+                false,
+                true,
+                TokenKind::TimestampSigner,
+            ),
+            ("signer", digest, false, false, TokenKind::Signer),
+        ]);
+    }
+    for digest in ["sha224", "sha384", "sha512", "md5"] {
+        cases.push(("flask", Some(digest), false, false, TokenKind::Flask));
+        cases.push((
+            "timestamp_signer",
+            Some(digest),
+            false,
+            false,
+            TokenKind::TimestampSigner,
+        ));
+    }
+    // Unpadded base64 of JSON is also URL-safe base64: such a Starlette cookie could be a Flask
+    // cookie, and both schemes are tried. "old_epoch" selects the padded payload here.
+    cases.push(("starlette", None, false, false, TokenKind::Starlette));
+    cases.push(("starlette", None, false, true, TokenKind::Starlette));
+    // Each token gets its own secret, at its own position in one list.
+    let secrets: Vec<String> = (0..cases.len()).map(|i| format!("weak-key-{i}")).collect();
+    let requests: Vec<Value> = cases
+        .iter()
+        .zip(&secrets)
+        .map(|((kind, digest, compress, old, _), secret)| {
+            make_request(kind, secret, *digest, *compress, *old)
+        })
+        .collect();
+    let Some(answers) = oracle(SCRIPT, &requests) else {
+        return;
+    };
+    let targets: Vec<Target> = answers
+        .iter()
+        .map(|a| detect(&token_of(a), &DetectOptions::default()).expect("recognised"))
+        .collect();
+    // Starlette shares its scheme with TimestampSigner: one derivation; Flask-shaped tokens are
+    // also URLSafeTimedSerializer tokens: two.
+    let last = targets.len() - 1;
+    assert_eq!(targets[last].kinds(), &[Some(TokenKind::Starlette)]);
+    assert_eq!(
+        targets[last - 1].kinds(),
+        &[
+            Some(TokenKind::Flask),
+            Some(TokenKind::UrlSafeTimed),
+            Some(TokenKind::Starlette)
+        ]
+    );
+    assert_eq!(targets[0].schemes().len(), 2);
+    let mut list: Vec<Vec<u8>> = (0..300)
+        .map(|i| format!("filler-{i}").into_bytes())
+        .collect();
+    for (i, secret) in secrets.iter().enumerate() {
+        list.insert(i * 7, secret.clone().into_bytes());
+    }
+    let report = run(&targets, &list, 2, 16);
+    for (i, ((kind, digest, compress, old, want), outcome)) in
+        cases.iter().zip(&report.outcomes).enumerate()
+    {
+        let what = format!(
+            "{kind} {digest:?} compressed={compress} old_epoch={old}: {}",
+            token_of(&answers[i])
+        );
+        let found = outcome
+            .found()
+            .unwrap_or_else(|| panic!("{what}: not found"));
+        assert_eq!(found.secret, secrets[i].as_bytes(), "{what}");
+        assert_eq!(found.index, (i * 7) as u64, "{what}");
+        assert_eq!(found.kind, Some(*want), "{what}");
+        let expected_digest = digest.map_or(Digest::Sha1, |d| Digest::from_name(d).unwrap());
+        assert_eq!(found.scheme.digest, expected_digest, "{what}");
+    }
+}
+
+#[test]
+fn hard_coded_known_keys_are_in_the_wordlist_package_they_cite() {
+    let Some(path) = oracle(SCRIPT, &[json!({"op": "wordlist_path", "name": "all"})]) else {
+        return;
+    };
+    let path = path[0]["path"].as_str().unwrap().to_owned();
+    let text = std::fs::read(&path).unwrap();
+    let package: std::collections::HashSet<Vec<u8>> = text
+        .split(|&b| b == b'\n')
+        .filter_map(|line| match parse_python_line(line) {
+            PythonLine::Literal(v) | PythonLine::Fallback(v) => Some(v),
+            PythonLine::Unencodable => None,
+        })
+        .collect();
+    let cited: Vec<&[u8]> = waxseal::secret::known_keys()
+        .filter(|(_, source)| source.contains("flask-unsign-wordlist"))
+        .map(|(key, _)| key)
+        .collect();
+    assert!(cited.len() >= 20);
+    for key in cited {
+        assert!(
+            package.contains(key),
+            "{:?} is not in {path}",
+            String::from_utf8_lossy(key)
+        );
+    }
+}

@@ -85,7 +85,11 @@ mod tests {
         // What the README says: ~/.local/share/waxseal/serve-keyring.json on Linux (or under
         // $XDG_DATA_HOME when that is set).
         let path = default_path().expect("a home directory");
-        assert!(path.ends_with("waxseal/serve-keyring.json"), "{}", path.display());
+        assert!(
+            path.ends_with("waxseal/serve-keyring.json"),
+            "{}",
+            path.display()
+        );
         let base = std::env::var_os("XDG_DATA_HOME")
             .map(PathBuf::from)
             .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")));

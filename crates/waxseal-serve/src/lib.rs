@@ -87,9 +87,11 @@ pub enum ServeError {
     },
 }
 
-/// Shared state of the demo's handlers.
-#[derive(Clone)]
-pub(crate) struct AppState {
+/// The demo handlers' state, shared by every request behind one `Arc` (axum clones the state for each request).
+pub(crate) type AppState = std::sync::Arc<AppInner>;
+
+/// The demo's configuration.
+pub(crate) struct AppInner {
     pub(crate) keys: KeyringHandle,
     pub(crate) cookie_name: String,
     pub(crate) lifetime: Duration,
@@ -124,13 +126,13 @@ pub async fn app(
     let cookie_name = config.session_cookie_name().to_owned();
     let layer = SessionLayer::new(config)?;
     let keys = layer.keyring();
-    let state = AppState {
+    let state = std::sync::Arc::new(AppInner {
         keys: keys.clone(),
         cookie_name,
         lifetime: LIFETIME,
         store: store.clone(),
         store_description,
-    };
+    });
     let router = Router::new()
         .merge(demo::routes())
         .merge(inspector::routes())

@@ -270,3 +270,51 @@ async fn opened_from_a_spec() {
     assert_eq!(rows_for(&path, &id), 2);
     assert!(store.describe().contains("spec.db"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_file_gives_unavailable_after_the_busy_timeout_and_reads_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sessions.db");
+    let config = SqliteConfig {
+        busy_timeout: Duration::from_millis(200),
+        ..SqliteConfig::default()
+    };
+    let store = SqliteStore::open_with(&path, config).await.unwrap();
+    let id = SessionId::random().unwrap();
+    store
+        .save(&id, &common::set(&[("a", "1")]), common::LONG)
+        .await
+        .unwrap();
+
+    // Another connection (as another process would) holds the write lock.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    let err = store
+        .save(&id, &common::set(&[("b", "2")]), common::LONG)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, waxseal_store::StoreError::Unavailable(_)),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // WAL: readers do not wait for the writer.
+    assert_eq!(
+        store.load(&id).await.unwrap(),
+        Some(common::fields(&[("a", "1")]))
+    );
+    other.execute_batch("ROLLBACK").unwrap();
+    store
+        .save(&id, &common::set(&[("b", "2")]), common::LONG)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.load(&id).await.unwrap(),
+        Some(common::fields(&[("a", "1"), ("b", "2")]))
+    );
+}

@@ -1,12 +1,17 @@
-//! `waxseal decode`: a token's parts and payload, without any key. Nothing is verified.
+//! `waxseal decode`: a token's parts and payload, without any key. Nothing is verified. A
+//! rendering of the core's [`Inspection`] from a key-less verifier.
 
 use clap::Args;
-use serde_json::json;
-use waxseal::inspect::{split, TokenFormat};
+use serde::Serialize;
+use waxseal::inspect::{
+    likely_formats, Detail, FormatKind, Inspection, Payload, Verdict, Verifier,
+};
 
-use crate::options::{FormatArgs, TokenStream};
-use crate::output::{self, hex, paint, CliError, DIM, HEAD, VALUE, WARN};
-use crate::payload;
+use crate::batch::{self, Answer, Input};
+use crate::options::{BatchArgs, FormatArgs};
+use crate::output::{self, hex, paint, CliError, Untrusted, BAD, DIM, HEAD, VALUE, WARN};
+use crate::payload::human_payload;
+use crate::render::{self, extracted_note, number_prefix, prepare};
 
 /// Show what a token holds, without a key (nothing is verified).
 ///
@@ -17,6 +22,11 @@ use crate::payload;
 #[command(
     after_help = "Examples:\n  waxseal decode 'eyJ1c2VyIjoiYWRtaW4ifQ.ZVPxAA.0h3E...'\n  \
     waxseal decode --json - < cookies.txt\n\n\
+    --json prints one object per token with the same fields whether it decoded or not: decoded,\n\
+    verified (always false), verdict (not_verified | malformed), error (null | malformed),\n\
+    message, format, token, payload_part, compressed, timestamp, timestamp_utc, signature,\n\
+    signature_hex, implied_digest, payload_raw, payload, payload_error, likely_formats,\n\
+    extracted. Empty stdin gives no answer and exit 0.\n\n\
     Exit codes: 0 every token decoded; 1 a token could not be decoded; 2 usage error."
 )]
 pub struct DecodeArgs {
@@ -25,48 +35,92 @@ pub struct DecodeArgs {
     pub tokens: Vec<String>,
     #[command(flatten)]
     pub format: FormatArgs,
+    #[command(flatten)]
+    pub batch: BatchArgs,
+    /// Print payloads in full (human output shortens long ones).
+    #[arg(long)]
+    pub full: bool,
 }
 
-/// Everything decode learns about one token.
-struct Decoded {
-    json: serde_json::Value,
-    human: Vec<String>,
-    ok: bool,
+/// The `--json` object: the same fields for every answer.
+#[derive(Serialize)]
+struct DecodeJson<'a> {
+    decoded: bool,
+    verified: bool,
+    verdict: &'static str,
+    error: Option<&'static str>,
+    message: &'a str,
+    format: &'static str,
+    token: &'a str,
+    payload_part: Option<&'a str>,
+    compressed: bool,
+    timestamp: Option<u64>,
+    timestamp_utc: Option<String>,
+    signature: Option<&'a str>,
+    signature_hex: Option<String>,
+    implied_digest: Option<&'static str>,
+    payload_raw: Option<&'a str>,
+    payload: Option<&'a Payload>,
+    payload_error: Option<&'a str>,
+    likely_formats: Vec<&'static str>,
+    extracted: Option<&'static str>,
 }
 
-fn decode_one(format: &TokenFormat, token: &str) -> Decoded {
-    let kind = format.kind;
-    let parts = match split(kind, format.settings.separator, token.as_bytes()) {
-        Ok(p) => p,
-        Err(e) => {
-            return Decoded {
-                json: json!({"token": token, "decoded": false, "error": e.kind().as_str(),
-                    "message": e.to_string(), "verified": false}),
-                human: vec![format!(
-                    "{} {e}",
-                    paint(crate::output::BAD, "cannot decode:")
-                )],
-                ok: false,
-            }
+struct Decode {
+    verifier: Verifier,
+    json: bool,
+    numbered: bool,
+    full: bool,
+    /// Between two answers in human output.
+    separator: String,
+}
+
+fn hints(r: &Inspection, token: &[u8], kind: FormatKind) -> Vec<FormatKind> {
+    if r.verdict == Verdict::NotVerified {
+        Vec::new()
+    } else {
+        likely_formats(token, kind)
+    }
+}
+
+impl Decode {
+    fn human(
+        &self,
+        number: usize,
+        r: &Inspection,
+        likely: &[FormatKind],
+        extracted: Option<&str>,
+    ) -> Vec<String> {
+        let kind = self.verifier.format().kind;
+        let mut lines = Vec::new();
+        let prefix = number_prefix(self.numbered, number);
+        if !prefix.is_empty() {
+            lines.push(paint(HEAD, prefix.trim_end()));
         }
-    };
-    let payload_text = String::from_utf8_lossy(parts.payload).into_owned();
-    let raw = parts.open(kind, format.max_decompressed);
-    let decoded = raw
-        .as_ref()
-        .map_err(|e| e.to_string())
-        .and_then(|r| payload::decode(kind, r));
-    let sig_hex = parts.signature.as_deref().map(hex);
-    let implied = parts.implied_digest.map(|d| d.name());
-    let mut human = vec![
-        format!("{} {}", paint(HEAD, "Format:    "), kind.name()),
-        format!(
+        if let Some(how) = extracted {
+            lines.push(extracted_note(how));
+        }
+        let Some(parts) = &r.parts else {
+            lines.push(format!(
+                "{} {}",
+                paint(BAD, "cannot decode:"),
+                Untrusted(&r.message)
+            ));
+            hint_lines(&mut lines, likely);
+            return lines;
+        };
+        let cut = |s: &str, n: usize| {
+            if self.full {
+                s.to_owned()
+            } else {
+                output::ellipsize(s, n)
+            }
+        };
+        lines.push(format!("{} {}", paint(HEAD, "Format:    "), kind.name()));
+        lines.push(format!(
             "{} {}{}",
             paint(HEAD, "Payload:   "),
-            paint(
-                VALUE,
-                output::untrusted(&output::ellipsize(&payload_text, 100))
-            ),
+            paint(VALUE, Untrusted(&cut(&parts.payload, 100))),
             if kind.is_url_safe() {
                 if parts.compressed {
                     "  (base64url of zlib-compressed data: the leading '.' marks compression)"
@@ -76,102 +130,172 @@ fn decode_one(format: &TokenFormat, token: &str) -> Decoded {
             } else {
                 ""
             }
-        ),
-    ];
-    if kind.is_timed() {
-        human.push(format!(
-            "{} {}",
-            paint(HEAD, "Timestamp: "),
-            match parts.timestamp {
-                Some(t) => output::time_with_date(t),
-                None => "unreadable".to_owned(),
+        ));
+        if kind.is_timed() {
+            lines.push(format!(
+                "{} {}",
+                paint(HEAD, "Timestamp: "),
+                match parts.timestamp {
+                    Some(t) => output::time_with_date(t),
+                    None => "missing or unreadable".to_owned(),
+                }
+            ));
+        }
+        lines.push(format!(
+            "{} {}  ({})",
+            paint(HEAD, "Signature: "),
+            Untrusted(&parts.signature_text),
+            match (&parts.signature, parts.implied_digest) {
+                (Some(s), Some(d)) => format!(
+                    "{} bytes = hex {}; that length implies HMAC-{}",
+                    s.len(),
+                    hex(s),
+                    d.name().to_uppercase()
+                ),
+                (Some(s), None) => format!(
+                    "{} bytes = hex {}; no supported digest has this length",
+                    s.len(),
+                    hex(s)
+                ),
+                _ => "not valid base64".to_owned(),
             }
         ));
-    }
-    human.push(format!(
-        "{} {}  ({})",
-        paint(HEAD, "Signature: "),
-        output::untrusted(&String::from_utf8_lossy(parts.signature_text)),
-        match (&sig_hex, &parts.signature, implied) {
-            (Some(h), Some(s), Some(d)) => format!(
-                "{} bytes = hex {h}; that length implies HMAC-{}",
-                s.len(),
-                d.to_uppercase()
-            ),
-            (Some(h), Some(s), None) => {
-                format!(
-                    "{} bytes = hex {h}; no supported digest has this length",
-                    s.len()
-                )
-            }
-            _ => "not valid base64".to_owned(),
+        match &r.payload_raw {
+            Some(raw) => lines.push(format!(
+                "{} {}",
+                paint(HEAD, "Raw payload:"),
+                paint(VALUE, Untrusted(&cut(raw, 2000)))
+            )),
+            None => lines.push(format!(
+                "{} cannot open: {}",
+                paint(HEAD, "Raw payload:"),
+                Untrusted(r.payload_error.as_deref().unwrap_or(&r.message))
+            )),
         }
-    ));
-    match &raw {
-        Ok(r) => human.push(format!(
-            "{} {}",
-            paint(HEAD, "Raw payload:"),
-            paint(VALUE, output::untrusted(r))
-        )),
-        Err(e) => human.push(format!("{} cannot open: {e}", paint(HEAD, "Raw payload:"))),
+        match (human_payload(r), &r.payload_error) {
+            (Some(p), _) => lines.push(format!(
+                "{} {}",
+                paint(HEAD, "Decoded:    "),
+                Untrusted(&cut(&p, 2000))
+            )),
+            (None, Some(e)) if r.payload_raw.is_some() => {
+                lines.push(format!("{} {}", paint(HEAD, "Decoded:    "), Untrusted(e)))
+            }
+            _ => {}
+        }
+        if r.verdict == Verdict::Malformed {
+            lines.push(format!(
+                "{} {}",
+                paint(BAD, "cannot decode:"),
+                Untrusted(&r.message)
+            ));
+            hint_lines(&mut lines, likely);
+        }
+        lines.push(paint(
+            WARN,
+            "Not verified: no key was used. Anyone can write a token that decodes like this; \
+             check it with `waxseal verify` or `waxseal explain` and the secret key.",
+        ));
+        lines
     }
-    match &decoded {
-        Ok(d) => human.push(format!(
-            "{} {}",
-            paint(HEAD, "Decoded:    "),
-            output::untrusted(&d.human())
-        )),
-        Err(e) => human.push(format!("{} {e}", paint(HEAD, "Decoded:    "))),
+}
+
+fn hint_lines(lines: &mut Vec<String>, likely: &[FormatKind]) {
+    if let Some(first) = likely.first() {
+        lines.push(format!(
+            "{} it decodes as {}: try --format {}",
+            paint(WARN, "hint:"),
+            format_name(*first),
+            first.name()
+        ));
     }
-    human.push(paint(
-        WARN,
-        "Not verified: no key was used. Anyone can write a token that decodes like this; \
-         check it with `waxseal verify` or `waxseal explain` and the secret key.",
-    ));
-    let json = json!({
-        "token": token,
-        "decoded": decoded.is_ok(),
-        "format": kind.name(),
-        "payload_part": payload_text,
-        "compressed": parts.compressed,
-        "timestamp": parts.timestamp,
-        "timestamp_utc": parts.timestamp.and_then(output::utc),
-        "signature": String::from_utf8_lossy(parts.signature_text),
-        "signature_hex": sig_hex,
-        "implied_digest": implied,
-        "payload_raw": raw.as_ref().ok(),
-        "payload": decoded.as_ref().ok().map(payload::Decoded::json),
-        "error": decoded.as_ref().err(),
-        "verified": false,
-    });
-    Decoded {
-        json,
-        human,
-        ok: decoded.is_ok(),
+}
+
+fn format_name(kind: FormatKind) -> &'static str {
+    match kind {
+        FormatKind::Flask => "a Flask session cookie",
+        FormatKind::UrlSafeTimed => "an itsdangerous URLSafeTimedSerializer token",
+        FormatKind::UrlSafe => "an itsdangerous URLSafeSerializer token",
+        FormatKind::Serializer => "an itsdangerous Serializer token",
+        FormatKind::TimestampSigner => "an itsdangerous TimestampSigner token",
+        FormatKind::Signer => "an itsdangerous Signer token",
+    }
+}
+
+impl Answer for Decode {
+    fn answer(&self, number: usize, input: Input<'_>, out: &mut Vec<u8>) -> bool {
+        let kind = self.verifier.format().kind;
+        let (r, token, extracted) = match prepare(input, kind) {
+            Ok(p) => (
+                self.verifier.inspect(p.token, Detail::Verify),
+                p.token,
+                p.extracted,
+            ),
+            Err(r) => (*r, &b""[..], None),
+        };
+        let likely = hints(&r, token, kind);
+        if self.json {
+            let token_text = String::from_utf8_lossy(token);
+            let parts = r.parts.as_ref();
+            let message = match likely.first() {
+                Some(k) if r.verdict == Verdict::Malformed => {
+                    format!("{} It decodes as {}.", r.message, format_name(*k))
+                }
+                _ => r.message.clone(),
+            };
+            output::write_json(
+                out,
+                &DecodeJson {
+                    decoded: r.verdict == Verdict::NotVerified,
+                    verified: false,
+                    verdict: r.verdict.as_str(),
+                    error: r.verdict.error(),
+                    message: &message,
+                    format: kind.name(),
+                    token: &token_text,
+                    payload_part: parts.map(|p| p.payload.as_str()),
+                    compressed: parts.is_some_and(|p| p.compressed),
+                    timestamp: parts.and_then(|p| p.timestamp),
+                    timestamp_utc: parts.and_then(|p| p.timestamp).and_then(output::utc),
+                    signature: parts.map(|p| p.signature_text.as_str()),
+                    signature_hex: parts.and_then(|p| p.signature.as_deref()).map(hex),
+                    implied_digest: parts.and_then(|p| p.implied_digest).map(|d| d.name()),
+                    payload_raw: r.payload_raw.as_deref(),
+                    payload: r.payload.as_ref(),
+                    payload_error: r.payload_error.as_deref(),
+                    likely_formats: likely.iter().map(|k| k.name()).collect(),
+                    extracted,
+                },
+            );
+        } else {
+            for l in self.human(number, &r, &likely, extracted) {
+                out.extend_from_slice(l.as_bytes());
+                out.push(b'\n');
+            }
+        }
+        r.verdict == Verdict::NotVerified
+    }
+
+    fn separator(&self) -> &[u8] {
+        self.separator.as_bytes()
     }
 }
 
 /// Runs `decode`.
 pub fn run(args: DecodeArgs, json: bool) -> Result<u8, CliError> {
     let format = args.format.token_format()?;
-    let mut all_ok = true;
-    let mut first = true;
-    for token in TokenStream::new(args.tokens) {
-        let token = token?;
-        let d = decode_one(&format, &token);
-        all_ok &= d.ok;
-        if json {
-            output::json_line(&d.json)?;
+    let answer = Decode {
+        verifier: Verifier::decode_only(&format),
+        json,
+        numbered: render::numbered(&args.tokens),
+        full: args.full,
+        separator: if json {
+            String::new()
         } else {
-            if !first {
-                output::line(paint(DIM, "--"))?;
-            }
-            for l in d.human {
-                output::line(l)?;
-            }
-        }
-        first = false;
-    }
+            format!("{}\n", paint(DIM, "--"))
+        },
+    };
+    let all_ok = batch::run(&args.tokens, args.batch.threads(), !json, &answer)?;
     Ok(if all_ok {
         output::EXIT_OK
     } else {

@@ -1,16 +1,19 @@
 //! `waxseal explain`: every step Flask (itsdangerous) performs on a token, with the real values.
 
 use clap::Args;
-use serde_json::json;
-use waxseal::encoding::base64_encode;
-use waxseal::inspect::{split, FormatKind, TokenFormat, TokenParts};
-use waxseal::signer::derive_key;
-use waxseal::{KeyDerivation, Signer};
+use serde::Serialize;
+use waxseal::flask::Value;
+use waxseal::inspect::{
+    AgeCheck, Detail, FormatKind, Inspection, KeyTrial, Parts, Payload, TokenFormat, Verdict,
+    Verifier,
+};
+use waxseal::KeyDerivation;
 
-use super::verify::{key_name, verify_one, AgeArgs, Outcome};
-use crate::options::{FormatArgs, KeyArgs, Keys, TokenStream};
-use crate::output::{self, hex, paint, CliError, BAD, DIM, GOOD, HEAD, VALUE, WARN};
-use crate::payload;
+use crate::batch::{self, Answer, Input};
+use crate::options::{AgeArgs, BatchArgs, FormatArgs, KeyArgs, FLASK_MAX_AGE};
+use crate::output::{self, hex, paint, CliError, Untrusted, BAD, DIM, GOOD, HEAD, VALUE, WARN};
+use crate::payload::{human_payload, tags_used};
+use crate::render::{self, extracted_note, key_name, number_prefix, prepare};
 
 /// Walk through every step of checking a token, with the real intermediate values.
 ///
@@ -35,6 +38,11 @@ pub struct ExplainArgs {
     pub format: FormatArgs,
     #[command(flatten)]
     pub age: AgeArgs,
+    #[command(flatten)]
+    pub batch: BatchArgs,
+    /// Print payloads in full (they are shortened otherwise).
+    #[arg(long)]
+    pub full: bool,
 }
 
 /// Collects the explanation's lines.
@@ -49,9 +57,9 @@ impl Text {
         self.0.push(format!("   {}", s.into()));
     }
     /// A labelled value; values may come from the token, so they are escaped.
-    fn value(&mut self, label: &str, v: impl std::fmt::Display) {
-        let v = output::untrusted(&v.to_string());
-        self.0.push(format!("   {label:<22} {}", paint(VALUE, v)));
+    fn value(&mut self, label: &str, v: &str) {
+        self.0
+            .push(format!("   {label:<22} {}", paint(VALUE, Untrusted(v))));
     }
 }
 
@@ -91,12 +99,22 @@ fn format_description(format: &TokenFormat) -> String {
     )
 }
 
+/// What `_permanent` means, by its value.
+fn permanent_help(v: &Value) -> String {
+    match v.as_bool() {
+        Some(true) => "is true: the app set session.permanent = True, so the cookie carries an \
+                       expiry date and outlives the browser session (until \
+                       PERMANENT_SESSION_LIFETIME)"
+            .to_owned(),
+        Some(false) => {
+            "is false: a browser-session cookie, dropped when the browser closes".to_owned()
+        }
+        None => "is not a boolean: Flask treats any true value as a permanent session".to_owned(),
+    }
+}
+
 /// Session keys that Flask and common extensions write, and what they mean.
-const KNOWN_SESSION_KEYS: [(&str, &str); 6] = [
-    (
-        "_permanent",
-        "is set by session.permanent = True: the cookie outlives the browser session",
-    ),
+const KNOWN_SESSION_KEYS: [(&str, &str); 5] = [
     (
         "_flashes",
         "holds flash() messages waiting to be shown, as (category, message) tuples",
@@ -121,412 +139,472 @@ const TAG_HELP: [(&str, &str); 5] = [
     ("markup", "{\" m\": \"...\"} is Markup (HTML marked safe)"),
 ];
 
-fn explain_parts(t: &mut Text, format: &TokenFormat, parts: &TokenParts<'_>) {
-    let sep = char::from(format.settings.separator);
-    t.step(1, "Split the token into its parts");
-    if format.kind.is_timed() {
-        t.say(format!(
-            "The token is three parts joined by \"{sep}\": payload{sep}timestamp{sep}signature."
-        ));
-    } else {
-        t.say(format!(
-            "The token is two parts joined by \"{sep}\": payload{sep}signature."
-        ));
-    }
-    let payload_shown = String::from_utf8_lossy(parts.payload);
-    t.value(
-        "payload:",
-        output::ellipsize(
-            &format!("{}{payload_shown}", if parts.compressed { "." } else { "" }),
-            120,
-        ),
-    );
-    if let Some(ts) = parts.timestamp_text {
-        t.value("timestamp:", String::from_utf8_lossy(ts));
-    }
-    t.value("signature:", String::from_utf8_lossy(parts.signature_text));
-}
-
-fn explain_payload(t: &mut Text, format: &TokenFormat, parts: &TokenParts<'_>) -> Option<String> {
-    t.step(2, "Read the payload (anyone can do this)");
-    let raw = parts.open(format.kind, format.max_decompressed);
-    if format.kind.is_url_safe() {
-        if parts.compressed {
-            t.say("The payload starts with \".\": its JSON was zlib-compressed (because that was shorter), then base64url-encoded.");
-        } else {
-            t.say("The payload is JSON, base64url-encoded (not compressed).");
-        }
-    } else if format.kind.is_json() {
-        t.say("The payload is the JSON text itself.");
-    } else {
-        t.say("The payload is the signed value itself.");
-    }
-    t.say("It is encoded, not encrypted: whoever holds the token can read it. The signature only stops them from changing it.");
-    match &raw {
-        Ok(r) => {
-            t.value("raw payload:", output::ellipsize(r, 400));
-            match payload::decode(format.kind, r) {
-                Ok(d) => {
-                    t.value("decoded:", output::ellipsize(&d.human(), 400));
-                    if let payload::Decoded::Json(v) = &d {
-                        for (key, help) in KNOWN_SESSION_KEYS {
-                            if v.get(key).is_some() {
-                                t.say(format!("\"{key}\" {help}"));
-                            }
-                        }
-                    }
-                    let tags = d.tags_used();
-                    if !tags.is_empty() {
-                        t.say("Flask marks Python types that JSON lacks with a tag key:");
-                        for (name, help) in TAG_HELP {
-                            if tags.contains(&name) {
-                                t.say(format!("  {help}"));
-                            }
-                        }
-                    }
-                }
-                Err(e) => t.say(paint(WARN, format!("The payload does not decode: {e}"))),
-            }
-        }
-        Err(e) => t.say(paint(WARN, format!("The payload cannot be opened: {e}"))),
-    }
-    raw.ok()
-}
-
-fn explain_timestamp(t: &mut Text, parts: &TokenParts<'_>, now: u64) {
-    t.step(3, "Read the timestamp");
-    t.say("The timestamp is when the token was signed: a big-endian integer, base64url-encoded. It is covered by the signature, so it cannot be changed either.");
-    match parts.timestamp {
-        Some(ts) => {
-            t.value("signed at:", output::time_with_date(ts));
-            if ts <= now {
-                t.value("age:", output::duration(now - ts));
-            } else {
-                t.value(
-                    "age:",
-                    format!("{} in the future", output::duration(ts - now)),
-                );
-            }
-        }
-        None => t.say(paint(WARN, "The timestamp is missing or unreadable.")),
-    }
-}
-
-/// Per-key values: derived key and expected signature.
-struct KeyTrial {
-    index: usize,
-    fingerprint: String,
-    len: usize,
-    derived_hex: String,
-    expected_b64: String,
-    expected_hex: String,
-}
-
-fn explain_with_keys(
-    t: &mut Text,
-    format: &TokenFormat,
-    parts: &TokenParts<'_>,
-    keys: &Keys,
-    max_age: Option<u64>,
+struct Explain {
+    verifier: Verifier,
+    keys_source: Option<String>,
     now: u64,
-    first_step: usize,
-) -> Result<(Vec<KeyTrial>, Option<usize>), CliError> {
-    let s = &format.settings;
-    let slices = keys.slices();
-    let (first, rest) = slices
-        .split_first()
-        .ok_or_else(crate::options::no_key_error)?;
-    let mut builder = Signer::builder(first)
-        .settings(s.clone())
-        .allow_legacy_md5();
-    for k in rest {
-        builder = builder.fallback_key(k);
-    }
-    let signer = builder
-        .build()
-        .map_err(|e| CliError::usage(format!("invalid format settings: {e}")))?;
-    let trials: Vec<KeyTrial> = keys
-        .keys
-        .iter()
-        .enumerate()
-        .map(|(index, key)| {
-            let derived = derive_key(s.key_derivation, s.digest, &s.salt, key.as_bytes());
-            let expected = signer
-                .signature_with_key(parts.signed_part, index)
-                .map(|sig| sig.as_slice().to_vec())
-                .unwrap_or_default();
-            KeyTrial {
-                index,
-                fingerprint: key.fingerprint(),
-                len: key.len(),
-                derived_hex: hex(&derived),
-                expected_b64: base64_encode(&expected),
-                expected_hex: hex(&expected),
-            }
-        })
-        .collect();
-    let matched = signer.verify_signature(parts.signed_part, parts.signature_text);
+    json: bool,
+    numbered: bool,
+    full: bool,
+    separator: String,
+}
 
-    let d = digest_upper(s.digest);
-    let mut n = first_step;
-    t.step(n, "Derive the signing key from the secret key");
-    t.say("The secret key is never used directly. A key just for this purpose is derived from it first:");
-    t.say(format!("  derived key = {}", derivation_formula(format)));
-    if s.key_derivation != KeyDerivation::None {
-        t.say(format!(
-            "The salt \"{}\" keeps signatures made for this purpose from being valid anywhere else the same secret key signs.",
-            String::from_utf8_lossy(&s.salt)
-        ));
-    }
-    t.say(paint(
-        WARN,
-        "The derived key and the expected signatures below are as secret as the key itself: \
-         with them anyone can sign tokens. Do not paste this output anywhere public.",
-    ));
-    t.say(format!(
-        "Keys tried (from {}), current first, then fallbacks in order:",
-        keys.source
-    ));
-    for k in &trials {
-        t.say(format!(
-            "  {} ({} bytes, fingerprint {})",
-            key_name(k.index),
-            k.len,
-            k.fingerprint
-        ));
-        t.value("    derived key (hex):", &k.derived_hex);
+impl Explain {
+    fn cut(&self, s: &str, n: usize) -> String {
+        if self.full {
+            s.to_owned()
+        } else {
+            output::ellipsize(s, n)
+        }
     }
 
-    n += 1;
-    t.step(n, "Recompute the signature");
-    t.say(format!(
-        "The signature covers everything before the last \"{}\":",
-        char::from(s.separator)
-    ));
-    t.say(format!(
-        "  signature = HMAC-{d}(key = derived key, message = \"{}\")",
-        output::untrusted(&output::ellipsize(
-            &String::from_utf8_lossy(parts.signed_part),
-            80
-        ))
-    ));
-    for k in &trials {
-        t.value(
-            &format!(
-                "expected ({}):",
-                if k.index == 0 {
-                    "current".to_owned()
-                } else {
-                    format!("fallback {}", k.index)
-                }
-            ),
-            format!("{}  hex {}", k.expected_b64, k.expected_hex),
-        );
-    }
-    t.value(
-        "given in the token:",
-        format!(
-            "{}  hex {}",
-            String::from_utf8_lossy(parts.signature_text),
-            parts
-                .signature
-                .as_deref()
-                .map(hex)
-                .unwrap_or_else(|| "(not valid base64)".into())
-        ),
-    );
-    if let (Some(implied), Some(sig)) = (parts.implied_digest, &parts.signature) {
-        if implied != s.digest {
-            t.say(paint(
-                WARN,
-                format!(
-                    "The given signature is {} bytes, which {} produces, not {d}: try --digest {}.",
-                    sig.len(),
-                    digest_upper(implied),
-                    implied.name()
-                ),
+    fn parts(&self, t: &mut Text, parts: &Parts) {
+        let sep = char::from(self.verifier.format().settings.separator);
+        t.step(1, "Split the token into its parts");
+        if self.verifier.format().kind.is_timed() {
+            t.say(format!(
+                "The token is three parts joined by \"{sep}\": payload{sep}timestamp{sep}signature."
+            ));
+        } else {
+            t.say(format!(
+                "The token is two parts joined by \"{sep}\": payload{sep}signature."
             ));
         }
+        let marker = if parts.compressed { "." } else { "" };
+        t.value(
+            "payload:",
+            &self.cut(&format!("{marker}{}", parts.payload), 120),
+        );
+        if let Some(ts) = &parts.timestamp_text {
+            t.value("timestamp:", ts);
+        }
+        t.value("signature:", &parts.signature_text);
     }
 
-    n += 1;
-    t.step(n, "Compare the signatures");
-    t.say("The comparison is constant-time: it takes as long whether the first byte differs or the last, so nobody can time the server to learn a valid signature byte by byte.");
-    match matched {
-        Some(i) => t.say(paint(GOOD, format!("They match with {}.", key_name(i)))),
-        None => t.say(paint(
-            BAD,
-            "No key gives the given signature: the token was changed after signing, or it was signed with another secret key (or salt, digest, derivation).",
-        )),
-    }
-
-    if format.kind.is_timed() {
-        n += 1;
-        t.step(n, "Check the age");
-        match (parts.timestamp, max_age) {
-            _ if matched.is_none() => t.say(
-                "Skipped: the age is checked only once the signature holds, since the timestamp of an untrusted token means nothing.",
-            ),
-            (_, None) => t.say("No maximum age applies (--no-max-age, or the format has no default)."),
-            (Some(ts), Some(max)) => {
-                let age = now.saturating_sub(ts);
-                let origin = if format.kind == FormatKind::Flask && max == super::verify::FLASK_MAX_AGE {
-                    " (Flask's default PERMANENT_SESSION_LIFETIME; change it with --max-age)"
-                } else {
-                    ""
-                };
-                t.say(format!(
-                    "Age {}; the maximum is {}{origin}.",
-                    output::duration(age),
-                    output::duration(max)
-                ));
-                if ts > now {
-                    t.say(paint(BAD, "Signed in the future: refused."));
-                } else if age > max {
-                    t.say(paint(WARN, "Too old: refused even though the signature is genuine."));
-                } else {
-                    t.say(paint(GOOD, "Within the maximum age."));
+    fn payload(&self, t: &mut Text, r: &Inspection, parts: &Parts) {
+        let kind = self.verifier.format().kind;
+        t.step(2, "Read the payload (anyone can do this)");
+        if kind.is_url_safe() {
+            if parts.compressed {
+                t.say("The payload starts with \".\": its JSON was zlib-compressed (because that was shorter), then base64url-encoded.");
+            } else {
+                t.say("The payload is JSON, base64url-encoded (not compressed).");
+            }
+        } else if kind.is_json() {
+            t.say("The payload is the JSON text itself.");
+        } else {
+            t.say("The payload is the signed value itself.");
+        }
+        t.say("It is encoded, not encrypted: whoever holds the token can read it. The signature only stops them from changing it.");
+        if r.verdict == Verdict::BadSignature {
+            t.say(paint(
+                WARN,
+                "The signature below does not hold: this is only what the token claims.",
+            ));
+        }
+        match &r.payload_raw {
+            Some(raw) => t.value("raw payload:", &self.cut(raw, 400)),
+            None => {
+                if let Some(e) = &r.payload_error {
+                    t.say(paint(
+                        WARN,
+                        format!("The payload cannot be opened: {}.", Untrusted(e)),
+                    ));
+                }
+                return;
+            }
+        }
+        if let Some(p) = human_payload(r) {
+            t.value("decoded:", &self.cut(&p, 400));
+        } else if let Some(e) = &r.payload_error {
+            t.say(paint(
+                WARN,
+                format!("The payload does not decode: {}.", Untrusted(e)),
+            ));
+        }
+        if let Some(Payload::Json(j)) = &r.payload {
+            let v = j.value();
+            if let Some(p) = v.get("_permanent") {
+                t.say(format!("\"_permanent\" {}.", permanent_help(p)));
+            }
+            for (key, help) in KNOWN_SESSION_KEYS {
+                if v.get(key).is_some() {
+                    t.say(format!("\"{key}\" {help}."));
                 }
             }
-            (None, Some(_)) => t.say("No readable timestamp, so no age."),
+            let tags = tags_used(v);
+            if !tags.is_empty() {
+                t.say("Flask marks Python types that JSON lacks with a tag key:");
+                for (name, help) in TAG_HELP {
+                    if tags.contains(&name) {
+                        t.say(format!("  {help}"));
+                    }
+                }
+            }
         }
     }
-    Ok((trials, matched))
+
+    fn timestamp(&self, t: &mut Text, parts: &Parts) {
+        t.step(3, "Read the timestamp");
+        t.say("The timestamp is when the token was signed: a big-endian integer, base64url-encoded. It is covered by the signature, so it cannot be changed either.");
+        match parts.timestamp {
+            Some(ts) => {
+                t.value("signed at:", &output::time_with_date(ts));
+                let age = i128::from(self.now) - i128::from(ts);
+                let text = if age >= 0 {
+                    output::duration(age as u64)
+                } else {
+                    format!(
+                        "{} in the future",
+                        output::duration(age.unsigned_abs() as u64)
+                    )
+                };
+                t.value("age:", &text);
+            }
+            None => t.say(paint(WARN, "The timestamp is missing or unreadable.")),
+        }
+    }
+
+    fn with_keys(&self, t: &mut Text, r: &Inspection, parts: &Parts, first_step: usize) {
+        let format = self.verifier.format();
+        let s = &format.settings;
+        let d = digest_upper(s.digest);
+        let mut n = first_step;
+        t.step(n, "Derive the signing key from the secret key");
+        t.say("The secret key is never used directly. A key just for this purpose is derived from it first:");
+        t.say(format!("  derived key = {}", derivation_formula(format)));
+        if s.key_derivation != KeyDerivation::None {
+            t.say(format!(
+                "The salt \"{}\" keeps signatures made for this purpose from being valid anywhere else the same secret key signs.",
+                Untrusted(&String::from_utf8_lossy(&s.salt))
+            ));
+        }
+        t.say(format!(
+            "Keys tried (from {}), current first, then fallbacks in order (fingerprints only: a derived key signs as well as the secret itself):",
+            self.keys_source.as_deref().unwrap_or("the options")
+        ));
+        for k in &r.keys {
+            t.say(format!(
+                "  {} ({} bytes, fingerprint {})",
+                key_name(k.index),
+                k.key_len,
+                k.fingerprint
+            ));
+            t.value(
+                "    derived key:",
+                &format!("fingerprint {}", k.derived_key_fingerprint),
+            );
+        }
+
+        n += 1;
+        t.step(n, "Recompute the signature");
+        t.say(format!(
+            "The signature covers everything before the last \"{}\":",
+            char::from(s.separator)
+        ));
+        t.say(format!(
+            "  signature = HMAC-{d}(key = derived key, message = \"{}\")",
+            Untrusted(&output::ellipsize(&parts.signed_part(s.separator), 80))
+        ));
+        t.say(paint(
+            WARN,
+            "An expected signature is a valid signature for exactly this payload and time: do not \
+             paste this output anywhere public.",
+        ));
+        for k in &r.keys {
+            let label = if k.index == 0 {
+                "expected (current):".to_owned()
+            } else {
+                format!("expected (fallback {}):", k.index)
+            };
+            t.value(
+                &label,
+                &format!("{}  hex {}", k.expected_signature, k.expected_signature_hex),
+            );
+        }
+        t.value(
+            "given in the token:",
+            &format!(
+                "{}  hex {}",
+                parts.signature_text,
+                parts
+                    .signature
+                    .as_deref()
+                    .map(hex)
+                    .unwrap_or_else(|| "(not valid base64)".into())
+            ),
+        );
+        if let (Some(implied), Some(sig)) = (parts.implied_digest, &parts.signature) {
+            if implied != s.digest {
+                t.say(paint(
+                    WARN,
+                    format!(
+                        "The given signature is {} bytes, which {} produces, not {d}: try --digest {}.",
+                        sig.len(),
+                        digest_upper(implied),
+                        implied.name()
+                    ),
+                ));
+            }
+        }
+
+        n += 1;
+        t.step(n, "Compare the signatures");
+        t.say("The comparison is constant-time: it takes as long whether the first byte differs or the last, so nobody can time the server to learn a valid signature byte by byte.");
+        match r.key_index {
+            Some(i) => t.say(paint(GOOD, format!("They match with {}.", key_name(i)))),
+            None => t.say(paint(
+                BAD,
+                "No key gives the given signature: the token was changed after signing, or it was signed with another secret key (or salt, digest, derivation).",
+            )),
+        }
+
+        if format.kind.is_timed() {
+            n += 1;
+            t.step(n, "Check the age");
+            match (r.age, self.verifier.max_age()) {
+                _ if r.key_index.is_none() => t.say(
+                    "Skipped: the age is checked only once the signature holds, since the timestamp of an untrusted token means nothing.",
+                ),
+                (_, None) => {
+                    t.say("No maximum age applies (--no-max-age, or the format has no default).")
+                }
+                (Some(AgeCheck { age, expired, .. }), Some(max)) => {
+                    let origin = if format.kind == FormatKind::Flask && max == FLASK_MAX_AGE {
+                        " (Flask's default PERMANENT_SESSION_LIFETIME; change it with --max-age)"
+                    } else {
+                        ""
+                    };
+                    t.say(format!(
+                        "Age {}; the maximum is {}{origin}.",
+                        output::duration(age.unsigned_abs()),
+                        output::duration(max)
+                    ));
+                    if age < 0 {
+                        t.say(paint(BAD, "Signed in the future: refused."));
+                    } else if expired {
+                        t.say(paint(
+                            WARN,
+                            "Too old: refused even though the signature is genuine.",
+                        ));
+                    } else {
+                        t.say(paint(GOOD, "Within the maximum age."));
+                    }
+                }
+                (None, Some(_)) => t.say("No readable timestamp, so no age."),
+            }
+        }
+    }
+
+    fn human(&self, number: usize, r: &Inspection, extracted: Option<&str>) -> Vec<String> {
+        let format = self.verifier.format();
+        let prefix = number_prefix(self.numbered, number);
+        let mut t = Text(Vec::new());
+        if !prefix.is_empty() {
+            t.0.push(paint(HEAD, prefix.trim_end()));
+        }
+        if let Some(how) = extracted {
+            t.0.push(extracted_note(how));
+        }
+        t.0.push(paint(HEAD, "What this is"));
+        t.0.push(format!("   {}", format_description(format)));
+        if format.kind == FormatKind::Flask {
+            t.say("Flask stores the whole session (the dict `session`) in this cookie, signed with SECRET_KEY so");
+            t.say("the browser can read it but cannot change it. Below is every step Flask takes to trust it.");
+        }
+        let Some(parts) = &r.parts else {
+            t.say(paint(
+                BAD,
+                format!("This cannot be split into parts: {}", Untrusted(&r.message)),
+            ));
+            t.0.push(String::new());
+            t.0.push(format!("{} {}", paint(HEAD, "Verdict:"), verdict_line(r)));
+            return t.0;
+        };
+        self.parts(&mut t, parts);
+        self.payload(&mut t, r, parts);
+        let mut step = 3;
+        if format.kind.is_timed() {
+            self.timestamp(&mut t, parts);
+            step = 4;
+        }
+        if self.verifier.has_keys() {
+            self.with_keys(&mut t, r, parts, step);
+        } else {
+            t.step(step, "What a key would add");
+            t.say("Without the secret key nothing above is proven: anyone can write a token that reads like this.");
+            t.say(format!(
+                "With the key, waxseal derives the signing key ({}), recomputes the signature, compares it in constant time, checks the age, and tells you whether the token is genuine.",
+                derivation_formula(format)
+            ));
+            t.say("Give it with --secret, --secret-hex, --secret-file or --keyring, or set FLASK_SECRET_KEY.");
+        }
+        t.0.push(String::new());
+        t.0.push(format!("{} {}", paint(HEAD, "Verdict:"), verdict_line(r)));
+        if !r.verdict.is_valid() && r.verdict != Verdict::NotVerified {
+            t.0.push(paint(DIM, format!("   ({})", Untrusted(&r.message))));
+        }
+        t.0
+    }
 }
 
-fn verdict(outcome: &Outcome) -> String {
-    match (outcome.valid, outcome.error, outcome.key_index) {
-        (true, _, Some(0)) => paint(GOOD, "VALID: genuine, signed with the current key."),
-        (true, _, Some(i)) => paint(
+fn verdict_line(r: &Inspection) -> String {
+    match r.verdict {
+        Verdict::Valid => paint(GOOD, "VALID: genuine, signed with the current key."),
+        Verdict::ValidFallback => paint(
             GOOD,
             format!(
-                "VALID, signed by fallback key {i}: still accepted during rotation; the next time the \
-                 application saves it, it is signed with the current key."
+                "VALID, signed by fallback key {}: still accepted during rotation; the next time the \
+                 application saves it, it is signed with the current key.",
+                r.key_index.unwrap_or(0)
             ),
         ),
-        (true, _, None) => paint(GOOD, "VALID."),
-        (false, Some("bad_signature"), _) => {
-            paint(BAD, "INVALID: tampered, or signed with a different key.")
-        }
-        (false, Some("expired"), _) => paint(
+        Verdict::BadSignature => paint(BAD, "INVALID: tampered, or signed with a different key."),
+        Verdict::Expired => paint(
             WARN,
             "EXPIRED: genuine signature, but older than the maximum age (or dated in the future).",
         ),
-        (false, Some("bad_payload"), _) => paint(
+        Verdict::BadPayload => paint(
             BAD,
             "INVALID: the signature is genuine but the payload cannot be decoded.",
         ),
-        (false, _, _) => paint(BAD, format!("INVALID: malformed token ({}).", outcome.message)),
+        Verdict::Malformed => paint(
+            BAD,
+            format!("INVALID: malformed token ({}).", Untrusted(&r.message)),
+        ),
+        Verdict::NotVerified => paint(WARN, "NOT VERIFIED (no key given)."),
     }
 }
 
-/// Explains one token; returns the lines, the JSON, and whether it counts as success.
-fn explain_one(
-    format: &TokenFormat,
-    keys: Option<&Keys>,
-    token: &str,
-    max_age: Option<u64>,
-    now: u64,
-) -> Result<(Vec<String>, serde_json::Value, bool), CliError> {
-    let mut t = Text(vec![
-        paint(HEAD, "What this is"),
-        format!("   {}", format_description(format)),
-    ]);
-    if format.kind == FormatKind::Flask {
-        t.say("Flask stores the whole session (the dict `session`) in this cookie, signed with SECRET_KEY so");
-        t.say("the browser can read it but cannot change it. Below is every step Flask takes to trust it.");
-    }
-    let parts = match split(format.kind, format.settings.separator, token.as_bytes()) {
-        Ok(p) => p,
-        Err(e) => {
-            t.say(paint(BAD, format!("This cannot be split into parts: {e}.")));
-            let v = json!({"token": token, "valid": false, "error": e.kind().as_str(), "message": e.to_string()});
-            return Ok((t.0, v, false));
+/// A key in `--json` output.
+#[derive(Serialize)]
+struct KeyJson<'a> {
+    index: usize,
+    fingerprint: &'a str,
+    key_len: usize,
+    derived_key_fingerprint: &'a str,
+    expected_signature: &'a str,
+    expected_signature_hex: &'a str,
+}
+
+impl<'a> From<&'a KeyTrial> for KeyJson<'a> {
+    fn from(k: &'a KeyTrial) -> Self {
+        KeyJson {
+            index: k.index,
+            fingerprint: &k.fingerprint,
+            key_len: k.key_len,
+            derived_key_fingerprint: &k.derived_key_fingerprint,
+            expected_signature: &k.expected_signature,
+            expected_signature_hex: &k.expected_signature_hex,
         }
-    };
-    explain_parts(&mut t, format, &parts);
-    let raw = explain_payload(&mut t, format, &parts);
-    let mut step = 3;
-    if format.kind.is_timed() {
-        explain_timestamp(&mut t, &parts, now);
-        step = 4;
     }
-    let mut j = json!({
-        "token": token,
-        "format": format.kind.name(),
-        "payload_raw": raw,
-        "compressed": parts.compressed,
-        "timestamp": parts.timestamp,
-        "given_signature": String::from_utf8_lossy(parts.signature_text),
-        "given_signature_hex": parts.signature.as_deref().map(hex),
-        "derivation": derivation_formula(format),
-    });
-    let Some(keys) = keys else {
-        t.step(step, "What a key would add");
-        t.say("Without the secret key nothing above is proven: anyone can write a token that reads like this.");
-        t.say(format!(
-            "With the key, waxseal derives the signing key ({}), recomputes the signature, compares it in constant time, checks the age, and tells you whether the token is genuine.",
-            derivation_formula(format)
-        ));
-        t.say("Give it with --secret, --secret-hex, --secret-file or --keyring, or set FLASK_SECRET_KEY.");
-        t.0.push(String::new());
-        t.0.push(paint(WARN, "Verdict: NOT VERIFIED (no key given)."));
-        j["valid"] = serde_json::Value::Null;
-        j["verdict"] = json!("not_verified");
-        return Ok((t.0, j, raw.is_some()));
-    };
-    let outcome = verify_one(format, &keys.slices(), token, max_age, now)?;
-    let (trials, matched) = explain_with_keys(&mut t, format, &parts, keys, max_age, now, step)?;
-    t.0.push(String::new());
-    t.0.push(format!("{} {}", paint(HEAD, "Verdict:"), verdict(&outcome)));
-    if !outcome.valid {
-        t.0.push(paint(DIM, format!("   ({})", outcome.message)));
+}
+
+/// The `--json` object: the same fields for every answer.
+#[derive(Serialize)]
+struct ExplainJson<'a> {
+    /// null when no key was given.
+    valid: Option<bool>,
+    verdict: &'static str,
+    error: Option<&'static str>,
+    message: &'a str,
+    explanation: &'static str,
+    format: &'static str,
+    derivation: String,
+    payload_part: Option<&'a str>,
+    compressed: bool,
+    timestamp: Option<u64>,
+    age: Option<i64>,
+    max_age: Option<u64>,
+    expired: Option<bool>,
+    payload_raw: Option<&'a str>,
+    payload: Option<&'a Payload>,
+    payload_error: Option<&'a str>,
+    given_signature: Option<&'a str>,
+    given_signature_hex: Option<String>,
+    keys: Vec<KeyJson<'a>>,
+    key_index: Option<usize>,
+    extracted: Option<&'static str>,
+}
+
+impl Answer for Explain {
+    fn answer(&self, number: usize, input: Input<'_>, out: &mut Vec<u8>) -> bool {
+        let format = self.verifier.format();
+        let (r, extracted) = match prepare(input, format.kind) {
+            Ok(p) => (
+                self.verifier.inspect_at(p.token, self.now, Detail::Explain),
+                p.extracted,
+            ),
+            Err(r) => (*r, None),
+        };
+        if self.json {
+            let parts = r.parts.as_ref();
+            output::write_json(
+                out,
+                &ExplainJson {
+                    valid: self.verifier.has_keys().then_some(r.verdict.is_valid()),
+                    verdict: r.verdict.as_str(),
+                    error: r.verdict.error(),
+                    message: &r.message,
+                    explanation: r.verdict.explanation(),
+                    format: format.kind.name(),
+                    derivation: derivation_formula(format),
+                    payload_part: parts.map(|p| p.payload.as_str()),
+                    compressed: parts.is_some_and(|p| p.compressed),
+                    timestamp: parts.and_then(|p| p.timestamp),
+                    age: r.age.map(|a| a.age),
+                    max_age: self.verifier.max_age(),
+                    expired: r.age.map(|a| a.expired),
+                    payload_raw: r.payload_raw.as_deref(),
+                    payload: r.payload.as_ref(),
+                    payload_error: r.payload_error.as_deref(),
+                    given_signature: parts.map(|p| p.signature_text.as_str()),
+                    given_signature_hex: parts.and_then(|p| p.signature.as_deref()).map(hex),
+                    keys: r.keys.iter().map(KeyJson::from).collect(),
+                    key_index: r.key_index,
+                    extracted,
+                },
+            );
+        } else {
+            for l in self.human(number, &r, extracted) {
+                out.extend_from_slice(l.as_bytes());
+                out.push(b'\n');
+            }
+        }
+        // Without a key, success means the token could be read.
+        r.verdict.is_valid() || r.verdict == Verdict::NotVerified
     }
-    j["keys"] = trials
-        .iter()
-        .map(|k| {
-            json!({"index": k.index, "fingerprint": k.fingerprint, "derived_key_hex": k.derived_hex,
-                   "expected_signature": k.expected_b64, "expected_signature_hex": k.expected_hex})
-        })
-        .collect();
-    j["signature_matched_key"] = json!(matched);
-    j["max_age"] = json!(max_age);
-    j["valid"] = json!(outcome.valid);
-    j["error"] = json!(outcome.error);
-    j["key_index"] = json!(outcome.key_index);
-    j["message"] = json!(outcome.message);
-    j["verdict"] = json!(match (outcome.valid, outcome.key_index) {
-        (true, Some(0)) | (true, None) => "valid".to_owned(),
-        (true, Some(i)) => format!("valid_fallback_{i}"),
-        _ => outcome.error.unwrap_or("invalid").to_owned(),
-    });
-    Ok((t.0, j, outcome.valid))
+
+    fn separator(&self) -> &[u8] {
+        self.separator.as_bytes()
+    }
 }
 
 /// Runs `explain`.
 pub fn run(args: ExplainArgs, json: bool) -> Result<u8, CliError> {
     let format = args.format.token_format()?;
     let keys = args.keys.load()?;
-    let max_age = args.age.max_age(format.kind);
-    let now = args.age.now();
-    let mut all_ok = true;
-    let mut first = true;
-    for token in TokenStream::new(args.tokens) {
-        let token = token?;
-        let (lines, j, ok) = explain_one(&format, keys.as_ref(), &token, max_age, now)?;
-        all_ok &= ok;
-        if json {
-            output::json_line(&j)?;
+    let (verifier, keys_source) = match &keys {
+        Some(k) => (
+            k.verifier(&format, args.age.max_age(format.kind))?,
+            Some(k.source.clone()),
+        ),
+        None => (Verifier::decode_only(&format), None),
+    };
+    let answer = Explain {
+        verifier,
+        keys_source,
+        now: args.age.now(),
+        json,
+        numbered: render::numbered(&args.tokens),
+        full: args.full,
+        separator: if json {
+            String::new()
         } else {
-            if !first {
-                output::line(paint(DIM, "────────"))?;
-            }
-            for l in lines {
-                output::line(l)?;
-            }
-        }
-        first = false;
-    }
+            format!("{}\n", paint(DIM, "────────"))
+        },
+    };
+    let all_ok = batch::run(&args.tokens, args.batch.threads(), !json, &answer)?;
     Ok(if all_ok {
         output::EXIT_OK
     } else {

@@ -11,7 +11,7 @@ use waxseal::secret::{KeyPolicy, Keyring, SecretKey, StrengthReport};
 use waxseal_crack::{CandidateChunk, CandidateSource, WordlistFormat, WordlistReader};
 
 use super::crack::WordlistFormatName;
-use crate::options::KeyArgs;
+use crate::options::{keyring_warning, KeyArgs};
 use crate::output::{self, hex, paint, python_bytes_literal, CliError, BAD, GOOD, HEAD, VALUE};
 
 /// Create, rotate, show and check secret keys.
@@ -86,6 +86,11 @@ pub struct ShowArgs {
     /// Also print the keys themselves (hex). Careful: anyone who sees them can forge tokens.
     #[arg(long)]
     pub reveal: bool,
+    /// Print what to put in a Flask configuration for these keys: SECRET_KEY and
+    /// SECRET_KEY_FALLBACKS (and the FLASK_SECRET_KEY environment form for text keys). Prints
+    /// the keys: keep the output secret.
+    #[arg(long, conflicts_with = "reveal")]
+    pub flask: bool,
 }
 
 /// `key check`.
@@ -121,9 +126,119 @@ fn keyring_err(e: waxseal::secret::KeyringError) -> CliError {
 fn load(path: &Path) -> Result<Keyring, CliError> {
     let (ring, warnings) = Keyring::load(path, KeyPolicy::AllowWeak).map_err(keyring_err)?;
     for w in warnings {
-        output::warn(w);
+        if let Some(text) = keyring_warning(&w, path) {
+            output::warn(text);
+        }
     }
     Ok(ring)
+}
+
+/// The file a keyring path names: a symlink is followed (to the end of a chain), so that
+/// rotating a linked keyring changes the file the link points to and keeps the link.
+fn resolve_target(path: &Path) -> Result<PathBuf, CliError> {
+    let mut target = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&target) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let link = std::fs::read_link(&target).map_err(|e| {
+                    CliError::io(format!("cannot read the symlink {}: {e}", target.display()))
+                })?;
+                target = match target.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(target),
+        }
+    }
+    Err(CliError::io(format!(
+        "{}: too many levels of symbolic links",
+        path.display()
+    )))
+}
+
+/// Writes `ring` to `path` atomically: a temporary file beside the real file (the symlink's
+/// target when `path` is a symlink), created owner-only, filled and synced, then given the
+/// existing file's owner, group and mode, and renamed over it. A new file stays 0600. Errors
+/// name `path`, never the temporary file. Returns the mode the file has now.
+fn save_keyring(ring: &Keyring, path: &Path) -> Result<u32, CliError> {
+    use std::io::Write;
+    let target = resolve_target(path)?;
+    let shown = if target == path {
+        path.display().to_string()
+    } else {
+        format!("{} (-> {})", path.display(), target.display())
+    };
+    let fail = |what: &str, e: std::io::Error| {
+        CliError::io(format!("cannot write the keyring {shown}: {what}: {e}"))
+    };
+    let existing = std::fs::metadata(&target).ok();
+    let name = target
+        .file_name()
+        .ok_or_else(|| CliError::usage(format!("{shown}: not a file name")))?;
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    // A random name: an attacker who can write to the directory cannot pre-create it.
+    let random = SecretKey::generate().map_err(|e| CliError::io(e.to_string()))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{}.tmp", hex(&random.as_bytes()[..8])));
+    let tmp = dir.join(tmp_name);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut file = opts
+        .open(&tmp)
+        .map_err(|e| fail("cannot create a file in its directory", e))?;
+    let result = (|| {
+        file.write_all(ring.to_keyring_json().as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(|e| fail("writing failed", e))?;
+        #[allow(unused_mut)]
+        let mut mode = 0o600;
+        #[cfg(unix)]
+        if let Some(meta) = &existing {
+            use std::os::unix::fs::{MetadataExt, PermissionsExt};
+            // Owner and group first: changing them may clear set-id bits that chmod then sets.
+            let mine = file.metadata().map_err(|e| fail("stat failed", e))?;
+            if (mine.uid(), mine.gid()) != (meta.uid(), meta.gid()) {
+                std::os::unix::fs::chown(&tmp, Some(meta.uid()), Some(meta.gid()))
+                    .map_err(|e| fail("cannot keep the file's owner and group", e))?;
+            }
+            mode = meta.permissions().mode() & 0o7777;
+            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode))
+                .map_err(|e| fail("cannot keep the file's mode", e))?;
+        }
+        std::fs::rename(&tmp, &target).map_err(|e| fail("cannot replace the file", e))?;
+        Ok(mode)
+    })();
+    drop(file);
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    let mode = result?;
+    if let Ok(d) = File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    if mode & 0o027 != 0 {
+        output::warn(format!(
+            "the keyring file {shown} has mode {mode:04o}: {} can read or change it, and \
+             whoever reads it can forge sessions; run `chmod 600` on it (or 640 to share it \
+             with one group)",
+            if mode & 0o007 != 0 {
+                "every local user"
+            } else {
+                "its group"
+            }
+        ));
+    }
+    Ok(mode)
 }
 
 /// The advice printed by `key new --print`, with `{hex}` standing for the key's hex text.
@@ -180,7 +295,7 @@ fn new(args: NewArgs, json: bool) -> Result<u8, CliError> {
     let path = args.keyring.ok_or_else(|| {
         CliError::usage("say where to write the key").hint("use --keyring PATH, or --print")
     })?;
-    if path.exists() && !args.force {
+    if std::fs::symlink_metadata(&path).is_ok() && !args.force {
         return Err(
             CliError::usage(format!("{} already exists", path.display())).hint(
                 "use `waxseal key rotate` to replace its key while still accepting the old one, \
@@ -189,13 +304,13 @@ fn new(args: NewArgs, json: bool) -> Result<u8, CliError> {
         );
     }
     let ring = Keyring::generate().map_err(keyring_err)?;
-    ring.save(&path).map_err(keyring_err)?;
+    save_keyring(&ring, &path)?;
     if json {
         output::json_line(&json!({"keyring": path.display().to_string(),
             "fingerprint": ring.current().fingerprint(), "created": ring.created(0)}))?;
     } else {
         output::line(format!(
-            "Created {} (owner-only permissions) with one key, fingerprint {}.",
+            "Created {} with one key, fingerprint {}.",
             path.display(),
             paint(VALUE, ring.current().fingerprint())
         ))?;
@@ -206,26 +321,117 @@ fn new(args: NewArgs, json: bool) -> Result<u8, CliError> {
 
 fn rotate(args: RotateArgs, json: bool) -> Result<u8, CliError> {
     let mut ring = load(&args.keyring)?;
+    let previous = ring.current().fingerprint();
     let r = ring.rotate(args.keep).map_err(keyring_err)?;
-    ring.save(&args.keyring).map_err(keyring_err)?;
+    save_keyring(&ring, &args.keyring)?;
+    let previous_kept = !r.dropped.contains(&previous);
     if json {
-        output::json_line(&json!({"new_current": r.new_current, "dropped": r.dropped,
+        output::json_line(&json!({"new_current": r.new_current, "previous": previous,
+            "previous_kept": previous_kept, "dropped": r.dropped,
             "fallbacks": ring.fallbacks().len()}))?;
     } else {
         output::line(format!("New current key: {}", paint(VALUE, &r.new_current)))?;
-        output::line(format!(
-            "The previous key is now fallback 1 ({} fallback(s) kept): tokens it signed still verify.",
-            ring.fallbacks().len()
-        ))?;
-        for d in &r.dropped {
+        if previous_kept {
+            output::line(format!(
+                "The previous key {previous} is now fallback 1 ({} fallback(s) kept): tokens it \
+                 signed still verify.",
+                ring.fallbacks().len()
+            ))?;
+        } else {
+            output::line(format!(
+                "The previous key {previous} was dropped (--keep 0): tokens it signed no longer \
+                 verify."
+            ))?;
+        }
+        for d in r.dropped.iter().filter(|d| **d != previous) {
             output::line(format!("Dropped {d}: tokens it signed no longer verify."))?;
         }
     }
     Ok(output::EXIT_OK)
 }
 
+/// A key as a Python expression Flask accepts: `bytes.fromhex("...")`.
+fn python_key(key: &SecretKey) -> String {
+    format!("bytes.fromhex(\"{}\")", hex(key.as_bytes()))
+}
+
+/// The key as text, when Flask's environment form can carry it exactly: printable UTF-8.
+fn text_key(key: &SecretKey) -> Option<&str> {
+    std::str::from_utf8(key.as_bytes())
+        .ok()
+        .filter(|t| !t.is_empty() && !t.chars().any(char::is_control))
+}
+
+/// `key show --flask`: the keyring as Flask configuration. Flask tries SECRET_KEY_FALLBACKS
+/// from the end of the list, so the list is written oldest first (the keyring keeps them newest
+/// first).
+fn show_flask(ring: &Keyring, json: bool) -> Result<u8, CliError> {
+    let oldest_first: Vec<&SecretKey> = ring.fallbacks().iter().rev().collect();
+    let config = format!(
+        "SECRET_KEY = {}\nSECRET_KEY_FALLBACKS = [{}]",
+        python_key(ring.current()),
+        oldest_first
+            .iter()
+            .map(|k| python_key(k))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let texts: Option<Vec<&str>> = ring.keys().map(text_key).collect();
+    let env = texts.map(|t| {
+        let fallbacks: Vec<&str> = t[1..].iter().rev().copied().collect();
+        (
+            t[0].to_owned(),
+            serde_json::to_string(&fallbacks).unwrap_or_default(),
+        )
+    });
+    if json {
+        output::json_line(&json!({
+            "config": config,
+            "env": env.as_ref().map(|(k, f)| json!({"FLASK_SECRET_KEY": k, "FLASK_SECRET_KEY_FALLBACKS": f})),
+        }))?;
+        return Ok(output::EXIT_OK);
+    }
+    output::line(paint(
+        HEAD,
+        "In the Flask configuration (config.py, or app.config.update(...)):",
+    ))?;
+    for l in config.lines() {
+        output::line(format!("  {l}"))?;
+    }
+    match &env {
+        Some((key, fallbacks)) => {
+            output::line(paint(
+                HEAD,
+                "Or in the environment (read by app.config.from_prefixed_env()):",
+            ))?;
+            output::line(format!("  FLASK_SECRET_KEY={}", shell_quote(key)))?;
+            output::line(format!(
+                "  FLASK_SECRET_KEY_FALLBACKS={}",
+                shell_quote(fallbacks)
+            ))?;
+        }
+        None => output::line(
+            "These keys are raw bytes, so there is no environment form: FLASK_SECRET_KEY holds \
+             text, and the hex text would be a different key. Use the configuration form.",
+        )?,
+    }
+    output::line(
+        "Keep this secret: with these keys anyone can sign sessions. SECRET_KEY_FALLBACKS is \
+         listed oldest first, as Flask expects (it tries the list from its end).",
+    )?;
+    Ok(output::EXIT_OK)
+}
+
+/// Single-quotes `s` for a POSIX shell.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
 fn show(args: ShowArgs, json: bool) -> Result<u8, CliError> {
     let ring = load(&args.keyring)?;
+    if args.flask {
+        return show_flask(&ring, json);
+    }
     let mut rows = Vec::new();
     for (i, key) in ring.keys().enumerate() {
         let created = ring.created(i);
@@ -258,6 +464,12 @@ fn show(args: ShowArgs, json: bool) -> Result<u8, CliError> {
     }
     if json {
         output::json_line(&json!({"keyring": args.keyring.display().to_string(), "keys": rows}))?;
+    } else if args.reveal {
+        output::line(
+            "The hex is the key's raw bytes, not the key's text: in Flask write \
+             SECRET_KEY = bytes.fromhex(\"<hex>\") (or see `waxseal key show --flask`); in waxseal \
+             pass it with --secret-hex. SECRET_KEY = \"<hex>\" would be a different key.",
+        )?;
     }
     Ok(output::EXIT_OK)
 }

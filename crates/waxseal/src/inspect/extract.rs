@@ -17,8 +17,20 @@ pub struct Extracted<'a> {
     pub note: Option<&'static str>,
 }
 
+/// Bytes of a URL-safe token (base64url and dots), as a table: this runs on every batch line.
+const TOKEN_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.';
+        b += 1;
+    }
+    t
+};
+
 fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')
+    TOKEN_BYTES[usize::from(b)]
 }
 
 fn trim(mut s: &[u8]) -> &[u8] {

@@ -11,7 +11,7 @@ mod payload;
 mod verifier;
 
 pub use extract::{extract_token, likely_formats, Extracted};
-pub use payload::{datetime_text, float_text, to_json, utc, uuid_text, Payload};
+pub use payload::{datetime_text, float_text, to_json, utc, uuid_text, JsonPayload, Payload};
 pub use verifier::{AgeCheck, Detail, Inspection, KeyTrial, Parts, Verdict, Verifier};
 
 use crate::error::ConfigError;
@@ -279,18 +279,36 @@ pub struct Verification {
 /// assert_eq!(duration(86_400 + 7200), "1 day 2 h");
 /// ```
 pub fn duration(secs: u64) -> String {
+    let mut out = String::with_capacity(16);
+    push_duration(&mut out, secs);
+    out
+}
+
+/// Appends [`duration`] to `out` without formatting machinery (it is on every batch answer).
+pub(crate) fn push_duration(out: &mut String, secs: u64) {
+    let mut n = itoa::Buffer::new();
+    let mut num = |out: &mut String, v: u64, unit: &str| {
+        out.push_str(n.format(v));
+        out.push(' ');
+        out.push_str(unit);
+    };
     match secs {
-        0..=59 => format!("{secs} s"),
-        60..=3599 => format!("{} min {} s", secs / 60, secs % 60),
-        3600..=86_399 => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+        0..=59 => num(out, secs, "s"),
+        60..=3599 => {
+            num(out, secs / 60, "min ");
+            num(out, secs % 60, "s");
+        }
+        3600..=86_399 => {
+            num(out, secs / 3600, "h ");
+            num(out, secs % 3600 / 60, "min");
+        }
         _ => {
             let days = secs / 86_400;
-            let unit = if days == 1 { "day" } else { "days" };
+            num(out, days, if days == 1 { "day" } else { "days" });
             let hours = secs % 86_400 / 3600;
-            if hours == 0 {
-                format!("{days} {unit}")
-            } else {
-                format!("{days} {unit} {hours} h")
+            if hours != 0 {
+                out.push(' ');
+                num(out, hours, "h");
             }
         }
     }

@@ -19,6 +19,8 @@
 //! (`Inspection::payload_raw`), and the typed value (`Inspection::value`) for renderings that
 //! name the Python types.
 
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+
 use crate::flask::{json as fjson, DateTime, Value};
 
 use super::FormatKind;
@@ -27,35 +29,125 @@ use super::FormatKind;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Payload {
     /// A JSON value: Flask's tagged JSON untagged (see the module documentation), or an
-    /// itsdangerous serializer's JSON.
-    Json(serde_json::Value),
+    /// itsdangerous serializer's JSON. Serialises (`serde`) to the `$`-tagged JSON directly.
+    Json(JsonPayload),
     /// A signer's payload that is UTF-8 text.
     Text(String),
     /// A signer's payload that is not UTF-8.
     Bytes(Vec<u8>),
 }
 
-/// A decoded payload: its text, the payload, and for JSON formats the typed value.
-pub(crate) type DecodedPayload = (String, Payload, Option<Value>);
+/// A JSON payload: the typed value (Flask's Python types kept), which serialises with `serde` to
+/// the `$`-tagged JSON of the module documentation without building a second tree.
+///
+/// ```
+/// use waxseal::flask::json;
+/// use waxseal::inspect::JsonPayload;
+/// let p = JsonPayload::new(json::loads(r#"{"t":{" t":[1,2]}}"#).unwrap());
+/// assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"t":{"$tuple":[1,2]}}"#);
+/// assert_eq!(p.to_json(), serde_json::json!({"t": {"$tuple": [1, 2]}}));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonPayload(Value);
+
+impl JsonPayload {
+    /// Wraps a value.
+    pub fn new(value: Value) -> JsonPayload {
+        JsonPayload(value)
+    }
+
+    /// The typed value.
+    pub fn value(&self) -> &Value {
+        &self.0
+    }
+
+    /// The `$`-tagged JSON as a `serde_json` tree.
+    pub fn to_json(&self) -> serde_json::Value {
+        to_json(&self.0)
+    }
+}
+
+impl Serialize for JsonPayload {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Tagged(&self.0).serialize(s)
+    }
+}
+
+/// A value serialised with `$` tags for the types JSON lacks.
+struct Tagged<'a>(&'a Value);
+
+fn tagged<S: Serializer, T: Serialize + ?Sized>(s: S, tag: &str, v: &T) -> Result<S::Ok, S::Error> {
+    let mut m = s.serialize_map(Some(1))?;
+    m.serialize_entry(tag, v)?;
+    m.end()
+}
+
+impl Serialize for Tagged<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let seq = |s: S, items: &[Value]| {
+            let mut q = s.serialize_seq(Some(items.len()))?;
+            for i in items {
+                q.serialize_element(&Tagged(i))?;
+            }
+            q.end()
+        };
+        match self.0 {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(i) => match (i.as_i64(), i.as_u64()) {
+                (Some(n), _) => s.serialize_i64(n),
+                (None, Some(n)) => s.serialize_u64(n),
+                _ => tagged(s, "$int", &i.to_string()),
+            },
+            Value::Float(f) if f.is_finite() => s.serialize_f64(*f),
+            Value::Float(f) => tagged(s, "$float", &float_text(*f)),
+            Value::Str(t) => s.serialize_str(t),
+            Value::List(items) => seq(s, items),
+            Value::Tuple(items) => {
+                struct Items<'a>(&'a [Value]);
+                impl Serialize for Items<'_> {
+                    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        let mut q = s.serialize_seq(Some(self.0.len()))?;
+                        for i in self.0 {
+                            q.serialize_element(&Tagged(i))?;
+                        }
+                        q.end()
+                    }
+                }
+                tagged(s, "$tuple", &Items(items))
+            }
+            Value::Bytes(b) => tagged(s, "$bytes", &hex(b)),
+            Value::Uuid(u) => tagged(s, "$uuid", &uuid_text(u)),
+            Value::DateTime(d) => tagged(s, "$datetime", &datetime_text(d)),
+            Value::Markup(m) => tagged(s, "$markup", m),
+            Value::Dict(d) => {
+                let mut m = s.serialize_map(Some(d.len()))?;
+                for (k, v) in d {
+                    m.serialize_entry(k, &Tagged(v))?;
+                }
+                m.end()
+            }
+        }
+    }
+}
+
+/// A decoded payload: its text and the payload.
+pub(crate) type DecodedPayload = (String, Payload);
 /// Why a payload did not decode: its text when it was UTF-8, and the reason.
 pub(crate) type PayloadFailure = (Option<String>, String);
 
 /// Decodes the opened payload bytes for `kind`: Flask's tagged JSON
 /// (`TaggedJSONSerializer.loads`), Python's `json.loads` for the itsdangerous serializers, text
 /// or bytes for the signers. Returns the payload and, for JSON formats, the typed value.
-pub(crate) fn decode(
-    kind: FormatKind,
-    bytes: Vec<u8>,
-) -> Result<DecodedPayload, PayloadFailure> {
+pub(crate) fn decode(kind: FormatKind, bytes: Vec<u8>) -> Result<DecodedPayload, PayloadFailure> {
     if !kind.is_json() {
         return Ok(match String::from_utf8(bytes) {
-            Ok(text) => (text.clone(), Payload::Text(text), None),
+            Ok(text) => (text.clone(), Payload::Text(text)),
             Err(e) => {
                 let bytes = e.into_bytes();
                 (
                     String::from_utf8_lossy(&bytes).into_owned(),
                     Payload::Bytes(bytes),
-                    None,
                 )
             }
         });
@@ -67,7 +159,7 @@ pub(crate) fn decode(
         fjson::parse(&raw).map_err(|e| format!("it is not JSON: {e}"))
     };
     match parsed {
-        Ok(v) => Ok((raw, Payload::Json(to_json(&v)), Some(v))),
+        Ok(v) => Ok((raw, Payload::Json(JsonPayload(v)))),
         Err(e) => Err((Some(raw), e)),
     }
 }
@@ -161,12 +253,23 @@ pub fn to_json(v: &Value) -> serde_json::Value {
     }
 }
 
+impl Serialize for Payload {
+    /// The JSON form (see [`Payload::to_json`]), written without building a tree.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Payload::Json(v) => v.serialize(s),
+            Payload::Text(t) => s.serialize_str(t),
+            Payload::Bytes(b) => tagged(s, "$bytes", &hex(b)),
+        }
+    }
+}
+
 impl Payload {
     /// The JSON form: the value for [`Payload::Json`], a string for [`Payload::Text`],
     /// `{"$bytes": "<hex>"}` for [`Payload::Bytes`].
     pub fn to_json(&self) -> serde_json::Value {
         match self {
-            Payload::Json(v) => v.clone(),
+            Payload::Json(v) => v.to_json(),
             Payload::Text(t) => serde_json::Value::String(t.clone()),
             Payload::Bytes(b) => wrap("$bytes", serde_json::Value::String(hex(b))),
         }
@@ -180,26 +283,28 @@ mod tests {
     #[test]
     fn flask_tags_become_dollar_objects() {
         let raw = r#"{"b":{" b":"AGFi"},"d":{" d":"Wed, 21 Oct 2015 07:28:00 GMT"},"t":{" t":[1,2]},"n":NaN,"i":123456789012345678901234567890}"#;
-        let (text, payload, value) =
+        let (text, payload) =
             decode(FormatKind::Flask, raw.as_bytes().to_vec()).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(text, raw);
-        assert!(value.is_some());
-        assert_eq!(
-            payload,
-            Payload::Json(serde_json::json!({
+        let want = serde_json::json!({
                 "b": {"$bytes": "006162"}, "d": {"$datetime": "2015-10-21T07:28:00Z"},
                 "t": {"$tuple": [1, 2]}, "n": {"$float": "NaN"},
                 "i": {"$int": "123456789012345678901234567890"}
-            }))
-        );
+        });
+        assert_eq!(payload.to_json(), want);
+        // Serialising directly gives the same JSON as the tree.
+        let direct: serde_json::Value = serde_json::from_str(
+            &serde_json::to_string(&payload).unwrap_or_else(|e| panic!("{e}")),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(direct, want);
     }
 
     #[test]
     fn signer_payloads_are_text_or_bytes() {
-        let (_, p, v) =
-            decode(FormatKind::Signer, b"hi".to_vec()).unwrap_or_else(|e| panic!("{e:?}"));
-        assert_eq!((p, v), (Payload::Text("hi".into()), None));
-        let (raw, p, _) =
+        let (_, p) = decode(FormatKind::Signer, b"hi".to_vec()).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(p, Payload::Text("hi".into()));
+        let (raw, p) =
             decode(FormatKind::Signer, vec![0xff, 0]).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(raw, "\u{fffd}\u{0}");
         assert_eq!(p.to_json(), serde_json::json!({"$bytes": "ff00"}));

@@ -22,12 +22,11 @@ use zeroize::Zeroizing;
 use crate::compress;
 use crate::encoding::{base64_decode, base64_decode_to_slice, base64_encode, bytes_to_int};
 use crate::error::ConfigError;
-use crate::flask::Value;
 use crate::secret::{Keyring, SecretKey};
 use crate::signer::{derive_key, Digest, Signer};
 
 use super::payload::{self, Payload};
-use super::{duration, FormatKind, TokenFormat};
+use super::{duration, push_duration, FormatKind, TokenFormat};
 
 /// How much to work out per token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,14 +153,28 @@ pub struct Parts {
     pub timestamp_text: Option<String>,
     /// The timestamp decoded (Unix seconds), when readable.
     pub timestamp: Option<u64>,
-    /// Everything the signature covers.
-    pub signed_part: String,
     /// The signature as it appears (base64url).
     pub signature_text: String,
     /// The signature decoded, when valid base64.
     pub signature: Option<Vec<u8>>,
     /// The digest the signature's length implies, if one does.
     pub implied_digest: Option<Digest>,
+}
+
+impl Parts {
+    /// Everything the signature covers, as it appears in the token (`separator` is the format's).
+    pub fn signed_part(&self, separator: u8) -> String {
+        let mut s = String::with_capacity(self.payload.len() + 16);
+        if self.compressed {
+            s.push('.');
+        }
+        s.push_str(&self.payload);
+        if let Some(t) = &self.timestamp_text {
+            s.push(char::from(separator));
+            s.push_str(t);
+        }
+        s
+    }
 }
 
 /// What one key gives for this token ([`Detail::Explain`] only).
@@ -213,11 +226,9 @@ pub struct Inspection {
     /// payloads, which are bytes). Present for genuine tokens, decoded ones, and with
     /// [`Detail::Explain`] for the claims of a token whose signature fails.
     pub payload_raw: Option<String>,
-    /// The payload decoded.
+    /// The payload decoded; for JSON formats the typed value (Flask's Python types kept) that
+    /// serialises to the `$`-tagged JSON.
     pub payload: Option<Payload>,
-    /// The typed value of a JSON payload (Flask's tagged types kept), for renderings that name
-    /// the Python types.
-    pub value: Option<Value>,
     /// Why the payload could not be opened or decoded.
     pub payload_error: Option<String>,
     /// Whether the signature was actually checked against keys.
@@ -243,7 +254,6 @@ impl Inspection {
             age: None,
             payload_raw: None,
             payload: None,
-            value: None,
             payload_error: None,
             verified: false,
         }
@@ -409,14 +419,23 @@ impl Verifier {
         let implied_digest = signature
             .as_ref()
             .and_then(|s| Digest::from_output_len(s.len()));
-        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        // A token is almost always ASCII: then every part is a plain copy.
+        let ascii = token.is_ascii();
+        let text = |b: &[u8]| {
+            if ascii {
+                std::str::from_utf8(b)
+                    .map(str::to_owned)
+                    .unwrap_or_default()
+            } else {
+                String::from_utf8_lossy(b).into_owned()
+            }
+        };
         let mut r = Inspection::malformed(String::new());
         r.parts = Some(Parts {
             payload: text(payload_part),
             compressed,
             timestamp_text: timestamp_text.map(text),
             timestamp,
-            signed_part: text(signed_part),
             signature_text: text(signature_text),
             signature,
             implied_digest,
@@ -556,10 +575,9 @@ impl Verifier {
             payload_part.to_vec()
         };
         match payload::decode(kind, bytes) {
-            Ok((raw, p, v)) => {
+            Ok((raw, p)) => {
                 r.payload_raw = Some(raw);
                 r.payload = Some(p);
-                r.value = v;
                 true
             }
             Err((raw, e)) => {
@@ -615,32 +633,33 @@ fn age_check(ts: u64, now: u64, max_age: Option<u64>) -> AgeCheck {
     }
 }
 
-fn key_phrase(index: usize) -> String {
-    if index == 0 {
-        "the current key".to_owned()
-    } else {
-        format!("fallback key {index}")
-    }
-}
-
 fn valid_message(key_index: usize, age: Option<AgeCheck>) -> String {
-    let key = key_phrase(key_index);
-    match age {
-        Some(AgeCheck {
-            age,
-            max_age: Some(max),
-            ..
-        }) => format!(
-            "Signed with {key} {} ago; the maximum age is {}.",
-            duration(age.unsigned_abs()),
-            duration(max)
-        ),
-        Some(AgeCheck { age, .. }) => format!(
-            "Signed with {key} {} ago; no maximum age was applied.",
-            duration(age.unsigned_abs())
-        ),
-        None => format!("Signed with {key}."),
+    // Built by pushes: this runs once per valid token of a batch.
+    let mut m = String::with_capacity(80);
+    m.push_str("Signed with ");
+    if key_index == 0 {
+        m.push_str("the current key");
+    } else {
+        m.push_str("fallback key ");
+        m.push_str(itoa::Buffer::new().format(key_index));
     }
+    match age {
+        Some(a) => {
+            m.push(' ');
+            push_duration(&mut m, a.age.unsigned_abs());
+            m.push_str(" ago; ");
+            match a.max_age {
+                Some(max) => {
+                    m.push_str("the maximum age is ");
+                    push_duration(&mut m, max);
+                    m.push('.');
+                }
+                None => m.push_str("no maximum age was applied."),
+            }
+        }
+        None => m.push('.'),
+    }
+    m
 }
 
 fn expired_message(age: AgeCheck) -> String {
@@ -715,9 +734,15 @@ mod tests {
         let p = r.parts.as_ref().unwrap_or_else(|| panic!("parts"));
         assert_eq!(p.timestamp, Some(T0));
         assert!(!p.compressed);
-        assert_eq!(format!("{}.{}", p.signed_part, p.signature_text), token);
+        assert_eq!(
+            format!("{}.{}", p.signed_part(b'.'), p.signature_text),
+            token
+        );
         assert_eq!(r.payload_raw.as_deref(), Some(r#"{"a":1}"#));
-        assert_eq!(r.payload, Some(Payload::Json(serde_json::json!({"a": 1}))));
+        assert_eq!(
+            r.payload.map(|p| p.to_json()),
+            Some(serde_json::json!({"a": 1}))
+        );
         assert_eq!(
             r.age,
             Some(AgeCheck {

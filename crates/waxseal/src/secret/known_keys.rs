@@ -25,6 +25,8 @@ const FLASK_DOCS: &str = "Flask documentation example";
 const TUTORIAL: &str = "Flask tutorial or book example";
 const EXT_DOCS: &str = "Flask extension or template example";
 const GENERIC: &str = "common placeholder secret";
+const HARDCODED: &str =
+    "placeholder found hard-coded in public repositories (flask-unsign-wordlist 2024.1)";
 
 pub(crate) static KNOWN_KEYS: &[KnownKey] = &[
     // Apache Superset inherited Flask-AppBuilder's config template, whose SECRET_KEY is the Python
@@ -130,6 +132,43 @@ pub(crate) static KNOWN_KEYS: &[KnownKey] = &[
     k(b"cookie-secret", GENERIC),
     k(b"sekrit", GENERIC),
     k(b"shhh", GENERIC),
+    // Template placeholders that deployments kept: each line is in flask-unsign-wordlist's
+    // all.txt (keys collected from public repositories; checked against the pinned 2024.1).
+    k(b"CHANGE THIS SECRET", HARDCODED),
+    k(b"CHANGE_THIS_KEY_IF_RUNNING_PERSISTENTLY", HARDCODED),
+    k(
+        b"CHANGE_ME!!!! (P.S. the SECRET_KEY environment variable will be used, if set, instead).",
+        HARDCODED,
+    ),
+    k(b"TODO CHANGE THIS TO TOP SECRET KEY", HARDCODED),
+    k(b"REPLACE ME", HARDCODED),
+    k(b"REPLACE_ME", HARDCODED),
+    k(b"REPLACE THIS SECRET KEY", HARDCODED),
+    k(
+        b"REPLACE ME - this value is here as a placeholder.",
+        HARDCODED,
+    ),
+    k(b"PLEASEREPLACETHIS", HARDCODED),
+    k(b"<REPLACE ME>", HARDCODED),
+    k(b"<your-secret>", HARDCODED),
+    k(b"<<REPLACE_WITH_YOUR_KEY>>", HARDCODED),
+    k(b"REPLACE_YOUR_KEY_HERE", HARDCODED),
+    k(b"INSECURE-SECRET", HARDCODED),
+    k(b"insecure-secret-key", HARDCODED),
+    k(b"I am insecure.", HARDCODED),
+    k(b"We are insecure", HARDCODED),
+    k(b"My keys are so insecure right now.", HARDCODED),
+    k(b"changeme_big_secret", HARDCODED),
+    k(b"change this to Security.id(128) later", HARDCODED),
+    k(
+        b"This-is-our-super-secret-and-I-mean-top-secret-key",
+        HARDCODED,
+    ),
+    k(b"!s3cr3t k3y!", HARDCODED),
+    k(b"Mys3cr3tk3y", HARDCODED),
+    k(b"S3cr3t!", HARDCODED),
+    k(b"s3cr3tk3y", HARDCODED),
+    k(b"pbkdf2:sha256", HARDCODED),
 ];
 
 /// The publication source of `key` if it is a publicly known key (ASCII case ignored).

@@ -1,0 +1,476 @@
+//! Batches: tokens from the command line and, for `-`, from stdin one per line, each answered
+//! exactly once and in order.
+//!
+//! * Every input line gets one answer, whatever it holds: an empty line, a line that is not
+//!   UTF-8, or a line longer than [`MAX_TOKEN_LINE`] (answered as malformed, its bytes skipped
+//!   without being kept) all get one, and the batch goes on.
+//! * Answers are buffered and flushed whenever the input has nothing more ready, i.e. just
+//!   before a read that may block: a pipe of 50,000 cookies is written in large blocks, while
+//!   someone typing (or a program waiting for each answer) still gets each answer at once.
+//! * With `--threads N` (N > 1) lines are answered by N worker threads in blocks; a writer puts
+//!   the answers back in input order, so the output is identical to a single-threaded run.
+//! * Empty stdin gives no answer and exit 0 (nothing was asked, so nothing was invalid); the
+//!   same for `verify -`, `decode -` and `explain -` (and `crack -`).
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::sync::{mpsc, Mutex};
+
+use crate::output::{self, CliError};
+
+/// The longest stdin line taken as a token: far above any cookie (browsers stop near 4 KiB) and
+/// any itsdangerous token in a URL, and small enough that a stream without newlines cannot make
+/// the CLI allocate without bound.
+pub const MAX_TOKEN_LINE: usize = 1 << 20;
+
+/// Lines per block handed to a worker thread.
+const BLOCK_LINES: usize = 256;
+
+/// One input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input<'a> {
+    /// A command-line argument or a stdin line (without its line ending).
+    Token(&'a [u8]),
+    /// A stdin line longer than [`MAX_TOKEN_LINE`], of this many bytes.
+    TooLong(usize),
+}
+
+/// Answers one input.
+pub trait Answer: Sync {
+    /// Appends the answer to input number `number` (1-based, over all inputs) to `out`; returns
+    /// whether it counts as success for the exit code.
+    fn answer(&self, number: usize, input: Input<'_>, out: &mut Vec<u8>) -> bool;
+
+    /// Text written before the answer to input `number` when it is not the first (a separator
+    /// between multi-line answers).
+    fn separator(&self) -> &[u8] {
+        b""
+    }
+}
+
+/// Where answers go: stdout, or (for human output) stdout with colours stripped unless allowed.
+struct Sink {
+    out: Box<dyn Write + Send>,
+    buf: Vec<u8>,
+}
+
+impl Sink {
+    fn new(human: bool) -> Sink {
+        let out: Box<dyn Write + Send> = if human {
+            Box::new(anstream::stdout())
+        } else {
+            Box::new(std::io::stdout())
+        };
+        Sink {
+            out,
+            buf: Vec::with_capacity(1 << 16),
+        }
+    }
+
+    fn maybe_write(&mut self) -> Result<(), CliError> {
+        if self.buf.len() >= 1 << 16 {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), CliError> {
+        if !self.buf.is_empty() {
+            self.out.write_all(&self.buf).map_err(output::write_error)?;
+            self.buf.clear();
+        }
+        self.out.flush().map_err(output::write_error)
+    }
+}
+
+/// What the line reader found.
+enum Event<'a> {
+    Line(Input<'a>),
+    /// The buffer holds no complete line: the next call reads, and may block.
+    WillRead,
+    Eof,
+}
+
+/// Splits a byte stream into lines with a bounded buffer.
+struct LineReader<R> {
+    src: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    /// Bytes of an over-long line skipped so far.
+    skipping: Option<usize>,
+    announced: bool,
+}
+
+enum Found {
+    Line(usize, usize),
+    TooLong(usize),
+    WillRead,
+    Eof,
+}
+
+impl<R: Read> LineReader<R> {
+    fn new(src: R) -> Self {
+        LineReader {
+            src,
+            buf: vec![0; 1 << 16],
+            start: 0,
+            end: 0,
+            eof: false,
+            skipping: None,
+            announced: false,
+        }
+    }
+
+    fn next(&mut self) -> std::io::Result<Event<'_>> {
+        let found = loop {
+            let pending = &self.buf[self.start..self.end];
+            let newline = pending.iter().position(|&b| b == b'\n');
+            if let Some(skipped) = self.skipping {
+                match newline {
+                    Some(i) => {
+                        self.start += i + 1;
+                        self.skipping = None;
+                        break Found::TooLong(skipped + i);
+                    }
+                    None => {
+                        self.skipping = Some(skipped + pending.len());
+                        self.start = 0;
+                        self.end = 0;
+                        if self.eof {
+                            self.skipping = None;
+                            break Found::TooLong(skipped + pending.len());
+                        }
+                    }
+                }
+            } else if let Some(i) = newline {
+                let (s, e) = (self.start, self.start + i);
+                self.start = e + 1;
+                if i > MAX_TOKEN_LINE {
+                    break Found::TooLong(i);
+                }
+                break Found::Line(s, e);
+            } else if self.eof {
+                if pending.is_empty() {
+                    break Found::Eof;
+                }
+                let (s, e) = (self.start, self.end);
+                self.start = self.end;
+                if e - s > MAX_TOKEN_LINE {
+                    break Found::TooLong(e - s);
+                }
+                break Found::Line(s, e);
+            } else if pending.len() > MAX_TOKEN_LINE {
+                self.skipping = Some(pending.len());
+                self.start = 0;
+                self.end = 0;
+            }
+            // Nothing complete in the buffer: say so once, then read.
+            if !self.announced {
+                self.announced = true;
+                break Found::WillRead;
+            }
+            self.announced = false;
+            if self.start > 0 {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+            }
+            if self.end == self.buf.len() {
+                let grown = (self.buf.len() * 2).min(MAX_TOKEN_LINE + (1 << 16));
+                self.buf.resize(grown.max(self.end + 1), 0);
+            }
+            loop {
+                match self.src.read(&mut self.buf[self.end..]) {
+                    Ok(0) => self.eof = true,
+                    Ok(n) => self.end += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+                break;
+            }
+        };
+        Ok(match found {
+            Found::Line(s, e) => {
+                let line = &self.buf[s..e];
+                Event::Line(Input::Token(line.strip_suffix(b"\r").unwrap_or(line)))
+            }
+            Found::TooLong(n) => Event::Line(Input::TooLong(n)),
+            Found::WillRead => Event::WillRead,
+            Found::Eof => Event::Eof,
+        })
+    }
+}
+
+fn stdin_error(e: std::io::Error) -> CliError {
+    CliError::io(format!("cannot read stdin: {e}"))
+}
+
+/// Answers every input in `tokens` (`-` = stdin lines) with `answer` on `threads` threads;
+/// returns whether every answer counted as success.
+pub fn run(
+    tokens: &[String],
+    threads: usize,
+    human: bool,
+    answer: &dyn Answer,
+) -> Result<bool, CliError> {
+    let mut sink = Sink::new(human);
+    let mut all_ok = true;
+    let mut number = 0;
+    for token in tokens {
+        if token == "-" {
+            let stdin = std::io::stdin().lock();
+            let ok = if threads > 1 {
+                sink.flush()?;
+                threaded(stdin, threads, &mut number, &mut sink, answer)?
+            } else {
+                inline(stdin, &mut number, &mut sink, answer)?
+            };
+            all_ok &= ok;
+        } else {
+            number += 1;
+            if number > 1 {
+                sink.buf.extend_from_slice(answer.separator());
+            }
+            all_ok &= answer.answer(number, Input::Token(token.as_bytes()), &mut sink.buf);
+            sink.maybe_write()?;
+        }
+    }
+    sink.flush()?;
+    Ok(all_ok)
+}
+
+fn inline(
+    src: impl Read,
+    number: &mut usize,
+    sink: &mut Sink,
+    answer: &dyn Answer,
+) -> Result<bool, CliError> {
+    let mut reader = LineReader::new(src);
+    let mut all_ok = true;
+    loop {
+        match reader.next().map_err(stdin_error)? {
+            Event::Line(input) => {
+                *number += 1;
+                if *number > 1 {
+                    sink.buf.extend_from_slice(answer.separator());
+                }
+                all_ok &= answer.answer(*number, input, &mut sink.buf);
+                sink.maybe_write()?;
+            }
+            Event::WillRead => sink.flush()?,
+            Event::Eof => return Ok(all_ok),
+        }
+    }
+}
+
+/// A block of lines for a worker: the bytes of every line in one buffer.
+struct Block {
+    seq: usize,
+    first_number: usize,
+    data: Vec<u8>,
+    /// Per line: a range of `data`, or an over-long line's length.
+    lines: Vec<Result<(usize, usize), usize>>,
+    flush_after: bool,
+}
+
+struct Answered {
+    seq: usize,
+    out: Vec<u8>,
+    ok: bool,
+    flush_after: bool,
+}
+
+fn threaded(
+    src: impl Read,
+    threads: usize,
+    number: &mut usize,
+    sink: &mut Sink,
+    answer: &dyn Answer,
+) -> Result<bool, CliError> {
+    let (job_tx, job_rx) = mpsc::sync_channel::<Block>(threads * 2);
+    let job_rx = Mutex::new(job_rx);
+    let (done_tx, done_rx) = mpsc::channel::<Answered>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let job_rx = &job_rx;
+            let done_tx = done_tx.clone();
+            scope.spawn(move || loop {
+                let block = match job_rx.lock() {
+                    Ok(rx) => match rx.recv() {
+                        Ok(b) => b,
+                        Err(_) => return,
+                    },
+                    Err(_) => return,
+                };
+                let mut out = Vec::with_capacity(block.lines.len() * 256);
+                let mut ok = true;
+                for (i, line) in block.lines.iter().enumerate() {
+                    let n = block.first_number + i;
+                    if n > 1 {
+                        out.extend_from_slice(answer.separator());
+                    }
+                    let input = match *line {
+                        Ok((s, e)) => Input::Token(&block.data[s..e]),
+                        Err(len) => Input::TooLong(len),
+                    };
+                    ok &= answer.answer(n, input, &mut out);
+                }
+                let answered = Answered {
+                    seq: block.seq,
+                    out,
+                    ok,
+                    flush_after: block.flush_after,
+                };
+                if done_tx.send(answered).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done_tx);
+        // The writer: answers back in input order.
+        let writer = scope.spawn(move || -> Result<bool, CliError> {
+            let mut waiting = BTreeMap::new();
+            let mut next = 0;
+            let mut all_ok = true;
+            let mut result = Ok(());
+            for a in done_rx {
+                waiting.insert(a.seq, a);
+                while let Some(a) = waiting.remove(&next) {
+                    next += 1;
+                    all_ok &= a.ok;
+                    if result.is_ok() {
+                        sink.buf.extend_from_slice(&a.out);
+                        result = if a.flush_after {
+                            sink.flush()
+                        } else {
+                            sink.maybe_write()
+                        };
+                    }
+                }
+            }
+            result.map(|()| all_ok)
+        });
+        let read = read_blocks(src, number, &job_tx);
+        drop(job_tx);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(CliError::io("the output thread failed")));
+        read?;
+        written
+    })
+}
+
+fn read_blocks(
+    src: impl Read,
+    number: &mut usize,
+    job_tx: &mpsc::SyncSender<Block>,
+) -> Result<(), CliError> {
+    let mut reader = LineReader::new(src);
+    let mut seq = 0;
+    let new_block = |seq: usize, first_number: usize| Block {
+        seq,
+        first_number,
+        data: Vec::with_capacity(BLOCK_LINES * 128),
+        lines: Vec::with_capacity(BLOCK_LINES),
+        flush_after: false,
+    };
+    let mut block = new_block(seq, *number + 1);
+    // A closed job channel means the workers or the writer stopped (e.g. stdout closed): stop
+    // reading; the writer's error is the one reported.
+    let send = |block: Block| job_tx.send(block).is_ok();
+    loop {
+        let event = reader.next().map_err(stdin_error)?;
+        let (end_block, flush, eof) = match event {
+            Event::Line(input) => {
+                *number += 1;
+                match input {
+                    Input::Token(t) => {
+                        let s = block.data.len();
+                        block.data.extend_from_slice(t);
+                        block.lines.push(Ok((s, block.data.len())));
+                    }
+                    Input::TooLong(n) => block.lines.push(Err(n)),
+                }
+                (block.lines.len() >= BLOCK_LINES, false, false)
+            }
+            Event::WillRead => (!block.lines.is_empty(), true, false),
+            Event::Eof => (!block.lines.is_empty(), true, true),
+        };
+        if end_block {
+            block.flush_after = flush;
+            seq += 1;
+            let full = std::mem::replace(&mut block, new_block(seq, *number + 1));
+            if !send(full) {
+                return Ok(());
+            }
+        }
+        if eof {
+            return Ok(());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn events(input: &[u8], chunk: usize) -> Vec<String> {
+        struct Chunked<'a>(&'a [u8], usize);
+        impl Read for Chunked<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.len().min(self.1).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut r = LineReader::new(Chunked(input, chunk));
+        let mut out = Vec::new();
+        loop {
+            match r.next().unwrap_or_else(|e| panic!("{e}")) {
+                Event::Line(Input::Token(t)) => out.push(String::from_utf8_lossy(t).into_owned()),
+                Event::Line(Input::TooLong(n)) => out.push(format!("<too long: {n}>")),
+                Event::WillRead => {}
+                Event::Eof => return out,
+            }
+        }
+    }
+
+    #[test]
+    fn every_line_is_one_event() {
+        for chunk in [1, 3, 1 << 16] {
+            assert_eq!(events(b"a\n\nb\r\nc", chunk), ["a", "", "b", "c"]);
+            assert_eq!(events(b"", chunk), Vec::<String>::new());
+            assert_eq!(events(b"\n", chunk), [""]);
+        }
+    }
+
+    #[test]
+    fn over_long_lines_are_reported_and_skipped() {
+        let mut input = b"first\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_TOKEN_LINE + 10));
+        input.extend_from_slice(b"\nlast\n");
+        let want = [
+            "first".to_owned(),
+            format!("<too long: {}>", MAX_TOKEN_LINE + 10),
+            "last".to_owned(),
+        ];
+        assert_eq!(events(&input, 1 << 16), want);
+        assert_eq!(events(&input, 100_000), want);
+        // Without a final newline.
+        let mut input = vec![b'y'; MAX_TOKEN_LINE + 1];
+        input.splice(0..0, b"a\n".iter().copied());
+        assert_eq!(
+            events(&input, 1 << 16),
+            [
+                "a".to_owned(),
+                format!("<too long: {}>", MAX_TOKEN_LINE + 1)
+            ]
+        );
+        // Exactly at the limit is still a token.
+        let input = vec![b'z'; MAX_TOKEN_LINE];
+        assert_eq!(events(&input, 1 << 16)[0].len(), MAX_TOKEN_LINE);
+    }
+}

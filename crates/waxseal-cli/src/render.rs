@@ -1,0 +1,70 @@
+//! What `verify`, `explain` and `decode` share when they render the core's [`Inspection`]: the
+//! step from an input line to a token, the JSON form of a payload, key names.
+
+use waxseal::inspect::{extract_token, FormatKind, Inspection};
+
+use crate::batch::{Input, MAX_TOKEN_LINE};
+
+/// The cookie name looked for in a pasted `Cookie:` header (Flask's default
+/// `SESSION_COOKIE_NAME`).
+pub const COOKIE_NAME: &str = "session";
+
+/// An input made ready for the engine.
+pub struct Prepared<'a> {
+    /// The token.
+    pub token: &'a [u8],
+    /// What was removed around it (`session=`, a `Cookie:` header, quotes), if anything.
+    pub extracted: Option<&'static str>,
+}
+
+/// The token in `input`, or the malformed record that answers an input holding none (an empty
+/// line, an over-long line).
+pub fn prepare(input: Input<'_>, kind: FormatKind) -> Result<Prepared<'_>, Box<Inspection>> {
+    match input {
+        Input::TooLong(n) => Err(Box::new(Inspection::malformed(format!(
+            "The line is {n} bytes long, more than the {MAX_TOKEN_LINE}-byte limit for a \
+             token: it was skipped."
+        )))),
+        Input::Token(text) => {
+            let e = extract_token(text, kind, COOKIE_NAME);
+            if e.token.is_empty() {
+                Err(Box::new(Inspection::malformed(
+                    "The line is empty: there is no token on it.",
+                )))
+            } else {
+                Ok(Prepared {
+                    token: e.token,
+                    extracted: e.note,
+                })
+            }
+        }
+    }
+}
+
+/// The sentence saying that the token was taken out of the input.
+pub fn extracted_note(how: &str) -> String {
+    format!("(token taken from the input by removing {how})")
+}
+
+/// `the current key` / `fallback key 2`.
+pub fn key_name(index: usize) -> String {
+    if index == 0 {
+        "the current key".to_owned()
+    } else {
+        format!("fallback key {index}")
+    }
+}
+
+/// `token 3: ` when answers are numbered, else nothing.
+pub fn number_prefix(numbered: bool, number: usize) -> String {
+    if numbered {
+        format!("token {number}: ")
+    } else {
+        String::new()
+    }
+}
+
+/// Whether answers are numbered: more than one input is possible (several tokens, or stdin).
+pub fn numbered(tokens: &[String]) -> bool {
+    tokens.len() > 1 || tokens.iter().any(|t| t == "-")
+}
