@@ -299,7 +299,9 @@ mod tests {
     fn rfc_2202_test_case_2() {
         // RFC 2202, HMAC-SHA-1 test case 2.
         let tag = HmacSha1::new(b"Jefe").tag(b"what do ya want for nothing?");
-        let hex: String = tag.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(hex, "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+        assert_eq!(
+            crate::hex::encode(&tag),
+            "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"
+        );
     }
 }

@@ -23,6 +23,7 @@ pub mod encoding;
 pub mod encrypted;
 pub mod error;
 pub mod flask;
+mod hex;
 pub mod hmac_sha1;
 pub mod inspect;
 pub mod pyjson;
