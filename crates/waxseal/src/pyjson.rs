@@ -317,12 +317,12 @@ fn write_sorted(out: &mut String, v: &serde_json::Value, style: JsonStyle) {
     }
 }
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
 fn push_u_escape(out: &mut String, unit: u32) {
     out.push_str("\\u");
     for shift in [12, 8, 4, 0] {
-        out.push(char::from(HEX[((unit >> shift) & 0xf) as usize]));
+        out.push(char::from(
+            crate::hex::LOWER[((unit >> shift) & 0xf) as usize],
+        ));
     }
 }
 

@@ -8,7 +8,7 @@ use waxseal::encrypted::{
     MIN_RAW_LEN, NONCE_LEN,
 };
 use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
-use waxseal_interop::{json, oracle, Value};
+use waxseal_interop::{hex, json, oracle, Value};
 
 const NOW: u64 = 1_732_400_000;
 const ORACLE: &str = "encrypted_cookie_oracle.py";
@@ -24,10 +24,6 @@ fn ring(current: &str, fallbacks: &[&str]) -> Keyring {
         KeyPolicy::RefuseWeak,
     )
     .unwrap()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 fn flip(token: &str, index: usize) -> String {

@@ -7,7 +7,7 @@ use waxseal::flask::cookie::{CookieSettings, OversizeCookie, SameSite};
 use waxseal::flask::session::{FlaskSessionCodec, Session};
 use waxseal::flask::{json as flask_json, Value};
 use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
-use waxseal_interop::{hex, json, oracle};
+use waxseal_interop::{hex, json, oracle, XorShift};
 
 const NOW: u64 = 1_700_000_000;
 const SECRET: &[u8] = b"a3f1c9e07b5d2468ace13579bdf02468";
@@ -298,15 +298,7 @@ fn oversize_session_is_refused_by_default_where_flask_only_warns() {
     let codec = FlaskSessionCodec::new(&keyring);
     let mut s = Session::new();
     // Random bytes do not compress: 4000 of them make well over 4 KiB of cookie.
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let noise: Vec<u8> = (0..4000)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect();
+    let noise = XorShift::new(0x9e37_79b9_7f4a_7c15).bytes(4000);
     s.insert("noise", Value::Bytes(noise));
     let err = codec.save_at(&s, NOW).unwrap_err();
     assert!(err.to_string().contains("too large"), "{err}");

@@ -4,12 +4,9 @@ use waxseal::secret::{
     check_strength, check_strength_with, known_key_count, KeyEncoding, KeyGenError, ParseKeyError,
     SecretKey, StrengthReport, WeakReason, MIN_KEY_LEN,
 };
+use waxseal_interop::hex;
 
 const RECOGNISABLE: &str = "PLEASE-DO-NOT-LEAK-ME-0123456789";
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 #[test]
 fn debug_and_display_never_contain_key_text_or_hex() {
@@ -480,8 +477,7 @@ mod never_panics {
         fn debug_never_shows_hex_of_key(bytes in proptest::collection::vec(any::<u8>(), 16..48)) {
             let key = SecretKey::from_slice(&bytes);
             let shown = format!("{key:?}");
-            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            prop_assert!(!shown.contains(&hex[..12]));
+            prop_assert!(!shown.contains(&hex(&bytes)[..12]));
         }
     }
 }

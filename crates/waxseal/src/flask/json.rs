@@ -40,90 +40,11 @@
 //! ```
 
 use super::tag;
-use super::value::{uuid_hyphenated, Dict, DictHasher, Int, Value};
+use super::value::{Dict, DictHasher, Int, Value};
+use crate::hex::{self, uuid_hyphenated};
 use crate::pyjson::{write_f64, write_str};
 
-/// Maximum nesting of arrays/objects accepted by the reader and the writers.
-///
-/// ```
-/// let deep = "[".repeat(waxseal::flask::json::MAX_DEPTH + 1);
-/// assert!(matches!(waxseal::flask::json::parse(&deep), Err(waxseal::flask::FlaskJsonError::TooDeep { .. })));
-/// ```
-pub const MAX_DEPTH: usize = 256;
-
-/// Everything that can go wrong reading or writing Flask's JSON.
-///
-/// Positions are byte offsets into the input.
-///
-/// ```
-/// let err = waxseal::flask::json::parse("[1,]").unwrap_err();
-/// assert_eq!(err.to_string(), "invalid JSON at byte 3: expected a value");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum FlaskJsonError {
-    /// The input is not JSON that Python's `json.loads` accepts.
-    #[error("invalid JSON at byte {pos}: {msg}")]
-    Syntax {
-        /// Byte offset of the problem.
-        pos: usize,
-        /// What was expected or found.
-        msg: &'static str,
-    },
-    /// A `\uD800`–`\uDFFF` escape that is not half of a surrogate pair.
-    #[error(
-        "lone surrogate escape at byte {pos}: Python accepts it but Rust strings cannot hold it"
-    )]
-    LoneSurrogate {
-        /// Byte offset of the escape.
-        pos: usize,
-    },
-    /// Input with arrays/objects nested deeper than [`MAX_DEPTH`].
-    #[error("nesting deeper than {MAX_DEPTH} levels at byte {pos}")]
-    TooDeep {
-        /// Byte offset where the limit was crossed.
-        pos: usize,
-    },
-    /// A value whose JSON (tags included) would nest deeper than [`MAX_DEPTH`]; Python raises
-    /// `RecursionError` for deep enough values.
-    #[error("value nests deeper than {MAX_DEPTH} levels and cannot be written")]
-    TooDeepToWrite,
-    /// An integer with more decimal digits than Python converts ([`Int::MAX_DIGITS`]).
-    #[error("integer has {digits} digits, more than Python's limit of 4300")]
-    IntTooLarge {
-        /// Number of digits.
-        digits: usize,
-    },
-    /// Not a decimal integer.
-    #[error("invalid integer literal")]
-    InvalidInt,
-    /// A tagged object (`{" t": …}` etc.) whose payload Flask cannot turn back into its type.
-    #[error("invalid {tag:?} tag payload: {reason}")]
-    BadTag {
-        /// The tag key, e.g. `" b"`.
-        tag: &'static str,
-        /// Why it was rejected.
-        reason: String,
-    },
-    /// A value that plain JSON cannot represent (Python's `TypeError` from `json.dumps`).
-    #[error("{0} is not JSON serializable without tagging")]
-    NotSerializable(&'static str),
-    /// A serde conversion ([`crate::flask::to_value`]/[`crate::flask::from_value`]) failed.
-    #[error("serde conversion: {0}")]
-    Serde(String),
-}
-
-impl serde::ser::Error for FlaskJsonError {
-    fn custom<T: std::fmt::Display>(msg: T) -> Self {
-        FlaskJsonError::Serde(msg.to_string())
-    }
-}
-
-impl serde::de::Error for FlaskJsonError {
-    fn custom<T: std::fmt::Display>(msg: T) -> Self {
-        FlaskJsonError::Serde(msg.to_string())
-    }
-}
+pub use super::error::{FlaskJsonError, MAX_DEPTH};
 
 /// `TaggedJSONSerializer.dumps`: tags `value` and writes it as Flask's session JSON.
 ///
@@ -360,10 +281,7 @@ fn write_tagged(out: &mut String, value: &Value, depth: usize) -> Result<(), Fla
         Value::Uuid(u) => {
             open_tag(out, tag::UUID);
             out.push('"');
-            for b in u {
-                out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-                out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
-            }
+            hex::push_hex(out, u);
             out.push_str("\"}");
             Ok(())
         }

@@ -17,11 +17,16 @@
 //! # Ok::<(), waxseal::flask::FlaskJsonError>(())
 //! ```
 
+mod datetime;
+mod error;
+mod http_date;
+mod int;
 pub mod json;
+mod serde_bridge;
 pub mod tag;
 pub mod value;
 
-pub use json::FlaskJsonError;
+pub use error::FlaskJsonError;
 pub use value::{from_value, to_value, DateTime, Dict, DictHasher, Int, Value};
 pub mod cookie;
 pub mod session;

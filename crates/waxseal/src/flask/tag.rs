@@ -36,8 +36,9 @@
 //! # Ok::<(), waxseal::flask::FlaskJsonError>(())
 //! ```
 
-use super::json::FlaskJsonError;
-use super::value::{uuid_hyphenated, DateTime, Value};
+use super::error::FlaskJsonError;
+use super::value::{DateTime, Value};
+use crate::hex::{self, uuid_hyphenated};
 
 /// `TagDict` key.
 ///
@@ -228,9 +229,7 @@ fn parse_uuid(s: &str) -> Option<[u8; 16]> {
     }
     let mut out = [0u8; 16];
     for (i, pair) in b.chunks_exact(2).enumerate() {
-        let hi = (pair[0] as char).to_digit(16)?;
-        let lo = (pair[1] as char).to_digit(16)?;
-        out[i] = (hi * 16 + lo) as u8;
+        out[i] = hex::digit_value(pair[0])? * 16 + hex::digit_value(pair[1])?;
     }
     Some(out)
 }

@@ -1,7 +1,7 @@
 //! Loading a [`Keyring`] from `FLASK_SECRET_KEY` / `FLASK_SECRET_KEY_FALLBACKS` the way Flask's
 //! `app.config.from_prefixed_env()` reads them.
 
-use serde_json::Value;
+use crate::flask::Value;
 use zeroize::Zeroize;
 
 use super::key::SecretKey;
@@ -23,28 +23,25 @@ pub const SECRET_KEY_FALLBACKS_VAR: &str = "FLASK_SECRET_KEY_FALLBACKS";
 
 /// What Python's `json.loads` makes of an environment value, as Flask keeps it: the parsed value,
 /// or the raw string when parsing fails.
+///
+/// The reader is the crate's one Python `json.loads` ([`crate::flask::json::parse`]): it accepts
+/// exactly what Python accepts (`NaN`, `Infinity`, big integers, duplicate keys).
 fn flask_loads(raw: &str) -> Value {
-    match serde_json::from_str::<Value>(raw) {
-        Ok(v) => v,
-        Err(_) => {
-            // Python's json.loads also accepts these three, as (truthy) floats; any non-zero
-            // number stands in for them, only their kind and truthiness matter here.
-            match raw.trim() {
-                "NaN" | "Infinity" | "-Infinity" => Value::from(1.0),
-                _ => Value::String(raw.to_owned()),
-            }
-        }
-    }
+    crate::flask::json::parse(raw).unwrap_or_else(|_| Value::Str(raw.to_owned()))
 }
 
 fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "JSON null",
         Value::Bool(_) => "a JSON boolean",
-        Value::Number(_) => "a JSON number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a JSON list",
-        Value::Object(_) => "a JSON object",
+        Value::Int(_) | Value::Float(_) => "a JSON number",
+        Value::Str(_) => "a string",
+        Value::List(_) | Value::Tuple(_) => "a JSON list",
+        Value::Dict(_) => "a JSON object",
+        // json.loads never makes these; they only exist after untagging.
+        Value::Bytes(_) | Value::Uuid(_) | Value::DateTime(_) | Value::Markup(_) => {
+            "a tagged value"
+        }
     }
 }
 
@@ -53,18 +50,26 @@ fn truthy(v: &Value) -> bool {
     match v {
         Value::Null => false,
         Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
+        Value::Int(i) => i.as_i64() != Some(0),
+        Value::Float(f) => *f != 0.0,
+        Value::Str(s) | Value::Markup(s) => !s.is_empty(),
+        Value::List(a) | Value::Tuple(a) => !a.is_empty(),
+        Value::Dict(o) => !o.is_empty(),
+        Value::Bytes(b) => !b.is_empty(),
+        Value::Uuid(_) | Value::DateTime(_) => true,
     }
 }
 
 fn wipe(v: &mut Value) {
     match v {
-        Value::String(s) => s.zeroize(),
-        Value::Array(a) => a.iter_mut().for_each(wipe),
-        Value::Object(o) => o.values_mut().for_each(wipe),
+        Value::Str(s) | Value::Markup(s) => s.zeroize(),
+        Value::List(a) | Value::Tuple(a) => a.iter_mut().for_each(wipe),
+        Value::Dict(o) => {
+            for (mut key, mut value) in std::mem::take(o) {
+                key.zeroize();
+                wipe(&mut value);
+            }
+        }
         _ => {}
     }
 }
@@ -125,8 +130,8 @@ impl Keyring {
         let mut value = flask_loads(&raw);
         raw.zeroize();
         let current = match &value {
-            Value::String(s) if !s.is_empty() => Ok(SecretKey::from_text(s)),
-            Value::String(_) | Value::Null => Err(missing()),
+            Value::Str(s) if !s.is_empty() => Ok(SecretKey::from_text(s)),
+            Value::Str(_) | Value::Null => Err(missing()),
             other => Err(KeyringError::EnvNotString {
                 var: SECRET_KEY_VAR.to_owned(),
                 found: kind(other),
@@ -153,7 +158,7 @@ fn parse_fallbacks(value: &Value) -> Result<Vec<SecretKey>, KeyringError> {
     if !truthy(value) {
         return Ok(Vec::new());
     }
-    let Value::Array(items) = value else {
+    let Value::List(items) = value else {
         return Err(KeyringError::FallbacksNotAList {
             var: SECRET_KEY_FALLBACKS_VAR.to_owned(),
             found: kind(value),
@@ -162,7 +167,7 @@ fn parse_fallbacks(value: &Value) -> Result<Vec<SecretKey>, KeyringError> {
     let mut keys = Vec::with_capacity(items.len());
     for (position, item) in items.iter().enumerate() {
         match item {
-            Value::String(s) => keys.push(SecretKey::from_text(s)),
+            Value::Str(s) => keys.push(SecretKey::from_text(s)),
             other => {
                 return Err(KeyringError::FallbackNotString {
                     position,

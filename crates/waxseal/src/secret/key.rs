@@ -124,7 +124,7 @@ impl SecretKey {
             return Err(ParseKeyError::Empty);
         }
         // Bad characters first: "not hex at all" is the more useful message.
-        if let Some(position) = t.bytes().position(|c| hex_val(c).is_none()) {
+        if let Some(position) = t.bytes().position(|c| crate::hex::digit_value(c).is_none()) {
             return Err(ParseKeyError::InvalidHexDigit { position });
         }
         if t.len() % 2 != 0 {
@@ -132,8 +132,9 @@ impl SecretKey {
         }
         let mut out = Zeroizing::new(Vec::with_capacity(t.len() / 2));
         for (i, pair) in t.as_bytes().chunks_exact(2).enumerate() {
-            let hi = hex_val(pair[0]).ok_or(ParseKeyError::InvalidHexDigit { position: 2 * i })?;
-            let lo = hex_val(pair[1]).ok_or(ParseKeyError::InvalidHexDigit {
+            let hi = crate::hex::digit_value(pair[0])
+                .ok_or(ParseKeyError::InvalidHexDigit { position: 2 * i })?;
+            let lo = crate::hex::digit_value(pair[1]).ok_or(ParseKeyError::InvalidHexDigit {
                 position: 2 * i + 1,
             })?;
             out.push(hi << 4 | lo);
@@ -380,7 +381,7 @@ pub(crate) fn fingerprint_of(bytes: &[u8]) -> String {
     h.update(FINGERPRINT_PREFIX);
     h.update(bytes);
     let digest = h.finalize();
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(&digest[..8])
 }
 
 impl fmt::Debug for SecretKey {
@@ -561,15 +562,6 @@ pub(crate) fn read_key_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, ParseKeyE
     Ok(raw)
 }
 
-fn hex_val(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
-}
-
 fn split_prefix(text: &str) -> Option<(bool, &str)> {
     // Python accepts b, B, br, rb in any case for bytes literals.
     let bytes = text.as_bytes();
@@ -658,8 +650,8 @@ fn parse_python_bytes(text: &str) -> Result<Zeroizing<Vec<u8>>, ParseKeyError> {
             b't' => out.push(b'\t'),
             b'v' => out.push(0x0b),
             b'x' => {
-                let hi = inner.get(i).copied().and_then(hex_val);
-                let lo = inner.get(i + 1).copied().and_then(hex_val);
+                let hi = inner.get(i).copied().and_then(crate::hex::digit_value);
+                let lo = inner.get(i + 1).copied().and_then(crate::hex::digit_value);
                 match (hi, lo) {
                     (Some(h), Some(l)) => out.push(h << 4 | l),
                     _ => return Err(bad(format!("\\x at offset {} needs two hex digits", i - 2))),

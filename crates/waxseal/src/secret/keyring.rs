@@ -12,6 +12,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::key::{KeyGenError, ParseKeyError, SecretKey};
 use super::strength::{check_strength, KeyPolicy, WeakKey};
+use crate::timed::unix_now;
 
 /// The `waxseal_keyring` version written and read by this crate.
 ///
@@ -643,7 +644,7 @@ impl Keyring {
         };
         let mut suffix = [0u8; 8];
         getrandom::fill(&mut suffix).map_err(|e| KeyGenError::Random(e.to_string()))?;
-        let suffix: String = suffix.iter().map(|b| format!("{b:02x}")).collect();
+        let suffix = crate::hex::encode(&suffix);
         let mut tmp_name = std::ffi::OsString::from(".");
         tmp_name.push(name);
         tmp_name.push(format!(".{suffix}.tmp"));
@@ -673,13 +674,6 @@ impl Keyring {
         }
         Ok(())
     }
-}
-
-pub(crate) fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 impl Keyring {
