@@ -1,7 +1,9 @@
 //! What `verify`, `explain` and `decode` share when they render the core's [`Inspection`]: the
 //! step from an input line to a token, the JSON form of a payload, key names.
 
-use waxseal::inspect::{extract_token, FormatKind, Inspection};
+use waxseal::inspect::{
+    extract_token, likely_formats, FormatKind, Inspection, TokenFormat, Verdict,
+};
 
 use crate::batch::{Input, MAX_TOKEN_LINE};
 
@@ -67,4 +69,40 @@ pub fn number_prefix(numbered: bool, number: usize) -> String {
 /// Whether answers are numbered: more than one input is possible (several tokens, or stdin).
 pub fn numbered(tokens: &[String]) -> bool {
     tokens.len() > 1 || tokens.iter().any(|t| t == "-")
+}
+
+/// A format in words, for hints: `an itsdangerous Signer token`.
+pub fn format_name(kind: FormatKind) -> &'static str {
+    match kind {
+        FormatKind::Flask => "a Flask session cookie",
+        FormatKind::UrlSafeTimed => "an itsdangerous URLSafeTimedSerializer token",
+        FormatKind::UrlSafe => "an itsdangerous URLSafeSerializer token",
+        FormatKind::Serializer => "an itsdangerous Serializer token",
+        FormatKind::TimestampSigner => "an itsdangerous TimestampSigner token",
+        FormatKind::Signer => "an itsdangerous Signer token",
+    }
+}
+
+/// Adds to the message of a token that is not of `format` (malformed, or a bad signature on a
+/// token without the timestamp `format` has) the format it does decode as, if one does.
+pub fn add_format_hint(r: &mut Inspection, token: &[u8], format: &TokenFormat) {
+    let wrong_shape = match r.verdict {
+        Verdict::Malformed => true,
+        // Only a wrong structure (no timestamp where the format has one) hints at another
+        // format: a payload that no longer decodes is what tampering looks like.
+        Verdict::BadSignature => {
+            format.kind.is_timed() && r.parts.as_ref().is_some_and(|p| p.timestamp.is_none())
+        }
+        _ => false,
+    };
+    if !wrong_shape {
+        return;
+    }
+    if let Some(k) = likely_formats(token, format.kind).first() {
+        r.message.push_str(&format!(
+            " It decodes as {}: try --format {}.",
+            format_name(*k),
+            k.name()
+        ));
+    }
 }

@@ -319,3 +319,16 @@ fn weak_keys_are_accepted_for_verifying_other_peoples_cookies() {
 fn unknown_flag_is_exit_2() {
     waxseal().args(["verify", "--bogus", "x"]).assert().code(2);
 }
+
+#[test]
+fn a_token_of_another_format_gets_a_hint() {
+    let token = sign(FormatKind::Signer, KEY.as_bytes(), "user-42", T0);
+    let (code, v) = verify_json(&token, &[]);
+    assert_eq!(code, Some(1));
+    let message = v["message"].as_str().unwrap();
+    assert!(message.contains("try --format signer"), "{message}");
+    // A tampered Flask cookie gets no such hint: it is a Flask cookie.
+    let tampered = flask(KEY, r#"{"a":1}"#).replacen('e', "f", 1);
+    let (_, v) = verify_json(&tampered, &["--now", "1700000100"]);
+    assert!(!v["message"].as_str().unwrap().contains("--format"), "{v}");
+}

@@ -11,7 +11,7 @@ use crate::batch::{self, Answer, Input};
 use crate::options::{BatchArgs, FormatArgs};
 use crate::output::{self, hex, paint, CliError, Untrusted, BAD, DIM, HEAD, VALUE, WARN};
 use crate::payload::human_payload;
-use crate::render::{self, extracted_note, number_prefix, prepare};
+use crate::render::{self, extracted_note, format_name, number_prefix, prepare};
 
 /// Show what a token holds, without a key (nothing is verified).
 ///
@@ -208,17 +208,6 @@ fn hint_lines(lines: &mut Vec<String>, likely: &[FormatKind]) {
             format_name(*first),
             first.name()
         ));
-    }
-}
-
-fn format_name(kind: FormatKind) -> &'static str {
-    match kind {
-        FormatKind::Flask => "a Flask session cookie",
-        FormatKind::UrlSafeTimed => "an itsdangerous URLSafeTimedSerializer token",
-        FormatKind::UrlSafe => "an itsdangerous URLSafeSerializer token",
-        FormatKind::Serializer => "an itsdangerous Serializer token",
-        FormatKind::TimestampSigner => "an itsdangerous TimestampSigner token",
-        FormatKind::Signer => "an itsdangerous Signer token",
     }
 }
 

@@ -128,10 +128,11 @@ impl Answer for Verify {
     fn answer(&self, number: usize, input: Input<'_>, out: &mut Vec<u8>) -> bool {
         let kind = self.verifier.format().kind;
         let (r, extracted) = match prepare(input, kind) {
-            Ok(p) => (
-                self.verifier.inspect_at(p.token, self.now, Detail::Verify),
-                p.extracted,
-            ),
+            Ok(p) => {
+                let mut r = self.verifier.inspect_at(p.token, self.now, Detail::Verify);
+                render::add_format_hint(&mut r, p.token, self.verifier.format());
+                (r, p.extracted)
+            }
             Err(r) => (*r, None),
         };
         if self.json {
