@@ -399,3 +399,13 @@ async fn keys_swap_live_under_concurrent_requests_and_no_one_is_logged_out() {
         .load(&value_of(&header))
         .expect("re-signed with the new key");
 }
+
+#[test]
+fn a_session_is_send_and_sync_and_its_futures_are_send() {
+    fn send_sync<T: Send + Sync + Clone>(_: &T) {}
+    fn send<F: std::future::Future + Send>(_: F) {}
+    let _ = |s: Session| {
+        send_sync(&s);
+        send(async move { s.get::<u64>("n").await });
+    };
+}

@@ -141,3 +141,45 @@ fn crack_finds_escape_heavy_keys_in_the_real_flask_unsign_wordlist() {
         assert_eq!(answer["secret_hex"], hex(secret));
     }
 }
+
+#[test]
+fn md5_tokens_signed_with_allow_legacy_md5_load_in_itsdangerous() {
+    let Some(py) = waxseal_interop::python_or_skip("md5_tokens_signed_with_allow_legacy_md5")
+    else {
+        return;
+    };
+    let out = waxseal()
+        .args([
+            "sign",
+            "--secret",
+            KEY,
+            "--digest",
+            "md5",
+            "--allow-legacy-md5",
+        ])
+        .arg(r#"{"user":"audit"}"#)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = stdout(&out).trim().to_owned();
+    let script = "import hashlib, sys\n\
+        from itsdangerous import URLSafeTimedSerializer\n\
+        from flask.json.tag import TaggedJSONSerializer\n\
+        s = URLSafeTimedSerializer(sys.argv[1], salt='cookie-session', serializer=TaggedJSONSerializer(),\n\
+            signer_kwargs={'key_derivation': 'hmac', 'digest_method': hashlib.md5})\n\
+        print(s.loads(sys.argv[2])['user'])\n";
+    let run = std::process::Command::new(py)
+        .args(["-c", script, KEY, &token])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), "audit");
+}

@@ -165,3 +165,100 @@ fn sign_uses_the_current_key_of_a_keyring() {
         .unwrap();
     assert_eq!(json_lines(&out)[0]["key_index"], 0);
 }
+
+#[test]
+fn md5_signs_only_with_allow_legacy_md5_and_verifies() {
+    let args = [
+        "sign",
+        "--secret",
+        KEY,
+        "--digest",
+        "md5",
+        "--timestamp",
+        "1700000000",
+    ];
+    waxseal()
+        .args(args)
+        .arg(r#"{"a":1}"#)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("MD5"))
+        .stderr(predicates::str::contains("--allow-legacy-md5"));
+    let out = waxseal()
+        .args(args)
+        .args(["--allow-legacy-md5", r#"{"a":1}"#])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = stdout(&out).trim().to_owned();
+    // 16-byte signature: 22 base64 characters.
+    assert_eq!(token.rsplit('.').next().unwrap().len(), 22);
+    waxseal()
+        .args([
+            "verify",
+            "--secret",
+            KEY,
+            "--digest",
+            "md5",
+            "--now",
+            "1700000000",
+            &token,
+        ])
+        .assert()
+        .success();
+}
+
+#[test]
+fn an_oversize_flask_cookie_is_refused_unless_allowed() {
+    // Random-looking text does not compress: the cookie grows past 4093 bytes.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let big: String = (0..6000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(b'a' + (x % 26) as u8)
+        })
+        .collect();
+    let payload = format!(r#"{{"blob":"{big}"}}"#);
+    waxseal()
+        .args(["sign", "--secret", KEY, &payload])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("4093"))
+        .stderr(predicates::str::contains("--allow-oversize"));
+    waxseal()
+        .args(["sign", "--secret", KEY, "--allow-oversize", &payload])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("warning"));
+}
+
+#[test]
+fn flask_payload_warnings_for_non_objects_and_changed_tags() {
+    waxseal()
+        .args(["sign", "--secret", KEY, "[1,2]"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("not a JSON object"));
+    waxseal()
+        .args(["sign", "--secret", KEY, r#"{"a":{" d":"not a date"}}"#])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("changed the payload"))
+        .stderr(predicates::str::contains(r#"{"a":null}"#));
+    waxseal()
+        .args([
+            "sign",
+            "--secret",
+            KEY,
+            r#"{ "b": 1E5, "a": {" t": [1, 2]} }"#,
+        ])
+        .assert()
+        .success()
+        .stderr(predicates::str::is_empty());
+}

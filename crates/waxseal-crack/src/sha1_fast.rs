@@ -11,157 +11,14 @@
 //! derived-key ipad, 2 message blocks, derived-key opad, final block (5 compressions).
 //!
 //! `sha1::compress` uses the SHA-NI instructions when the CPU has them (runtime detection), so
-//! this module needs no `unsafe`.
+//! this module needs no `unsafe`. The compression-state primitives ([`KeyStates`], padding,
+//! streaming) are the core's (`waxseal::hmac_sha1`), shared with its signer; only the
+//! per-scheme derivation and the per-token check live here.
 
-use sha1::digest::consts::U64;
-use sha1::digest::generic_array::GenericArray;
+pub(crate) use waxseal::hmac_sha1::KeyStates;
+use waxseal::hmac_sha1::{padded_tail_blocks, sha1_continue, Block, BLOCK_LEN, IV, TAG_LEN};
 
-type Block = GenericArray<u8, U64>;
-
-const BLOCK_LEN: usize = 64;
-const DIGEST_LEN: usize = 20;
-const IV: [u32; 5] = [
-    0x6745_2301,
-    0xEFCD_AB89,
-    0x98BA_DCFE,
-    0x1032_5476,
-    0xC3D2_E1F0,
-];
-const IPAD: u8 = 0x36;
-const OPAD: u8 = 0x5c;
-
-#[inline(always)]
-fn compress_one(state: &mut [u32; 5], block: &[u8; BLOCK_LEN]) {
-    sha1::compress(state, std::slice::from_ref(Block::from_slice(block)));
-}
-
-/// The padding blocks of a SHA-1 message whose first `already_hashed` bytes (a multiple of 64)
-/// were compressed before and whose remaining bytes are `tail`.
-fn padded_tail_blocks(already_hashed: u64, tail: &[u8]) -> Vec<Block> {
-    let total_bits = (already_hashed + tail.len() as u64) * 8;
-    let mut bytes = tail.to_vec();
-    bytes.push(0x80);
-    while bytes.len() % BLOCK_LEN != BLOCK_LEN - 8 {
-        bytes.push(0);
-    }
-    bytes.extend_from_slice(&total_bits.to_be_bytes());
-    bytes
-        .chunks_exact(BLOCK_LEN)
-        .map(Block::clone_from_slice)
-        .collect()
-}
-
-/// The last block of an outer HMAC hash: 20 bytes of inner hash, then padding for 84 bytes.
-/// The same layout finishes a derived-key HMAC and a signature HMAC.
-const fn hash_final_template() -> [u8; BLOCK_LEN] {
-    let mut block = [0u8; BLOCK_LEN];
-    block[DIGEST_LEN] = 0x80;
-    let bits = ((BLOCK_LEN + DIGEST_LEN) * 8) as u64;
-    let be = bits.to_be_bytes();
-    let mut i = 0;
-    while i < 8 {
-        block[BLOCK_LEN - 8 + i] = be[i];
-        i += 1;
-    }
-    block
-}
-const HASH_FINAL_TEMPLATE: [u8; BLOCK_LEN] = hash_final_template();
-
-/// Finishes an HMAC: compresses the 20-byte inner hash (with padding) onto the outer state.
-#[inline(always)]
-fn finish_outer(inner_hash: &[u32; 5], outer: &[u32; 5]) -> [u32; 5] {
-    let mut block = HASH_FINAL_TEMPLATE;
-    for (i, word) in inner_hash.iter().enumerate() {
-        block[i * 4..i * 4 + 4].copy_from_slice(&word.to_be_bytes());
-    }
-    let mut state = *outer;
-    compress_one(&mut state, &block);
-    state
-}
-
-/// SHA-1 of `parts` concatenated, continuing from `state` after `already_hashed` bytes
-/// (a multiple of 64). Streams through one stack block; no allocation.
-fn sha1_continue(mut state: [u32; 5], already_hashed: u64, parts: &[&[u8]]) -> [u32; 5] {
-    let mut block = [0u8; BLOCK_LEN];
-    let mut filled = 0usize;
-    let mut total = already_hashed;
-    for part in parts {
-        total += part.len() as u64;
-        let mut rest = *part;
-        while !rest.is_empty() {
-            let take = rest.len().min(BLOCK_LEN - filled);
-            block[filled..filled + take].copy_from_slice(&rest[..take]);
-            filled += take;
-            rest = &rest[take..];
-            if filled == BLOCK_LEN {
-                compress_one(&mut state, &block);
-                filled = 0;
-            }
-        }
-    }
-    block[filled] = 0x80;
-    block[filled + 1..].fill(0);
-    if filled + 1 > BLOCK_LEN - 8 {
-        compress_one(&mut state, &block);
-        block = [0u8; BLOCK_LEN];
-    }
-    block[BLOCK_LEN - 8..].copy_from_slice(&(total * 8).to_be_bytes());
-    compress_one(&mut state, &block);
-    state
-}
-
-/// The inner and outer HMAC-SHA1 states of one key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct KeyStates {
-    inner: [u32; 5],
-    outer: [u32; 5],
-}
-
-impl KeyStates {
-    /// States for an arbitrary key (keys longer than 64 bytes are hashed first, per HMAC).
-    pub(crate) fn from_key(key: &[u8]) -> KeyStates {
-        if key.len() > BLOCK_LEN {
-            let hashed = sha1_continue(IV, 0, &[key]);
-            return KeyStates::from_digest(&hashed);
-        }
-        let mut ipad = [IPAD; BLOCK_LEN];
-        let mut opad = [OPAD; BLOCK_LEN];
-        for (i, b) in key.iter().enumerate() {
-            ipad[i] ^= b;
-            opad[i] ^= b;
-        }
-        let mut inner = IV;
-        compress_one(&mut inner, &ipad);
-        let mut outer = IV;
-        compress_one(&mut outer, &opad);
-        KeyStates { inner, outer }
-    }
-
-    /// States for a 20-byte key given as a SHA-1 state (big-endian words).
-    #[inline(always)]
-    fn from_digest(digest: &[u32; 5]) -> KeyStates {
-        let mut ipad = [IPAD; BLOCK_LEN];
-        let mut opad = [OPAD; BLOCK_LEN];
-        for (i, word) in digest.iter().enumerate() {
-            ipad[i * 4..i * 4 + 4].copy_from_slice(&(word ^ 0x3636_3636).to_be_bytes());
-            opad[i * 4..i * 4 + 4].copy_from_slice(&(word ^ 0x5c5c_5c5c).to_be_bytes());
-        }
-        let mut inner = IV;
-        compress_one(&mut inner, &ipad);
-        let mut outer = IV;
-        compress_one(&mut outer, &opad);
-        KeyStates { inner, outer }
-    }
-
-    /// HMAC of a message given as its precomputed padded blocks (padding assumes one 64-byte
-    /// key block before the message).
-    #[inline(always)]
-    fn mac(&self, padded_message: &[Block]) -> [u32; 5] {
-        let mut state = self.inner;
-        sha1::compress(&mut state, padded_message);
-        finish_outer(&state, &self.outer)
-    }
-}
+const DIGEST_LEN: usize = TAG_LEN;
 
 /// Per-scheme key derivation on the fast path: secret → derived-key states.
 #[derive(Debug, Clone)]
@@ -207,7 +64,7 @@ impl Sha1Deriver {
         match self {
             Sha1Deriver::Hmac { padded_salt } => {
                 let secret_states = KeyStates::from_key(secret);
-                KeyStates::from_digest(&secret_states.mac(padded_salt))
+                KeyStates::from_digest(&secret_states.mac_blocks(padded_salt))
             }
             Sha1Deriver::Concat {
                 prefix_state,
@@ -248,14 +105,14 @@ impl Sha1Check {
     /// Whether the key's HMAC of the message equals the full expected signature.
     #[inline(always)]
     pub(crate) fn matches(&self, key: &KeyStates) -> bool {
-        key.mac(&self.padded_message) == self.expected
+        key.mac_blocks(&self.padded_message) == self.expected
     }
 }
 
 /// HMAC-SHA1 via the fast path, as bytes (used to cross-check against the `hmac` crate).
 #[cfg(test)]
 pub(crate) fn hmac_sha1(key: &[u8], message: &[u8]) -> [u8; DIGEST_LEN] {
-    let words = KeyStates::from_key(key).mac(&padded_tail_blocks(BLOCK_LEN as u64, message));
+    let words = KeyStates::from_key(key).mac_blocks(&padded_tail_blocks(BLOCK_LEN as u64, message));
     let mut out = [0u8; DIGEST_LEN];
     for (i, w) in words.iter().enumerate() {
         out[i * 4..i * 4 + 4].copy_from_slice(&w.to_be_bytes());

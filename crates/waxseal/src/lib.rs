@@ -24,7 +24,7 @@ pub mod encrypted;
 pub mod error;
 pub mod flask;
 mod hex;
-mod hmac_sha1;
+pub mod hmac_sha1;
 pub mod inspect;
 pub mod pyjson;
 pub mod secret;
@@ -39,3 +39,9 @@ pub use serializer::{
 };
 pub use signer::{Digest, KeyDerivation, Signer, SignerBuilder, SignerSettings, Unsigned};
 pub use timed::{TimestampSigner, TimestampUnsigned};
+
+/// The command-line README's code blocks, compiled and run as doc tests (the top-level README's
+/// are, by waxseal-axum).
+#[doc = include_str!("../../waxseal-cli/README.md")]
+#[cfg(doctest)]
+pub struct CliReadmeDoctests;

@@ -40,6 +40,41 @@ pub struct SignArgs {
     /// guesses the key can forge tokens.
     #[arg(long)]
     pub allow_weak_key: bool,
+    /// Sign with --digest md5. MD5 is broken; this is for auditors who must forge tokens for an
+    /// application still on MD5, never for new tokens.
+    #[arg(long)]
+    pub allow_legacy_md5: bool,
+    /// Print a Flask cookie even when it is over Flask's MAX_COOKIE_SIZE (4093 bytes for the
+    /// whole Set-Cookie value): Flask itself refuses to send one, as browsers drop it.
+    #[arg(long)]
+    pub allow_oversize: bool,
+}
+
+/// Warnings about a Flask payload: Flask cannot use a non-object as a session, and tagged-JSON
+/// normalisation may change what a malformed tag means (Flask reads `{" d": "not a date"}` as
+/// None, and would save it back so).
+fn flask_payload_warnings(given: &str, normalised: &str) -> Vec<String> {
+    use waxseal::flask::{json as fjson, Value};
+    let mut out = Vec::new();
+    if let Ok(v) = fjson::loads(normalised) {
+        if !matches!(v, Value::Dict(_)) {
+            out.push(
+                "the payload is not a JSON object: Flask's session is a dict, so an application \
+                 cannot use this cookie as its session"
+                    .to_owned(),
+            );
+        }
+    }
+    // Same document read as plain JSON before and after: only tag normalisation can differ.
+    if let (Ok(before), Ok(after)) = (fjson::parse(given), fjson::parse(normalised)) {
+        if before != after {
+            out.push(format!(
+                "Flask's tagged JSON changed the payload: it reads it as {normalised} (a malformed \
+                 tag such as {{\" d\": ...}} becomes null), and that is what was signed"
+            ));
+        }
+    }
+    out
 }
 
 /// Rewrites `text` in the format's JSON dialect.
@@ -109,12 +144,42 @@ pub fn run(args: SignArgs, json: bool) -> Result<u8, CliError> {
     if format.kind.is_json() {
         let text = std::str::from_utf8(&payload)
             .map_err(|_| CliError::usage("the payload is not UTF-8 text"))?;
-        payload = normalise_json(format.kind, text)?.into_bytes();
+        let normalised = normalise_json(format.kind, text)?;
+        if format.kind == FormatKind::Flask {
+            for w in flask_payload_warnings(text, &normalised) {
+                output::warn(output::Untrusted(&w));
+            }
+        }
+        payload = normalised.into_bytes();
     }
     let timestamp = args.timestamp.unwrap_or_else(waxseal::timed::unix_now);
-    let token = format
-        .sign(&[current.as_bytes()], &payload, timestamp)
-        .map_err(|e| CliError::usage(format!("cannot sign: {e}")))?;
+    let keys = [current.as_bytes()];
+    let signed = if args.allow_legacy_md5 {
+        format.sign_allowing_legacy_md5(&keys, &payload, timestamp)
+    } else {
+        format.sign(&keys, &payload, timestamp)
+    };
+    let token = signed.map_err(|e| {
+        let err = CliError::usage(format!("cannot sign: {e}"));
+        if format.settings.digest == waxseal::Digest::Md5 {
+            err.hint("to forge a token for an application still on MD5, add --allow-legacy-md5")
+        } else {
+            err
+        }
+    })?;
+    if format.kind == FormatKind::Flask {
+        use waxseal::flask::cookie::{set_cookie_header, CookieSettings};
+        if let Err(e) = set_cookie_header(&CookieSettings::default(), &token, None) {
+            if args.allow_oversize {
+                output::warn(format!("{e}; printed anyway (--allow-oversize)"));
+            } else {
+                return Err(CliError::usage(e.to_string()).hint(
+                    "Flask refuses to send it and browsers drop it: make the session smaller, \
+                     or pass --allow-oversize to print it anyway",
+                ));
+            }
+        }
+    }
     if json {
         output::json_line(&json!({
             "token": token,

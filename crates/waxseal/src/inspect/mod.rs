@@ -128,16 +128,15 @@ impl TokenFormat {
         }
     }
 
-    /// MD5 is accepted for verifying (old tokens must stay readable during a migration), never
-    /// for signing.
+    /// MD5 only when asked for (legacy tokens).
     fn signer_builder(
         &self,
         keys: &[&[u8]],
-        verifying: bool,
+        allow_md5: bool,
     ) -> Result<SignerBuilder, ConfigError> {
         let (first, rest) = keys.split_first().ok_or(ConfigError::NoKey)?;
         let mut b = Signer::builder(first).settings(self.settings.clone());
-        if verifying {
+        if allow_md5 {
             b = b.allow_legacy_md5();
         }
         for k in rest {
@@ -149,13 +148,14 @@ impl TokenFormat {
     fn serializer_builder(
         &self,
         keys: &[&[u8]],
-        verifying: bool,
+        allow_md5: bool,
     ) -> Result<SerializerBuilder, ConfigError> {
-        let main = self.signer_builder(keys, verifying)?;
+        let main = self.signer_builder(keys, allow_md5)?;
         let first = keys.first().ok_or(ConfigError::NoKey)?;
-        Ok(SerializerBuilder::new(first)
+        let b = SerializerBuilder::new(first)
             .signer(|_| main)
-            .max_decompressed_size(self.max_decompressed))
+            .max_decompressed_size(self.max_decompressed);
+        Ok(if allow_md5 { b.allow_legacy_md5() } else { b })
     }
 
     /// Verifies `token` with `keys` (current first, then fallbacks in trial order): a shortcut
@@ -201,25 +201,57 @@ impl TokenFormat {
         payload: &[u8],
         timestamp: u64,
     ) -> Result<String, SignError> {
+        self.sign_impl(keys, payload, timestamp, false)
+    }
+
+    /// Like [`TokenFormat::sign`], but MD5 is accepted: for auditors who must forge tokens for
+    /// an application still on MD5. Never for new tokens of your own.
+    ///
+    /// ```
+    /// use waxseal::inspect::{FormatKind, TokenFormat};
+    /// let mut f = TokenFormat::new(FormatKind::Signer);
+    /// f.settings.digest = waxseal::Digest::Md5;
+    /// assert!(f.sign(&[b"k"], b"v", 0).is_err());
+    /// assert!(f.sign_allowing_legacy_md5(&[b"k"], b"v", 0).is_ok());
+    /// let mut flask = TokenFormat::new(FormatKind::Flask);
+    /// flask.settings.digest = waxseal::Digest::Md5;
+    /// assert!(flask.sign_allowing_legacy_md5(&[b"k"], b"{}", 0).is_ok());
+    /// ```
+    pub fn sign_allowing_legacy_md5(
+        &self,
+        keys: &[&[u8]],
+        payload: &[u8],
+        timestamp: u64,
+    ) -> Result<String, SignError> {
+        self.sign_impl(keys, payload, timestamp, true)
+    }
+
+    fn sign_impl(
+        &self,
+        keys: &[&[u8]],
+        payload: &[u8],
+        timestamp: u64,
+        allow_md5: bool,
+    ) -> Result<String, SignError> {
         let text = || std::str::from_utf8(payload).map_err(|_| SignError::NotUtf8);
         let token = match self.kind {
-            FormatKind::Signer => self.signer_builder(keys, false)?.build()?.sign(payload),
+            FormatKind::Signer => self.signer_builder(keys, allow_md5)?.build()?.sign(payload),
             FormatKind::TimestampSigner => {
-                TimestampSigner::build(self.signer_builder(keys, false)?)?
+                TimestampSigner::build(self.signer_builder(keys, allow_md5)?)?
                     .sign_at(payload, timestamp)
             }
             FormatKind::Serializer => self
-                .serializer_builder(keys, false)?
+                .serializer_builder(keys, allow_md5)?
                 .build_serializer()?
                 .dumps_raw(text()?)
                 .into_bytes(),
             FormatKind::UrlSafe => self
-                .serializer_builder(keys, false)?
+                .serializer_builder(keys, allow_md5)?
                 .build_url_safe()?
                 .dumps_raw(text()?)
                 .into_bytes(),
             FormatKind::Flask | FormatKind::UrlSafeTimed => self
-                .serializer_builder(keys, false)?
+                .serializer_builder(keys, allow_md5)?
                 .build_url_safe_timed()?
                 .dumps_raw_at(text()?, timestamp)
                 .into_bytes(),
