@@ -17,6 +17,7 @@
 //! * Keys are [`SecretKey`]s; each is derived and its HMAC state keyed once, in [`Verifier::new`].
 //!   Expected signatures are computed only for [`Detail::Explain`].
 
+use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::compress;
@@ -467,7 +468,17 @@ impl Verifier {
                 .collect();
         }
 
-        let Some(key_index) = signer.verify_signature(signed_part, signature_text) else {
+        // The signature was decoded once, for the parts; compare it (in constant time) with each
+        // key's, current first, as Signer::verify_signature does after decoding it again.
+        let given = r.parts.as_ref().and_then(|p| p.signature.as_deref());
+        let matched = given.and_then(|given| {
+            (0..self.keys.len()).find(|&i| {
+                signer
+                    .signature_with_key(signed_part, i)
+                    .is_some_and(|s| bool::from(s.as_slice().ct_eq(given)))
+            })
+        });
+        let Some(key_index) = matched else {
             r.verdict = Verdict::BadSignature;
             r.message = self.bad_signature_message(r.parts.as_ref());
             if detail == Detail::Explain {
