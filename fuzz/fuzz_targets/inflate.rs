@@ -1,4 +1,4 @@
-//! Differential fuzzing of the own zlib inflater against the system-zlib path: for any input and
+//! Differential fuzzing of the own zlib inflater against the pinned-zlib path: for any input and
 //! limit, `zlib_decompress_capped_own` must return exactly what `zlib_decompress_capped_system`
 //! returns (the same bytes, or the same error variant and zlib's message), and the public
 //! `zlib_decompress_capped` must agree with both.

@@ -103,14 +103,9 @@ fn routes() -> Router {
 
 /// Text zlib cannot shrink (Flask compresses payloads when that helps).
 fn incompressible(len: usize) -> String {
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut rng = waxseal_interop::XorShift::new(0x9e37_79b9_7f4a_7c15);
     (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            char::from(b'!' + (x % 90) as u8)
-        })
+        .map(|_| char::from(b'!' + (rng.next_u64() % 90) as u8))
         .collect()
 }
 

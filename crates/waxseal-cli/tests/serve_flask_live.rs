@@ -57,16 +57,45 @@ fn tamper(cookie: &str) -> String {
     String::from_utf8(b).expect("ascii")
 }
 
+/// `waxseal serve` and the Flask twin on one fresh keyring, and a client.
+struct Pair {
+    dir: tempfile::TempDir,
+    py: std::path::PathBuf,
+    serve: Serve,
+    flask: Flask,
+    c: Client,
+}
+
+impl Pair {
+    /// `None` (a loud skip) without the Python reference, unless it is required.
+    fn start() -> Option<Pair> {
+        let py = python("serve_flask_live")?;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ring = new_keyring(dir.path());
+        let serve = Serve::start(&ring, &[]);
+        let flask = Flask::start(&py, &ring);
+        Some(Pair {
+            dir,
+            py,
+            serve,
+            flask,
+            c: client(),
+        })
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_cross_both_ways_and_bad_cookies_give_empty_sessions() {
-    let Some(py) = python("serve_flask_live") else {
+    let Some(Pair {
+        dir: _dir,
+        py: _py,
+        serve,
+        flask,
+        c,
+    }) = Pair::start()
+    else {
         return;
     };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let ring = new_keyring(dir.path());
-    let serve = Serve::start(&ring, &[]);
-    let flask = Flask::start(&py, &ring);
-    let c = client();
 
     // Flask writes unicode and nested data; waxseal reads exactly what Flask reads.
     let data =
@@ -161,14 +190,16 @@ fn attributes(header: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn permanent_sessions_get_the_same_cookie_attributes_on_both_sides() {
-    let Some(py) = python("serve_flask_live") else {
+    let Some(Pair {
+        dir: _dir,
+        py: _py,
+        serve,
+        flask,
+        c,
+    }) = Pair::start()
+    else {
         return;
     };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let ring = new_keyring(dir.path());
-    let serve = Serve::start(&ring, &[]);
-    let flask = Flask::start(&py, &ring);
-    let c = client();
 
     let resp = post_json(
         &c,

@@ -51,6 +51,20 @@ fn redis_int(redis: &RedisServer, args: &[&str]) -> i64 {
         .unwrap_or_else(|| panic!("integer reply to {args:?}: {reply:?}"))
 }
 
+/// Polls the session until the server answers 200 again (15 s at most), then checks it.
+async fn recovers(c: &Client, s: &Serve, cookie: &str, expected: Value, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let r = get(c, s.url("/api/session"), cookie).await;
+        if r.status() == StatusCode::OK {
+            assert_eq!(r.json::<Value>().await.expect("json"), expected);
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 async fn two_servers_share_sessions_and_lose_no_concurrent_write(ring: &Path, store: &str) {
     let a = Serve::start(ring, &["--store", store]);
     let b = Serve::start(ring, &["--store", store]);
@@ -134,22 +148,14 @@ async fn a_stopped_redis_gives_503_and_service_resumes_with_the_session_intact()
 
     // Redis restarted (AOF): the session is still there.
     redis.restart().expect("redis restarts");
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let r = get(&c, s.url("/api/session"), &cookie).await;
-        if r.status() == StatusCode::OK {
-            assert_eq!(
-                r.json::<Value>().await.expect("json"),
-                json!({"cart": ["tea"]})
-            );
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no recovery after a Redis restart"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    recovers(
+        &c,
+        &s,
+        &cookie,
+        json!({"cart": ["tea"]}),
+        "no recovery after a Redis restart",
+    )
+    .await;
 
     // Redis stopped: 503 quickly, for reads and writes; the session-free route still works.
     redis.stop();
@@ -177,22 +183,14 @@ async fn a_stopped_redis_gives_503_and_service_resumes_with_the_session_intact()
 
     // Redis back: service resumes by itself, nothing was overwritten while it was away.
     redis.restart().expect("redis restarts");
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let r = get(&c, s.url("/api/session"), &cookie).await;
-        if r.status() == StatusCode::OK {
-            assert_eq!(
-                r.json::<Value>().await.expect("json"),
-                json!({"cart": ["tea"]})
-            );
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no recovery after Redis returned"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    recovers(
+        &c,
+        &s,
+        &cookie,
+        json!({"cart": ["tea"]}),
+        "no recovery after Redis returned",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

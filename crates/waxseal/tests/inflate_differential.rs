@@ -177,7 +177,7 @@ fn json_like(rng: &mut XorShift, len: usize) -> Vec<u8> {
     s.into_bytes()
 }
 
-/// flate2 (system zlib) with the given level and window size, in `chunks` pieces separated by
+/// flate2 (the pinned zlib) with the given level and window size, in `chunks` pieces separated by
 /// the given flush (Sync adds empty stored blocks, Partial empty fixed ones, Full also forgets
 /// the window).
 fn flate2_stream(

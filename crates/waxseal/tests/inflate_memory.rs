@@ -1,4 +1,4 @@
-//! The own inflater keeps memory within about `limit + 1` bytes of output, like the system-zlib
+//! The own inflater keeps memory within about `limit + 1` bytes of output, like the pinned-zlib
 //! path: a zlib bomb small enough to take the own path (at most `OWN_INFLATE_MAX_LEN` bytes) is
 //! refused quickly without ever holding more than `limit + 1` bytes, and a stream that really
 //! inflates to the limit grows its buffer geometrically but never past `limit + 1` bytes.

@@ -1,4 +1,4 @@
-//! `zlib_compress` must be byte-identical to zlib 1.2.13 at level 6 (what Python's
+//! `zlib_compress` must be byte-identical to stock zlib at level 6 (what Python's
 //! `zlib.compress` and therefore itsdangerous produce), and `zlib_decompress_capped` must refuse
 //! oversized, truncated and corrupt streams without panicking.
 //!
@@ -15,7 +15,7 @@ use waxseal::compress::{
 };
 use waxseal_interop::{hex, json, oracle, XorShift};
 
-/// The system zlib at level 6, windowBits 15, memLevel 8, default strategy, Z_FINISH.
+/// The pinned zlib at level 6, windowBits 15, memLevel 8, default strategy, Z_FINISH.
 fn reference(input: &[u8]) -> Vec<u8> {
     let mut c = Compress::new(Compression::new(6), true);
     let mut out = Vec::with_capacity(input.len() + input.len() / 100 + 64);

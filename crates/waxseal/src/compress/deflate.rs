@@ -1105,7 +1105,6 @@ fn deflate_slow(s: &mut Scratch, n: usize, w: &mut BitWriter) {
 }
 
 /// stock zlib (1.2.12-1.3.x) at level 6.
-/// zlib 1.2.13 level 6.
 pub(super) fn compress_small(input: &[u8]) -> Vec<u8> {
     let with_scratch = |s: &mut Scratch| {
         let n = input.len();

@@ -546,14 +546,14 @@ struct Inflater<'a> {
     out: Vec<u8>,
     /// Bytes of output so far.
     olen: usize,
-    /// `limit + 1`: the size of the buffer the system-zlib path gives zlib.
+    /// `limit + 1`: the size of the buffer the pinned-zlib path gives zlib.
     cap: usize,
     /// Scratch for dynamic blocks, fetched on first use.
     scratch: Option<Box<Dynamic>>,
 }
 
 /// Inflates the zlib stream `input` into at most `limit` bytes, with exactly the results of the
-/// system-zlib path (`super::zlib_decompress_capped_system`).
+/// pinned-zlib path (`super::zlib_decompress_capped_system`).
 pub(super) fn zlib_decompress_capped_own(
     input: &[u8],
     limit: usize,
