@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 use waxseal::inspect::{FormatKind, TokenFormat};
 use waxseal::secret::{KeyPolicy, Keyring, KeyringError, SecretKey};
 use waxseal::{Digest, KeyDerivation};
+use waxseal_crack::WordlistFormat;
 
 use crate::output::{warn, CliError};
 
@@ -486,5 +487,34 @@ pub fn keyring_warning(
                 format!("fallback key {index}")
             }
         )),
+    }
+}
+
+/// Wordlist formats (`crack --wordlist-format`, `key check --wordlist-format`).
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordlistFormatName {
+    /// Detect from the first lines (Python literals like flask-unsign's list, else raw).
+    Auto,
+    /// One candidate per line, as raw bytes (same as `raw`).
+    Plain,
+    /// One candidate per line, as raw bytes.
+    Raw,
+    /// One Python str/bytes literal per line (flask-unsign-wordlist).
+    Python,
+    /// One candidate per line, UTF-8 text whose characters are the key's bytes (lists of
+    /// Python 2 byte strings); lines with characters above U+00FF are skipped and counted.
+    #[value(name = "latin-1")]
+    Latin1,
+}
+
+impl WordlistFormatName {
+    /// The engine's format.
+    pub fn format(self) -> WordlistFormat {
+        match self {
+            WordlistFormatName::Auto => WordlistFormat::Auto,
+            WordlistFormatName::Plain | WordlistFormatName::Raw => WordlistFormat::Plain,
+            WordlistFormatName::Python => WordlistFormat::Python,
+            WordlistFormatName::Latin1 => WordlistFormat::Latin1,
+        }
     }
 }

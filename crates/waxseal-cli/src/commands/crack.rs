@@ -27,37 +27,8 @@ use waxseal_crack::{
     Scheme, Sequence, SignedToken, Target, TokenKind, WordlistFormat, WordlistReader,
 };
 
-use crate::options::TokenStream;
+use crate::options::{TokenStream, WordlistFormatName};
 use crate::output::{self, hex, paint, secret_display, CliError, BAD, GOOD, WARN};
-
-/// Wordlist formats.
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WordlistFormatName {
-    /// Detect from the first lines (Python literals like flask-unsign's list, else raw).
-    Auto,
-    /// One candidate per line, as raw bytes (same as `raw`).
-    Plain,
-    /// One candidate per line, as raw bytes.
-    Raw,
-    /// One Python str/bytes literal per line (flask-unsign-wordlist).
-    Python,
-    /// One candidate per line, UTF-8 text whose characters are the key's bytes (lists of
-    /// Python 2 byte strings); lines with characters above U+00FF are skipped and counted.
-    #[value(name = "latin-1")]
-    Latin1,
-}
-
-impl WordlistFormatName {
-    /// The engine's format.
-    pub fn format(self) -> WordlistFormat {
-        match self {
-            WordlistFormatName::Auto => WordlistFormat::Auto,
-            WordlistFormatName::Plain | WordlistFormatName::Raw => WordlistFormat::Plain,
-            WordlistFormatName::Python => WordlistFormat::Python,
-            WordlistFormatName::Latin1 => WordlistFormat::Latin1,
-        }
-    }
-}
 
 /// Token formats `crack` knows (`auto`: from the token's shape).
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -10,7 +10,7 @@ use waxseal::encoding::base64_encode;
 use waxseal::secret::{KeyPolicy, Keyring, SecretKey, StrengthReport};
 use waxseal_crack::{CandidateChunk, CandidateSource, WordlistFormat, WordlistReader};
 
-use super::crack::WordlistFormatName;
+use crate::options::WordlistFormatName;
 use crate::options::{keyring_warning, KeyArgs};
 use crate::output::{self, hex, paint, python_bytes_literal, CliError, BAD, GOOD, HEAD, VALUE};
 
