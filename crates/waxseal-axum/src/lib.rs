@@ -45,7 +45,7 @@ pub use error::{Error, SessionError};
 pub use json::natural as natural_json;
 pub use keys::{KeyringHandle, KeyringSnapshot, SESSION_ID_SALT};
 pub use layer::{ResponseFuture, SessionLayer, SessionService};
-pub use session::Session;
+pub use session::{request_cookie, Session};
 pub use waxseal::flask::cookie::{OversizeCookie, SameSite};
 pub use waxseal_store as store;
 

@@ -114,7 +114,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Session {
                 return existing.clone();
             }
             let shared = slot.shared.clone();
-            let cookie = cookie_value(parts.headers.get_all(COOKIE).iter(), &shared.settings.name);
+            let cookie = request_cookie(&parts.headers, &shared.settings.name);
             let session = Session {
                 inner: Arc::new(Inner {
                     codecs: shared.keys.codecs.load_full(),
@@ -130,7 +130,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Session {
     }
 }
 
-/// The first cookie called `name`, as Werkzeug's `request.cookies.get(name)` picks it.
+/// The request's cookie called `name` (the first one, as Werkzeug's `request.cookies.get(name)`
+/// picks it): the value the session layer reads, for pages that show it.
+///
+/// ```
+/// use http::{header::COOKIE, HeaderMap, HeaderValue};
+/// let mut h = HeaderMap::new();
+/// h.append(COOKIE, HeaderValue::from_static("theme=dark; session=abc.def"));
+/// assert_eq!(waxseal_axum::request_cookie(&h, "session").as_deref(), Some("abc.def"));
+/// ```
+pub fn request_cookie(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    cookie_value(headers.get_all(COOKIE).iter(), name)
+}
+
 fn cookie_value<'a>(headers: impl Iterator<Item = &'a HeaderValue>, name: &str) -> Option<String> {
     headers
         .filter_map(|h| h.to_str().ok())

@@ -81,7 +81,7 @@ async fn inspect_get(
         Some(t) => ("The token in the URL".to_owned(), Some(t)),
         None => (
             format!("Your browser's {} cookie", state.cookie_name),
-            own_cookie(&headers, &state.cookie_name),
+            waxseal_axum::request_cookie(&headers, &state.cookie_name),
         ),
     };
     let mut anatomy = token
@@ -155,19 +155,6 @@ fn page(
         anatomy,
         form_token,
     }
-}
-
-/// The session cookie's value from the request's `Cookie` headers.
-fn own_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            let (n, v) = pair.trim().split_once('=')?;
-            (n == name).then(|| v.trim_matches('"').to_owned())
-        })
 }
 
 /// The token in pasted text (the value itself, `name=value`, or a whole `Cookie:` header), by
