@@ -44,14 +44,14 @@ struct Serializers {
 
 fn serializers() -> Serializers {
     Serializers {
-        plain: Serializer::new(KEY),
-        timed: TimedSerializer::new(KEY),
-        url: URLSafeSerializer::new(KEY),
+        plain: Serializer::new(KEY).unwrap(),
+        timed: TimedSerializer::new(KEY).unwrap(),
+        url: URLSafeSerializer::new(KEY).unwrap(),
         url_capped: SerializerBuilder::new(KEY)
             .max_decompressed_size(100)
             .build_url_safe()
             .expect("valid settings"),
-        url_timed: URLSafeTimedSerializer::new(KEY),
+        url_timed: URLSafeTimedSerializer::new(KEY).unwrap(),
         url_timed_fallback: SerializerBuilder::new(KEY)
             .fallback_key(b"old-key")
             .fallback_signer(|b| b.digest(Digest::Sha512))
@@ -82,7 +82,7 @@ fn fixtures() -> &'static Fixtures {
                 .fallback_key(b"old-key")
                 .build()
                 .expect("valid settings"),
-            ts: TimestampSigner::new(KEY),
+            ts: TimestampSigner::new(KEY).unwrap(),
             ser_ts: TimestampSigner::from_signer(ser_signer.clone()),
             ser_signer,
             serializers: serializers(),

@@ -231,6 +231,13 @@ pub enum ConfigError {
     Md5NotAllowed,
     /// No secret key was given.
     NoKey,
+    /// A secret key is empty: anyone could sign with it. itsdangerous 2.2 accepts an empty key;
+    /// Flask 3.1 refuses an empty `SECRET_KEY` (the session is unavailable); waxseal refuses it
+    /// everywhere, fallback keys included.
+    EmptyKey {
+        /// 0 for the current key, `n` for the `n`-th fallback key.
+        index: usize,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -248,6 +255,8 @@ impl fmt::Display for ConfigError {
                  SignerBuilder::allow_legacy_md5)",
             ),
             ConfigError::NoKey => f.write_str("no secret key given"),
+            ConfigError::EmptyKey { index: 0 } => f.write_str("the secret key is empty"),
+            ConfigError::EmptyKey { index } => write!(f, "fallback key {index} is empty"),
         }
     }
 }

@@ -8,9 +8,21 @@
 //! 4. [`serializer`]: [`Serializer`], [`TimedSerializer`], and the URL-safe
 //!    [`URLSafeSerializer`] and [`URLSafeTimedSerializer`] (compressed, base64url JSON).
 //!
+//! Every constructor that takes secret keys returns `Result<_, ConfigError>` and refuses an empty
+//! key ([`ConfigError::EmptyKey`], fallback keys included), because a signer with an empty key
+//! lets anyone sign. A `Result` from `new` is what users of `Regex::new` or cookie-rs's
+//! `Key::try_from` expect from a constructor that can refuse its input, and keeps construction a
+//! single call (a separate non-empty key type would add a conversion at every call site for one
+//! check). itsdangerous 2.2 accepts an empty key; Flask 3.1 refuses an empty `SECRET_KEY` (its
+//! session is then unavailable) but not an empty fallback, which waxseal refuses too.
+//! [`secret::Keyring`] refuses empty keys under every [`secret::KeyPolicy`], so a keyring always
+//! builds a signer. Weak but non-empty keys are accepted here, as itsdangerous accepts them; they
+//! are refused by keyrings under [`secret::KeyPolicy::RefuseWeak`], by the CLI's `sign` and by
+//! the web layer.
+//!
 //! ```
 //! use waxseal::URLSafeTimedSerializer;
-//! let s = URLSafeTimedSerializer::new("a long random secret key");
+//! let s = URLSafeTimedSerializer::new("a long random secret key").unwrap();
 //! let token = s.dumps(&vec!["hello", "world"]).unwrap();
 //! let value: Vec<String> = s.loads(&token, Some(3600)).unwrap();
 //! assert_eq!(value, ["hello", "world"]);

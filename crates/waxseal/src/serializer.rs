@@ -462,7 +462,7 @@ macro_rules! timed_api {
 /// Signs JSON text as `json.dumps` writes it (itsdangerous's `Serializer`).
 ///
 /// ```
-/// let s = waxseal::Serializer::new("secret-key");
+/// let s = waxseal::Serializer::new("secret-key").unwrap();
 /// let token = s.dumps(&[1, 2, 3]).unwrap();
 /// assert!(token.starts_with("[1, 2, 3]."));
 /// assert_eq!(s.loads::<Vec<i32>>(&token).unwrap(), [1, 2, 3]);
@@ -473,11 +473,16 @@ pub struct Serializer {
 }
 
 impl Serializer {
-    /// A serializer with itsdangerous's defaults.
-    pub fn new(secret_key: impl AsRef<[u8]>) -> Serializer {
-        Serializer {
-            engine: default_engine(secret_key.as_ref(), Envelope::PlainJson, false),
-        }
+    /// A serializer with itsdangerous's defaults. An empty key is refused
+    /// ([`ConfigError::EmptyKey`]); [`SerializerBuilder`] sets everything else.
+    ///
+    /// ```
+    /// use waxseal::{ConfigError, Serializer};
+    /// assert!(Serializer::new("secret-key").is_ok());
+    /// assert_eq!(Serializer::new("").unwrap_err(), ConfigError::EmptyKey { index: 0 });
+    /// ```
+    pub fn new(secret_key: impl AsRef<[u8]>) -> Result<Serializer, ConfigError> {
+        SerializerBuilder::new(secret_key).build_serializer()
     }
     untimed_api!();
 }
@@ -489,11 +494,16 @@ pub struct TimedSerializer {
 }
 
 impl TimedSerializer {
-    /// A timed serializer with itsdangerous's defaults.
-    pub fn new(secret_key: impl AsRef<[u8]>) -> TimedSerializer {
-        TimedSerializer {
-            engine: default_engine(secret_key.as_ref(), Envelope::PlainJson, true),
-        }
+    /// A timed serializer with itsdangerous's defaults. An empty key is refused
+    /// ([`ConfigError::EmptyKey`]); [`SerializerBuilder`] sets everything else.
+    ///
+    /// ```
+    /// use waxseal::{ConfigError, TimedSerializer};
+    /// assert!(TimedSerializer::new("secret-key").is_ok());
+    /// assert_eq!(TimedSerializer::new("").unwrap_err(), ConfigError::EmptyKey { index: 0 });
+    /// ```
+    pub fn new(secret_key: impl AsRef<[u8]>) -> Result<TimedSerializer, ConfigError> {
+        SerializerBuilder::new(secret_key).build_timed()
     }
     timed_api!();
 }
@@ -502,7 +512,7 @@ impl TimedSerializer {
 /// (itsdangerous's `URLSafeSerializer`).
 ///
 /// ```
-/// let s = waxseal::URLSafeSerializer::new("secret-key");
+/// let s = waxseal::URLSafeSerializer::new("secret-key").unwrap();
 /// let token = s.dumps(&serde_json::json!({"id": 5})).unwrap();
 /// assert_eq!(s.loads::<serde_json::Value>(&token).unwrap()["id"], 5);
 /// ```
@@ -512,11 +522,16 @@ pub struct URLSafeSerializer {
 }
 
 impl URLSafeSerializer {
-    /// A URL-safe serializer with itsdangerous's defaults.
-    pub fn new(secret_key: impl AsRef<[u8]>) -> URLSafeSerializer {
-        URLSafeSerializer {
-            engine: default_engine(secret_key.as_ref(), Envelope::UrlSafe, false),
-        }
+    /// A URL-safe serializer with itsdangerous's defaults. An empty key is refused
+    /// ([`ConfigError::EmptyKey`]); [`SerializerBuilder`] sets everything else.
+    ///
+    /// ```
+    /// use waxseal::{ConfigError, URLSafeSerializer};
+    /// assert!(URLSafeSerializer::new("secret-key").is_ok());
+    /// assert_eq!(URLSafeSerializer::new("").unwrap_err(), ConfigError::EmptyKey { index: 0 });
+    /// ```
+    pub fn new(secret_key: impl AsRef<[u8]>) -> Result<URLSafeSerializer, ConfigError> {
+        SerializerBuilder::new(secret_key).build_url_safe()
     }
     untimed_api!();
 }
@@ -525,7 +540,7 @@ impl URLSafeSerializer {
 /// `URLSafeTimedSerializer`, the format of Flask's session cookie).
 ///
 /// ```
-/// let s = waxseal::URLSafeTimedSerializer::new("secret-key");
+/// let s = waxseal::URLSafeTimedSerializer::new("secret-key").unwrap();
 /// let token = s.dumps_at(&"hello", 1_700_000_000).unwrap();
 /// let loaded = s.loads_at::<String>(&token, Some(3600), 1_700_000_100).unwrap();
 /// assert_eq!((loaded.value.as_str(), loaded.timestamp), ("hello", Some(1_700_000_000)));
@@ -536,26 +551,17 @@ pub struct URLSafeTimedSerializer {
 }
 
 impl URLSafeTimedSerializer {
-    /// A URL-safe timed serializer with itsdangerous's defaults.
-    pub fn new(secret_key: impl AsRef<[u8]>) -> URLSafeTimedSerializer {
-        URLSafeTimedSerializer {
-            engine: default_engine(secret_key.as_ref(), Envelope::UrlSafe, true),
-        }
+    /// A URL-safe timed serializer with itsdangerous's defaults. An empty key is refused
+    /// ([`ConfigError::EmptyKey`]); [`SerializerBuilder`] sets everything else.
+    ///
+    /// ```
+    /// use waxseal::{ConfigError, URLSafeTimedSerializer};
+    /// assert!(URLSafeTimedSerializer::new("secret-key").is_ok());
+    /// assert_eq!(URLSafeTimedSerializer::new("").unwrap_err(), ConfigError::EmptyKey { index: 0 });
+    /// ```
+    pub fn new(secret_key: impl AsRef<[u8]>) -> Result<URLSafeTimedSerializer, ConfigError> {
+        SerializerBuilder::new(secret_key).build_url_safe_timed()
     }
     timed_api!();
 }
 
-/// The engine of a serializer with itsdangerous's defaults (salt `itsdangerous`), which need no
-/// validation.
-fn default_engine(secret_key: &[u8], envelope: Envelope, timed: bool) -> Engine {
-    let settings = SignerSettings {
-        salt: b"itsdangerous".to_vec(),
-        ..SignerSettings::default()
-    };
-    Engine {
-        signers: vec![Signer::prepare(settings, &[secret_key])],
-        envelope,
-        timed,
-        max_decompressed: DEFAULT_MAX_DECOMPRESSED,
-    }
-}

@@ -418,7 +418,16 @@ impl SignerBuilder {
     }
 
     /// Adds a fallback key: accepted when verifying, never used to sign. Fallbacks are tried in
-    /// the order they are added, after the current key.
+    /// the order they are added, after the current key. An empty fallback key is refused by
+    /// [`SignerBuilder::build`] like an empty current key.
+    ///
+    /// ```
+    /// let old = waxseal::Signer::new("old-key")?;
+    /// let token = old.sign(b"value");
+    /// let signer = waxseal::Signer::builder("new-key").fallback_key("old-key").build()?;
+    /// assert_eq!(signer.unsign(&token)?.key_index, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fallback_key(mut self, key: impl AsRef<[u8]>) -> Self {
         self.keys.push(Zeroizing::new(key.as_ref().to_vec()));
         self
@@ -431,11 +440,15 @@ impl SignerBuilder {
         self
     }
 
-    /// Builds the signer, deriving every key once.
+    /// Builds the signer, deriving every key once. Refuses an empty key (current or fallback),
+    /// a separator that can occur inside a signature, and MD5 unless allowed.
     ///
     /// ```
-    /// let err = waxseal::Signer::builder("k").separator(b'a').build().unwrap_err();
+    /// use waxseal::{ConfigError, Signer};
+    /// let err = Signer::builder("k").separator(b'a').build().unwrap_err();
     /// assert!(err.to_string().contains("separator"));
+    /// let err = Signer::builder("k").fallback_key("").build().unwrap_err();
+    /// assert_eq!(err, ConfigError::EmptyKey { index: 1 });
     /// ```
     pub fn build(self) -> Result<Signer, ConfigError> {
         let sep = self.settings.separator;
@@ -447,6 +460,9 @@ impl SignerBuilder {
         }
         if self.keys.is_empty() {
             return Err(ConfigError::NoKey);
+        }
+        if let Some(index) = self.keys.iter().position(|k| k.is_empty()) {
+            return Err(ConfigError::EmptyKey { index });
         }
         let keys: Vec<&[u8]> = self.keys.iter().map(|k| k.as_slice()).collect();
         Ok(Signer::prepare(self.settings, &keys))
@@ -466,11 +482,12 @@ pub struct Unsigned<'a> {
 ///
 /// ```
 /// use waxseal::Signer;
-/// let signer = Signer::new("secret-key");
+/// let signer = Signer::new("secret-key")?;
 /// let token = signer.sign(b"my string");
 /// assert_eq!(token, b"my string.wh6tMHxLgJqB6oY1uT73iMlyrOA");
-/// assert_eq!(signer.unsign(&token).unwrap().value, b"my string");
+/// assert_eq!(signer.unsign(&token)?.value, b"my string");
 /// assert!(signer.unsign(b"my string.xh6tMHxLgJqB6oY1uT73iMlyrOA").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
 pub struct Signer {
@@ -489,14 +506,23 @@ impl std::fmt::Debug for Signer {
 }
 
 impl Signer {
-    /// A signer with itsdangerous's defaults and one key.
-    pub fn new(secret_key: impl AsRef<[u8]>) -> Signer {
-        Signer::prepare(SignerSettings::default(), &[secret_key.as_ref()])
+    /// A signer with itsdangerous's defaults and one key; an empty key is refused
+    /// ([`ConfigError::EmptyKey`]).
+    ///
+    /// ```
+    /// use waxseal::{ConfigError, Signer};
+    /// let signer = Signer::new("secret-key")?;
+    /// assert_eq!(signer.key_count(), 1);
+    /// assert_eq!(Signer::new("").unwrap_err(), ConfigError::EmptyKey { index: 0 });
+    /// # Ok::<(), ConfigError>(())
+    /// ```
+    pub fn new(secret_key: impl AsRef<[u8]>) -> Result<Signer, ConfigError> {
+        Signer::builder(secret_key).build()
     }
 
-    /// Derives every key and prepares its HMAC state, once. The settings must be valid (the
-    /// builder checks them; the defaults are).
-    pub(crate) fn prepare(settings: SignerSettings, keys: &[impl AsRef<[u8]>]) -> Signer {
+    /// Derives every key and prepares its HMAC state, once. The settings and keys must be valid
+    /// ([`SignerBuilder::build`] checks them).
+    fn prepare(settings: SignerSettings, keys: &[impl AsRef<[u8]>]) -> Signer {
         let s = &settings;
         let macs = keys
             .iter()

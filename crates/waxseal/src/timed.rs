@@ -34,12 +34,13 @@ pub struct TimestampUnsigned<'a> {
 ///
 /// ```
 /// use waxseal::TimestampSigner;
-/// let signer = TimestampSigner::new("secret-key");
+/// let signer = TimestampSigner::new("secret-key")?;
 /// let token = signer.sign_at(b"value", 1_700_000_000);
-/// let ok = signer.unsign_at(&token, Some(60), 1_700_000_060).unwrap();
+/// let ok = signer.unsign_at(&token, Some(60), 1_700_000_060)?;
 /// assert_eq!((ok.value, ok.timestamp), (&b"value"[..], 1_700_000_000));
 /// let expired = signer.unsign_at(&token, Some(60), 1_700_000_061).unwrap_err();
 /// assert_eq!(expired.kind(), waxseal::ErrorKind::Expired);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct TimestampSigner {
@@ -47,11 +48,16 @@ pub struct TimestampSigner {
 }
 
 impl TimestampSigner {
-    /// A timestamp signer with itsdangerous's defaults and one key.
-    pub fn new(secret_key: impl AsRef<[u8]>) -> TimestampSigner {
-        TimestampSigner {
-            signer: Signer::new(secret_key),
-        }
+    /// A timestamp signer with itsdangerous's defaults and one key; an empty key is refused
+    /// ([`ConfigError::EmptyKey`]).
+    ///
+    /// ```
+    /// use waxseal::{ConfigError, TimestampSigner};
+    /// assert!(TimestampSigner::new("secret-key").is_ok());
+    /// assert_eq!(TimestampSigner::new(b"").unwrap_err(), ConfigError::EmptyKey { index: 0 });
+    /// ```
+    pub fn new(secret_key: impl AsRef<[u8]>) -> Result<TimestampSigner, ConfigError> {
+        Signer::new(secret_key).map(TimestampSigner::from_signer)
     }
 
     /// Wraps a configured [`Signer`] (its salt, digest, keys…).

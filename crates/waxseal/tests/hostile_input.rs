@@ -30,11 +30,11 @@ const NOW: u64 = 1_700_000_000;
 const MIB: usize = 1 << 20;
 
 fn signer() -> Signer {
-    Signer::new(KEY)
+    Signer::new(KEY).unwrap()
 }
 
 fn ts_signer() -> TimestampSigner {
-    TimestampSigner::new(KEY)
+    TimestampSigner::new(KEY).unwrap()
 }
 
 /// The signer the serializers use (salt `itsdangerous`), to sign arbitrary payloads validly.
@@ -50,13 +50,13 @@ type Outcome = Result<Value, Error>;
 
 /// Every serializer entry point, by name: `loads` (timed ones with and without a max age).
 fn serializer_loads(token: &str) -> Vec<(&'static str, Outcome)> {
-    let timed = TimedSerializer::new(KEY);
-    let url_timed = URLSafeTimedSerializer::new(KEY);
+    let timed = TimedSerializer::new(KEY).unwrap();
+    let url_timed = URLSafeTimedSerializer::new(KEY).unwrap();
     vec![
-        ("Serializer", Serializer::new(KEY).loads(token)),
+        ("Serializer", Serializer::new(KEY).unwrap().loads(token)),
         (
             "URLSafeSerializer",
-            URLSafeSerializer::new(KEY).loads(token),
+            URLSafeSerializer::new(KEY).unwrap().loads(token),
         ),
         (
             "TimedSerializer",
@@ -80,18 +80,18 @@ fn serializer_loads(token: &str) -> Vec<(&'static str, Outcome)> {
 /// Every serializer's `loads_unsafe`.
 fn serializer_loads_unsafe(token: &str) -> Vec<(&'static str, (bool, Option<Value>))> {
     vec![
-        ("Serializer", Serializer::new(KEY).loads_unsafe(token)),
+        ("Serializer", Serializer::new(KEY).unwrap().loads_unsafe(token)),
         (
             "URLSafeSerializer",
-            URLSafeSerializer::new(KEY).loads_unsafe(token),
+            URLSafeSerializer::new(KEY).unwrap().loads_unsafe(token),
         ),
         (
             "TimedSerializer",
-            TimedSerializer::new(KEY).loads_unsafe(token, Some(60)),
+            TimedSerializer::new(KEY).unwrap().loads_unsafe(token, Some(60)),
         ),
         (
             "URLSafeTimedSerializer",
-            URLSafeTimedSerializer::new(KEY).loads_unsafe(token, None),
+            URLSafeTimedSerializer::new(KEY).unwrap().loads_unsafe(token, None),
         ),
     ]
 }
@@ -168,12 +168,12 @@ proptest! {
         let mut text = if compressed { ".".to_string() } else { String::new() };
         text.push_str(&base64_encode(&payload));
         let token = String::from_utf8(ser_signer().sign(text.as_bytes())).unwrap();
-        match URLSafeSerializer::new(KEY).loads::<Value>(&token) {
+        match URLSafeSerializer::new(KEY).unwrap().loads::<Value>(&token) {
             Ok(_) => prop_assert!(!compressed || payload.starts_with(&[0x78])),
             Err(e) => prop_assert_eq!(e.kind(), ErrorKind::BadPayload, "{:?}", e),
         }
         let token = String::from_utf8(ser_ts_signer().sign_at(text.as_bytes(), NOW)).unwrap();
-        match URLSafeTimedSerializer::new(KEY).loads_at::<Value>(&token, Some(0), NOW) {
+        match URLSafeTimedSerializer::new(KEY).unwrap().loads_at::<Value>(&token, Some(0), NOW) {
             Ok(_) => {}
             Err(e) => prop_assert_eq!(e.kind(), ErrorKind::BadPayload, "{:?}", e),
         }
@@ -350,7 +350,7 @@ fn nine_byte_timestamp_validly_signed_is_malformed_timestamp() {
         let json = format!("\"x\".{ts_b64}");
         let token = String::from_utf8(ser_signer().sign(json.as_bytes())).unwrap();
         assert_eq!(
-            TimedSerializer::new(KEY)
+            TimedSerializer::new(KEY).unwrap()
                 .loads_at::<Value>(&token, None, NOW)
                 .unwrap_err(),
             Error::MalformedTimestamp {
@@ -373,7 +373,7 @@ fn invalid_base64_timestamp_validly_signed_is_malformed_timestamp() {
         );
         let token = url_timed_value_with_raw_ts("eyJpZCI6NDJ9", ts);
         assert_eq!(
-            URLSafeTimedSerializer::new(KEY)
+            URLSafeTimedSerializer::new(KEY).unwrap()
                 .loads_at::<Value>(&token, Some(60), NOW)
                 .unwrap_err(),
             Error::MalformedTimestamp {
@@ -382,7 +382,7 @@ fn invalid_base64_timestamp_validly_signed_is_malformed_timestamp() {
             "{ts}"
         );
         assert_eq!(
-            URLSafeTimedSerializer::new(KEY).loads_unsafe::<Value>(&token, None),
+            URLSafeTimedSerializer::new(KEY).unwrap().loads_unsafe::<Value>(&token, None),
             (false, Some(serde_json::json!({"id": 42})))
         );
     }
@@ -426,13 +426,13 @@ fn max_u64_timestamp_is_expired_with_max_age_and_valid_without() {
         .is_ok());
 
     for token in [
-        TimedSerializer::new(KEY).dumps_at(&1, u64::MAX).unwrap(),
-        URLSafeTimedSerializer::new(KEY)
+        TimedSerializer::new(KEY).unwrap().dumps_at(&1, u64::MAX).unwrap(),
+        URLSafeTimedSerializer::new(KEY).unwrap()
             .dumps_at(&1, u64::MAX)
             .unwrap(),
     ] {
-        let timed = TimedSerializer::new(KEY);
-        let url = URLSafeTimedSerializer::new(KEY);
+        let timed = TimedSerializer::new(KEY).unwrap();
+        let url = URLSafeTimedSerializer::new(KEY).unwrap();
         let (ok, expired) = if token.starts_with('1') {
             (
                 timed.loads_at::<Value>(&token, None, NOW),
@@ -534,15 +534,15 @@ fn url_timed_token(payload: &str) -> String {
 /// Loads a validly signed URL-safe payload through both URL-safe serializers (and their
 /// `loads_unsafe`, which must not claim validity for an undecodable payload).
 fn url_payload_error(payload: &str) -> PayloadError {
-    let plain = URLSafeSerializer::new(KEY).loads::<Value>(&url_token(payload));
+    let plain = URLSafeSerializer::new(KEY).unwrap().loads::<Value>(&url_token(payload));
     let timed =
-        URLSafeTimedSerializer::new(KEY).loads_at::<Value>(&url_timed_token(payload), None, NOW);
+        URLSafeTimedSerializer::new(KEY).unwrap().loads_at::<Value>(&url_timed_token(payload), None, NOW);
     let (Err(Error::BadPayload(a)), Err(Error::BadPayload(b))) = (plain, timed) else {
         panic!("expected BadPayload for {payload:?}");
     };
     assert_eq!(a, b);
     assert_eq!(
-        URLSafeSerializer::new(KEY).loads_unsafe::<Value>(&url_token(payload)),
+        URLSafeSerializer::new(KEY).unwrap().loads_unsafe::<Value>(&url_token(payload)),
         (false, None)
     );
     a
@@ -557,12 +557,12 @@ fn validly_signed_non_json_payload_is_bad_payload_json() {
     assert!(matches!(url_payload_error(""), PayloadError::Json(_)));
     let token = url_token("not json {"); // plain Serializer: the payload is the JSON text
     assert!(matches!(
-        Serializer::new(KEY).loads::<Value>(&token).unwrap_err(),
+        Serializer::new(KEY).unwrap().loads::<Value>(&token).unwrap_err(),
         Error::BadPayload(PayloadError::Json(_))
     ));
     let token = url_timed_token("{\"a\": ");
     assert!(matches!(
-        TimedSerializer::new(KEY)
+        TimedSerializer::new(KEY).unwrap()
             .loads_at::<Value>(&token, Some(1), NOW)
             .unwrap_err(),
         Error::BadPayload(PayloadError::Json(_))
@@ -571,9 +571,9 @@ fn validly_signed_non_json_payload_is_bad_payload_json() {
 
 #[test]
 fn validly_signed_json_of_the_wrong_type_is_bad_payload_json() {
-    let token = URLSafeSerializer::new(KEY).dumps(&"text").unwrap();
+    let token = URLSafeSerializer::new(KEY).unwrap().dumps(&"text").unwrap();
     assert!(matches!(
-        URLSafeSerializer::new(KEY)
+        URLSafeSerializer::new(KEY).unwrap()
             .loads::<u32>(&token)
             .unwrap_err(),
         Error::BadPayload(PayloadError::Json(_))
@@ -696,7 +696,7 @@ fn hand_written_zlib_stream_is_valid_below_the_cap() {
     // Proves the bomb below is a real zlib stream, refused only for its size.
     for n in [1, 2, 258, 259, 1000, 100_000] {
         let token = url_token(&bomb_payload(n));
-        let loaded = URLSafeSerializer::new(KEY)
+        let loaded = URLSafeSerializer::new(KEY).unwrap()
             .loads_details::<Value>(&token)
             .unwrap();
         assert_eq!((loaded.value, loaded.compressed), (Value::from(0), true));
@@ -709,7 +709,7 @@ fn validly_signed_zlib_bomb_is_too_large_quickly_with_small_peak_memory() {
     const FIFTY_MB: usize = 50_000_000;
     let token = url_token(&bomb_payload(FIFTY_MB));
     assert!(token.len() < 600_000, "{}", token.len());
-    let s = URLSafeSerializer::new(KEY);
+    let s = URLSafeSerializer::new(KEY).unwrap();
     let (result, peak, took) = measure(|| s.loads::<Value>(&token));
     assert_eq!(
         result.unwrap_err(),
@@ -720,7 +720,7 @@ fn validly_signed_zlib_bomb_is_too_large_quickly_with_small_peak_memory() {
     assert!(peak < 4 * MIB, "peak allocation {peak} bytes");
 
     let timed_token = url_timed_token(&bomb_payload(FIFTY_MB));
-    let t = URLSafeTimedSerializer::new(KEY);
+    let t = URLSafeTimedSerializer::new(KEY).unwrap();
     let (result, peak, took) = measure(|| t.loads_at::<Value>(&timed_token, Some(60), NOW));
     assert_eq!(
         result.unwrap_err(),
@@ -745,7 +745,7 @@ fn zlib_bomb_with_bad_signature_is_bad_signature_and_loads_unsafe_stays_capped()
     // The attacker cannot sign; loads_unsafe still decodes the unverified payload, so it must
     // stay under the cap too.
     let token = format!("{}.AAAAAAAAAAAAAAAAAAAAAAAAAAA", bomb_payload(50_000_000));
-    let s = URLSafeSerializer::new(KEY);
+    let s = URLSafeSerializer::new(KEY).unwrap();
     assert!(is_bad_signature(&s.loads::<Value>(&token).unwrap_err()));
     let (result, peak, took) = measure(|| s.loads_unsafe::<Value>(&token));
     assert_eq!(result, (false, None));
@@ -773,14 +773,14 @@ fn tampered_undecodable_payload_is_bad_signature_not_bad_payload() {
         let forged = format!("{payload}.{}", base64_encode(&[7; 20]));
         assert_ne!(good, forged);
         assert!(matches!(
-            URLSafeSerializer::new(KEY)
+            URLSafeSerializer::new(KEY).unwrap()
                 .loads::<Value>(&forged)
                 .unwrap_err(),
             Error::BadSignature { .. }
         ));
         let forged_timed = format!("{payload}.TgPVoQ.{}", base64_encode(&[7; 20]));
         assert_eq!(
-            URLSafeTimedSerializer::new(KEY)
+            URLSafeTimedSerializer::new(KEY).unwrap()
                 .loads_at::<Value>(&forged_timed, Some(60), NOW)
                 .unwrap_err(),
             Error::BadSignature {
@@ -794,7 +794,7 @@ fn tampered_undecodable_payload_is_bad_signature_not_bad_payload() {
             .unwrap()
             .dumps_raw("\"x\"");
         assert!(is_bad_signature(
-            &URLSafeSerializer::new(KEY)
+            &URLSafeSerializer::new(KEY).unwrap()
                 .loads::<Value>(&other)
                 .unwrap_err()
         ));
@@ -805,7 +805,7 @@ fn tampered_undecodable_payload_is_bad_signature_not_bad_payload() {
 fn expired_token_with_undecodable_payload_is_expired_not_bad_payload() {
     let token = String::from_utf8(ser_ts_signer().sign_at(b"!!!", NOW - 100)).unwrap();
     assert!(matches!(
-        URLSafeTimedSerializer::new(KEY)
+        URLSafeTimedSerializer::new(KEY).unwrap()
             .loads_at::<Value>(&token, Some(10), NOW)
             .unwrap_err(),
         Error::Expired { .. }

@@ -58,11 +58,11 @@ fn test_int_bytes_vectors_zero_192_and_u64_max() {
 // ---------------------------------------------------------------------------------------------
 
 fn signer() -> Signer {
-    Signer::new("secret-key")
+    Signer::new("secret-key").unwrap()
 }
 
 fn ts_signer() -> TimestampSigner {
-    TimestampSigner::new("secret-key")
+    TimestampSigner::new("secret-key").unwrap()
 }
 
 #[test]
@@ -256,7 +256,7 @@ fn test_algorithm_default_hmac_round_trips_with_sha1_signature_length() {
 
 #[test]
 fn test_secret_keys_old_key_a_still_verifies_after_rotation_to_b() {
-    let signed = Signer::new("a").sign(b"my string");
+    let signed = Signer::new("a").unwrap().sign(b"my string");
     assert_eq!(signed, b"my string.0qhIHLp9dEdUaS2WQ6ZNHanEAh4");
     // Python Signer(["a", "b"]): oldest first, "b" signs. waxseal: current first.
     let rotated = Signer::builder("b").fallback_key("a").build().unwrap();
@@ -265,7 +265,7 @@ fn test_secret_keys_old_key_a_still_verifies_after_rotation_to_b() {
     assert_eq!((out.value, out.key_index), (&b"my string"[..], 1));
     assert_ne!(rotated.sign(b"my string"), signed, "the newest key signs");
 
-    let timed = TimestampSigner::new("a").sign_at(b"my string", TS);
+    let timed = TimestampSigner::new("a").unwrap().sign_at(b"my string", TS);
     assert_eq!(timed, b"my string.TgPVoQ.5QsserRi2vh_GljVkEa27uz9_NI");
     let out = TimestampSigner::from_signer(rotated)
         .unsign_at(&timed, None, TS)
@@ -310,7 +310,7 @@ fn test_return_timestamp_is_frozen_time() {
 
 #[test]
 fn test_timestamp_missing_from_plain_signer_token() {
-    let signed = Signer::new("secret-key").sign(b"value");
+    let signed = Signer::new("secret-key").unwrap().sign(b"value");
     let err = ts_signer().unsign_at(&signed, None, TS).unwrap_err();
     assert_eq!(
         err,
@@ -324,7 +324,7 @@ fn test_timestamp_missing_from_plain_signer_token() {
 
 #[test]
 fn test_malformed_timestamp_nine_bytes_of_underscores() {
-    let signed = Signer::new("secret-key").sign(b"value.____________");
+    let signed = Signer::new("secret-key").unwrap().sign(b"value.____________");
     assert_eq!(signed, b"value.____________.Pcm2uBoE--JH-JzEG5H7-PBCgpE");
     let err = ts_signer().unsign_at(&signed, None, TS).unwrap_err();
     assert_eq!(

@@ -139,6 +139,12 @@ pub enum KeyringError {
         /// Why.
         weak: WeakKey,
     },
+    /// A key is empty. Refused under every [`KeyPolicy`], because no signer accepts an empty
+    /// key ([`crate::ConfigError::EmptyKey`]).
+    EmptyKey {
+        /// 0 = current, n = n-th fallback.
+        index: usize,
+    },
     /// Reading or writing the keyring file failed.
     Io {
         /// The file.
@@ -194,6 +200,8 @@ impl fmt::Display for KeyringError {
         match self {
             KeyringError::Weak { index: 0, weak } => write!(f, "current key: {weak}"),
             KeyringError::Weak { index, weak } => write!(f, "fallback key {index}: {weak}"),
+            KeyringError::EmptyKey { index: 0 } => f.write_str("current key: it is empty"),
+            KeyringError::EmptyKey { index } => write!(f, "fallback key {index}: it is empty"),
             KeyringError::Io { path, message } => {
                 write!(f, "keyring file {}: {message}", path.display())
             }
@@ -238,14 +246,17 @@ impl From<KeyGenError> for KeyringError {
 
 impl Keyring {
     /// Builds a keyring from a current key and fallbacks (newest first), applying `policy` to every
-    /// key.
+    /// key. An empty key is refused under either policy ([`KeyringError::EmptyKey`]).
     ///
     /// ```
-    /// use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
+    /// use waxseal::secret::{KeyPolicy, Keyring, KeyringError, SecretKey};
     /// let current = SecretKey::generate().unwrap();
     /// let old = SecretKey::generate().unwrap();
-    /// let ring = Keyring::new(current, vec![old], KeyPolicy::RefuseWeak).unwrap();
+    /// let ring = Keyring::new(current.clone(), vec![old], KeyPolicy::RefuseWeak).unwrap();
     /// assert_eq!(ring.len(), 2);
+    /// let empty = SecretKey::from_bytes(Vec::new());
+    /// let err = Keyring::new(current, vec![empty], KeyPolicy::AllowWeak).unwrap_err();
+    /// assert_eq!(err, KeyringError::EmptyKey { index: 1 });
     /// ```
     pub fn new(
         current: SecretKey,
@@ -278,13 +289,17 @@ impl Keyring {
         })
     }
 
-    /// Checks every key; returns the weak ones allowed under `AllowWeak` as warnings.
+    /// Checks every key; returns the weak ones allowed under `AllowWeak` as warnings. An empty
+    /// key is refused under either policy, so every keyring can build a signer.
     pub(crate) fn apply_policy(
         &self,
         policy: KeyPolicy,
     ) -> Result<Vec<KeyringWarning>, KeyringError> {
         let mut warnings = Vec::new();
         for (index, key) in self.keys().enumerate() {
+            if key.is_empty() {
+                return Err(KeyringError::EmptyKey { index });
+            }
             if let Err(weak) = check_strength(key.as_bytes()) {
                 match policy {
                     KeyPolicy::RefuseWeak => return Err(KeyringError::Weak { index, weak }),

@@ -236,7 +236,8 @@ pub fn known_key_count() -> usize {
 /// Signing and verifying services should use [`KeyPolicy::RefuseWeak`]. [`KeyPolicy::AllowWeak`]
 /// exists for tools that must handle *other people's* cookies (auditing, decoding, testing a
 /// suspected default key): they cannot choose the key. Keys accepted under `AllowWeak` are still
-/// reported as warnings where the API returns warnings.
+/// reported as warnings where the API returns warnings. An empty key is refused under both
+/// policies ([`KeyringError::EmptyKey`](super::KeyringError::EmptyKey)).
 ///
 /// ```
 /// use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
