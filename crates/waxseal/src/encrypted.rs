@@ -18,8 +18,8 @@
 //!
 //! let ring = Keyring::generate().unwrap();
 //! let codec = EncryptedCookieCodec::new(&ring);
-//! let token = codec.seal("session", br#"{"user_id":42}"#, 1_700_000_000).unwrap();
-//! let opened = codec.open("session", &token, Some(3600), 1_700_000_100).unwrap();
+//! let token = codec.seal_at("session", br#"{"user_id":42}"#, 1_700_000_000).unwrap();
+//! let opened = codec.open_at("session", &token, Some(3600), 1_700_000_100).unwrap();
 //! assert_eq!(opened.plaintext, br#"{"user_id":42}"#);
 //! assert_eq!(opened.issued_at, 1_700_000_000);
 //! assert_eq!(opened.key_index, 0);
@@ -36,13 +36,14 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::secret::Keyring;
+use crate::timed::unix_now;
 
 /// The version byte at the front of every token (XChaCha20-Poly1305, the layout above).
 ///
 /// ```
 /// use waxseal::encrypted::{EncryptedCookieCodec, VERSION};
 /// let codec = EncryptedCookieCodec::new(&waxseal::secret::Keyring::generate().unwrap());
-/// let token = codec.seal("s", b"", 0).unwrap();
+/// let token = codec.seal_at("s", b"", 0).unwrap();
 /// use base64::Engine as _;
 /// let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).unwrap();
 /// assert_eq!(raw[0], VERSION);
@@ -109,9 +110,9 @@ pub const HKDF_INFO: &[u8] = b"waxseal encrypted-cookie v1";
 /// use waxseal::encrypted::EncryptedCookieCodec;
 /// use waxseal::secret::Keyring;
 /// let mut ring = Keyring::generate().unwrap();
-/// let token = EncryptedCookieCodec::new(&ring).seal("s", b"hi", 100).unwrap();
+/// let token = EncryptedCookieCodec::new(&ring).seal_at("s", b"hi", 100).unwrap();
 /// ring.rotate(1).unwrap();
-/// let opened = EncryptedCookieCodec::new(&ring).open("s", &token, None, 100).unwrap();
+/// let opened = EncryptedCookieCodec::new(&ring).open_at("s", &token, None, 100).unwrap();
 /// assert_eq!(opened.key_index, 1);
 /// ```
 #[derive(Clone)]
@@ -135,8 +136,8 @@ impl fmt::Debug for EncryptedCookieCodec {
 /// use waxseal::encrypted::EncryptedCookieCodec;
 /// use waxseal::secret::Keyring;
 /// let codec = EncryptedCookieCodec::new(&Keyring::generate().unwrap());
-/// let t = codec.seal("c", b"x", 5).unwrap();
-/// let o = codec.open("c", &t, None, 5).unwrap();
+/// let t = codec.seal_at("c", b"x", 5).unwrap();
+/// let o = codec.open_at("c", &t, None, 5).unwrap();
 /// assert_eq!((o.plaintext.as_slice(), o.issued_at, o.key_index), (&b"x"[..], 5, 0));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,7 +156,7 @@ pub struct Opened {
 /// use waxseal::encrypted::{EncryptedCookieCodec, EncryptedCookieError, Malformed};
 /// use waxseal::secret::Keyring;
 /// let codec = EncryptedCookieCodec::new(&Keyring::generate().unwrap());
-/// let err = codec.open("c", "not base64!", None, 0).unwrap_err();
+/// let err = codec.open_at("c", "not base64!", None, 0).unwrap_err();
 /// assert_eq!(err, EncryptedCookieError::Malformed(Malformed::NotBase64));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,8 +187,8 @@ pub enum Malformed {
 /// use waxseal::encrypted::{EncryptedCookieCodec, EncryptedCookieError};
 /// use waxseal::secret::Keyring;
 /// let codec = EncryptedCookieCodec::new(&Keyring::generate().unwrap());
-/// let t = codec.seal("session", b"x", 0).unwrap();
-/// assert_eq!(codec.open("other", &t, None, 0), Err(EncryptedCookieError::DecryptionFailed));
+/// let t = codec.seal_at("session", b"x", 0).unwrap();
+/// assert_eq!(codec.open_at("other", &t, None, 0), Err(EncryptedCookieError::DecryptionFailed));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EncryptedCookieError {
@@ -318,12 +319,25 @@ impl EncryptedCookieCodec {
     /// use waxseal::encrypted::EncryptedCookieCodec;
     /// use waxseal::secret::Keyring;
     /// let codec = EncryptedCookieCodec::new(&Keyring::generate().unwrap()).with_clock_skew(5);
-    /// let t = codec.seal("c", b"", 1005).unwrap();
-    /// assert!(codec.open("c", &t, Some(60), 1000).is_ok());
+    /// let t = codec.seal_at("c", b"", 1005).unwrap();
+    /// assert!(codec.open_at("c", &t, Some(60), 1000).is_ok());
     /// ```
     pub fn with_clock_skew(mut self, seconds: u64) -> Self {
         self.clock_skew = seconds;
         self
+    }
+
+    /// [`EncryptedCookieCodec::seal_at`] stamped with the current time.
+    ///
+    /// ```
+    /// use waxseal::encrypted::EncryptedCookieCodec;
+    /// use waxseal::secret::Keyring;
+    /// let codec = EncryptedCookieCodec::new(&Keyring::generate().unwrap());
+    /// let token = codec.seal("session", b"data").unwrap();
+    /// assert_eq!(codec.open("session", &token, Some(60)).unwrap().plaintext, b"data");
+    /// ```
+    pub fn seal(&self, cookie_name: &str, plaintext: &[u8]) -> Result<String, EncryptedCookieError> {
+        self.seal_at(cookie_name, plaintext, unix_now())
     }
 
     /// Encrypts `plaintext` for the cookie `cookie_name` with the current key and a fresh random
@@ -336,12 +350,12 @@ impl EncryptedCookieCodec {
     /// use waxseal::encrypted::EncryptedCookieCodec;
     /// use waxseal::secret::Keyring;
     /// let codec = EncryptedCookieCodec::new(&Keyring::generate().unwrap());
-    /// let a = codec.seal("session", b"same", 0).unwrap();
-    /// let b = codec.seal("session", b"same", 0).unwrap();
+    /// let a = codec.seal_at("session", b"same", 0).unwrap();
+    /// let b = codec.seal_at("session", b"same", 0).unwrap();
     /// assert_ne!(a, b); // fresh nonce each time
     /// assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
     /// ```
-    pub fn seal(
+    pub fn seal_at(
         &self,
         cookie_name: &str,
         plaintext: &[u8],
@@ -352,7 +366,7 @@ impl EncryptedCookieCodec {
         self.seal_with_nonce(cookie_name, plaintext, now_unix, &nonce)
     }
 
-    /// [`EncryptedCookieCodec::seal`] with a caller-chosen nonce, for byte-exact interop tests.
+    /// [`EncryptedCookieCodec::seal_at`] with a caller-chosen nonce, for byte-exact interop tests.
     ///
     /// Never use outside tests: a nonce used twice with one key reveals the XOR of the two
     /// plaintexts and lets an attacker forge tokens.
@@ -396,7 +410,26 @@ impl EncryptedCookieCodec {
         Ok(URL_SAFE_NO_PAD.encode(raw))
     }
 
-    /// Decrypts and checks a token for the cookie `cookie_name`.
+    /// [`EncryptedCookieCodec::open_at`] against the current time.
+    ///
+    /// ```
+    /// use waxseal::encrypted::EncryptedCookieCodec;
+    /// use waxseal::secret::Keyring;
+    /// let codec = EncryptedCookieCodec::new(&Keyring::generate().unwrap());
+    /// let token = codec.seal_at("session", b"old", 1_000).unwrap();
+    /// assert!(codec.open("session", &token, Some(60)).is_err()); // long expired
+    /// assert!(codec.open("session", &token, None).is_ok()); // no age check
+    /// ```
+    pub fn open(
+        &self,
+        cookie_name: &str,
+        token: &str,
+        max_age: Option<u64>,
+    ) -> Result<Opened, EncryptedCookieError> {
+        self.open_at(cookie_name, token, max_age, unix_now())
+    }
+
+    /// Decrypts and checks a token for the cookie `cookie_name` as of `now_unix`.
     ///
     /// Order of checks: length cap (before decoding), base64, minimum length, version, then the
     /// AEAD with each key in turn (the tag comparison is constant-time), then the issue time.
@@ -408,14 +441,14 @@ impl EncryptedCookieCodec {
     /// use waxseal::encrypted::{EncryptedCookieCodec, EncryptedCookieError};
     /// use waxseal::secret::Keyring;
     /// let codec = EncryptedCookieCodec::new(&Keyring::generate().unwrap());
-    /// let t = codec.seal("session", b"data", 1000).unwrap();
-    /// assert!(codec.open("session", &t, Some(60), 1060).is_ok());
+    /// let t = codec.seal_at("session", b"data", 1000).unwrap();
+    /// assert!(codec.open_at("session", &t, Some(60), 1060).is_ok());
     /// assert!(matches!(
-    ///     codec.open("session", &t, Some(60), 1061),
+    ///     codec.open_at("session", &t, Some(60), 1061),
     ///     Err(EncryptedCookieError::Expired { issued_at: 1000, age: 61, max_age: 60 })
     /// ));
     /// ```
-    pub fn open(
+    pub fn open_at(
         &self,
         cookie_name: &str,
         token: &str,

@@ -151,19 +151,31 @@ pub struct SaveDecision {
     pub vary_cookie: bool,
 }
 
-/// Flask's `SecureCookieSessionInterface.save_session` decision.
+/// [`decide_save_at`] with the current time.
 ///
 /// ```
 /// use waxseal::flask::cookie::{decide_save, CookieAction, CookieSettings, SessionState};
+/// let untouched = SessionState { accessed: false, modified: false, permanent: false, empty: false };
+/// assert_eq!(decide_save(&untouched, &CookieSettings::default()).action, CookieAction::Leave);
+/// ```
+pub fn decide_save(state: &SessionState, settings: &CookieSettings) -> SaveDecision {
+    decide_save_at(state, settings, crate::timed::unix_now())
+}
+
+/// Flask's `SecureCookieSessionInterface.save_session` decision as of `now` (which dates the
+/// `Expires` of a permanent session).
+///
+/// ```
+/// use waxseal::flask::cookie::{decide_save_at, CookieAction, CookieSettings, SessionState};
 /// let settings = CookieSettings::default();
 /// let modified = SessionState { accessed: true, modified: true, permanent: false, empty: false };
-/// let d = decide_save(&modified, &settings, 1_700_000_000);
+/// let d = decide_save_at(&modified, &settings, 1_700_000_000);
 /// assert_eq!(d.action, CookieAction::Set { expires: None });
 /// assert!(d.vary_cookie);
 /// let cleared = SessionState { empty: true, ..modified };
-/// assert_eq!(decide_save(&cleared, &settings, 0).action, CookieAction::Delete);
+/// assert_eq!(decide_save_at(&cleared, &settings, 0).action, CookieAction::Delete);
 /// ```
-pub fn decide_save(state: &SessionState, settings: &CookieSettings, now: u64) -> SaveDecision {
+pub fn decide_save_at(state: &SessionState, settings: &CookieSettings, now: u64) -> SaveDecision {
     let mut vary_cookie = state.accessed;
     if state.empty {
         // An emptied session deletes the cookie; one that was empty all along sends nothing.
@@ -386,7 +398,7 @@ mod tests {
             empty: false,
         };
         assert_eq!(
-            decide_save(&state, &s, 100).action,
+            decide_save_at(&state, &s, 100).action,
             CookieAction::Set {
                 expires: Some(100 + DEFAULT_LIFETIME_SECS)
             }
@@ -396,14 +408,14 @@ mod tests {
             ..s
         };
         assert_eq!(
-            decide_save(&state, &no_refresh, 100).action,
+            decide_save_at(&state, &no_refresh, 100).action,
             CookieAction::Leave
         );
     }
 
     #[test]
     fn empty_unmodified_session_sends_nothing_but_varies_when_accessed() {
-        let d = decide_save(
+        let d = decide_save_at(
             &SessionState {
                 accessed: true,
                 empty: true,

@@ -9,7 +9,7 @@
 //! non-permanent sessions).
 
 use super::cookie::{
-    decide_save, delete_cookie_header, set_cookie_header, CookieAction, CookieSettings,
+    decide_save_at, delete_cookie_header, set_cookie_header, CookieAction, CookieSettings,
     CookieTooLarge, SessionState,
 };
 use super::json::{self as flask_json, FlaskJsonError};
@@ -86,8 +86,33 @@ impl FlaskSessionCodec {
         &self.settings
     }
 
+    /// [`FlaskSessionCodec::load_at`] against the current time.
+    ///
+    /// ```
+    /// # use waxseal::flask::session::FlaskSessionCodec;
+    /// # use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
+    /// # let ring = Keyring::new(SecretKey::from_text("9b2c1f0e8d7a6b5c4d3e2f1a0b9c8d7e"), vec![], KeyPolicy::RefuseWeak).unwrap();
+    /// let codec = FlaskSessionCodec::new(&ring);
+    /// let cookie = codec.dumps(&[("user_id".to_owned(), 42.into())].into_iter().collect()).unwrap();
+    /// assert_eq!(codec.load(&cookie).unwrap().value["user_id"], 42.into());
+    /// ```
+    pub fn load(&self, cookie: &str) -> Result<Loaded<Dict>, Error> {
+        self.load_at(cookie, unix_now())
+    }
+
     /// Verifies a cookie value (signature, then age against `PERMANENT_SESSION_LIFETIME` as of
     /// `now`) and decodes the tagged JSON.
+    ///
+    /// ```
+    /// # use waxseal::flask::session::FlaskSessionCodec;
+    /// # use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
+    /// # let ring = Keyring::new(SecretKey::from_text("9b2c1f0e8d7a6b5c4d3e2f1a0b9c8d7e"), vec![], KeyPolicy::RefuseWeak).unwrap();
+    /// let codec = FlaskSessionCodec::new(&ring);
+    /// let cookie = codec.dumps_at(&Default::default(), 1_700_000_000).unwrap();
+    /// let lifetime = codec.settings().lifetime_secs;
+    /// assert_eq!(codec.load_at(&cookie, 1_700_000_000 + lifetime).unwrap().timestamp, Some(1_700_000_000));
+    /// assert!(codec.load_at(&cookie, 1_700_000_001 + lifetime).is_err());
+    /// ```
     pub fn load_at(&self, cookie: &str, now: u64) -> Result<Loaded<Dict>, Error> {
         let loaded =
             self.serializer
@@ -107,13 +132,33 @@ impl FlaskSessionCodec {
         })
     }
 
-    /// [`FlaskSessionCodec::load_at`] with the clock.
-    pub fn load(&self, cookie: &str) -> Result<Loaded<Dict>, Error> {
-        self.load_at(cookie, unix_now())
+    /// [`FlaskSessionCodec::open_at`] against the current time.
+    ///
+    /// ```
+    /// # use waxseal::flask::session::FlaskSessionCodec;
+    /// # use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
+    /// # let ring = Keyring::new(SecretKey::from_text("9b2c1f0e8d7a6b5c4d3e2f1a0b9c8d7e"), vec![], KeyPolicy::RefuseWeak).unwrap();
+    /// let codec = FlaskSessionCodec::new(&ring);
+    /// assert!(codec.open(Some("tampered.cookie.value")).is_empty());
+    /// ```
+    pub fn open(&self, cookie: Option<&str>) -> Session {
+        self.open_at(cookie, unix_now())
     }
 
-    /// Flask's `open_session`: a missing, invalid, tampered or expired cookie gives a new empty
-    /// session (nothing is raised), a valid one gives its contents.
+    /// Flask's `open_session` as of `now`: a missing, invalid, tampered or expired cookie gives a
+    /// new empty session (nothing is raised), a valid one gives its contents.
+    ///
+    /// ```
+    /// # use waxseal::flask::session::FlaskSessionCodec;
+    /// # use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
+    /// # let ring = Keyring::new(SecretKey::from_text("9b2c1f0e8d7a6b5c4d3e2f1a0b9c8d7e"), vec![], KeyPolicy::RefuseWeak).unwrap();
+    /// let codec = FlaskSessionCodec::new(&ring);
+    /// let mut data = waxseal::flask::Dict::default();
+    /// data.insert("n".into(), 1.into());
+    /// let cookie = codec.dumps_at(&data, 1_700_000_000).unwrap();
+    /// assert_eq!(codec.open_at(Some(&cookie), 1_700_000_000).data(), &data);
+    /// assert!(codec.open_at(Some(&cookie), u64::MAX).is_empty()); // expired: a new session
+    /// ```
     pub fn open_at(&self, cookie: Option<&str>, now: u64) -> Session {
         match cookie
             .filter(|c| !c.is_empty())
@@ -124,16 +169,63 @@ impl FlaskSessionCodec {
         }
     }
 
+    /// [`FlaskSessionCodec::dumps_at`] with the current time.
+    ///
+    /// ```
+    /// # use waxseal::flask::session::FlaskSessionCodec;
+    /// # use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
+    /// # let ring = Keyring::new(SecretKey::from_text("9b2c1f0e8d7a6b5c4d3e2f1a0b9c8d7e"), vec![], KeyPolicy::RefuseWeak).unwrap();
+    /// let cookie = FlaskSessionCodec::new(&ring).dumps(&Default::default()).unwrap();
+    /// assert!(cookie.starts_with("e30.")); // base64 of "{}"
+    /// ```
+    pub fn dumps(&self, data: &Dict) -> Result<String, FlaskJsonError> {
+        self.dumps_at(data, unix_now())
+    }
+
     /// Signs session data as Flask would at `now` (`get_signing_serializer(app).dumps(dict(session))`).
+    ///
+    /// ```
+    /// # use waxseal::flask::session::FlaskSessionCodec;
+    /// # use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
+    /// # let ring = Keyring::new(SecretKey::from_text("9b2c1f0e8d7a6b5c4d3e2f1a0b9c8d7e"), vec![], KeyPolicy::RefuseWeak).unwrap();
+    /// let codec = FlaskSessionCodec::new(&ring);
+    /// let a = codec.dumps_at(&Default::default(), 1_700_000_000).unwrap();
+    /// assert_eq!(a, codec.dumps_at(&Default::default(), 1_700_000_000).unwrap()); // deterministic
+    /// ```
     pub fn dumps_at(&self, data: &Dict, now: u64) -> Result<String, FlaskJsonError> {
         let json = flask_json::dumps_dict(data)?;
         Ok(self.serializer.dumps_raw_at(&json, now))
     }
 
+    /// [`FlaskSessionCodec::save_at`] with the current time.
+    ///
+    /// ```
+    /// # use waxseal::flask::session::{FlaskSessionCodec, Session};
+    /// # use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
+    /// # let ring = Keyring::new(SecretKey::from_text("9b2c1f0e8d7a6b5c4d3e2f1a0b9c8d7e"), vec![], KeyPolicy::RefuseWeak).unwrap();
+    /// let codec = FlaskSessionCodec::new(&ring);
+    /// let untouched = codec.save(&Session::new()).unwrap();
+    /// assert_eq!((untouched.set_cookie, untouched.vary_cookie), (None, false));
+    /// ```
+    pub fn save(&self, session: &Session) -> Result<SaveOutcome, SaveError> {
+        self.save_at(session, unix_now())
+    }
+
     /// Flask's `save_session` at `now`: decides from the session's state and formats the
-    /// headers to send.
+    /// headers to send (the `Expires` of a permanent session is dated from `now`).
+    ///
+    /// ```
+    /// # use waxseal::flask::session::{FlaskSessionCodec, Session};
+    /// # use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
+    /// # let ring = Keyring::new(SecretKey::from_text("9b2c1f0e8d7a6b5c4d3e2f1a0b9c8d7e"), vec![], KeyPolicy::RefuseWeak).unwrap();
+    /// let codec = FlaskSessionCodec::new(&ring);
+    /// let mut session = Session::new();
+    /// session.set_permanent(true);
+    /// let header = codec.save_at(&session, 0).unwrap().set_cookie.unwrap();
+    /// assert!(header.contains("Expires=Sun, 01 Feb 1970 00:00:00 GMT"));
+    /// ```
     pub fn save_at(&self, session: &Session, now: u64) -> Result<SaveOutcome, SaveError> {
-        let decision = decide_save(&session.state(), &self.settings, now);
+        let decision = decide_save_at(&session.state(), &self.settings, now);
         let mut outcome = SaveOutcome {
             set_cookie: None,
             vary_cookie: decision.vary_cookie,
