@@ -6,7 +6,8 @@
 //! 2. [`signer`]: [`Signer`], HMAC over a value with a derived key, key rotation;
 //! 3. [`timed`]: [`TimestampSigner`], a signing time and a maximum age;
 //! 4. [`serializer`]: [`Serializer`], [`TimedSerializer`], and the URL-safe
-//!    [`URLSafeSerializer`] and [`URLSafeTimedSerializer`] (compressed, base64url JSON).
+//!    [`UrlSafeSerializer`] and [`UrlSafeTimedSerializer`] (compressed, base64url JSON;
+//!    itsdangerous's spellings `URLSafeSerializer` and `URLSafeTimedSerializer` are aliases).
 //!
 //! Every constructor that takes secret keys returns `Result<_, ConfigError>` and refuses an empty
 //! key ([`ConfigError::EmptyKey`], fallback keys included), because a signer with an empty key
@@ -47,7 +48,7 @@ pub mod timed;
 pub use error::{ConfigError, Error, ErrorKind, PayloadError};
 pub use serializer::{
     Loaded, Serializer, SerializerBuilder, TimedSerializer, URLSafeSerializer,
-    URLSafeTimedSerializer,
+    URLSafeTimedSerializer, UnsafeLoad, UrlSafeSerializer, UrlSafeTimedSerializer,
 };
 pub use signer::{Digest, KeyDerivation, Signer, SignerBuilder, SignerSettings, Unsigned};
 pub use timed::{TimestampSigner, TimestampUnsigned};

@@ -7,7 +7,7 @@ use waxseal::inspect::{FormatKind, TokenFormat, Verifier};
 use waxseal::secret::{KeyPolicy, Keyring, KeyringError, SecretKey};
 use waxseal::{
     ConfigError, Serializer, SerializerBuilder, Signer, TimedSerializer, TimestampSigner,
-    URLSafeSerializer, URLSafeTimedSerializer,
+    UrlSafeSerializer, UrlSafeTimedSerializer,
 };
 use waxseal_interop::oracle;
 
@@ -20,8 +20,8 @@ fn every_one_key_constructor_refuses_an_empty_key() {
         assert_eq!(TimestampSigner::new(empty).unwrap_err(), CURRENT);
         assert_eq!(Serializer::new(empty).unwrap_err(), CURRENT);
         assert_eq!(TimedSerializer::new(empty).unwrap_err(), CURRENT);
-        assert_eq!(URLSafeSerializer::new(empty).unwrap_err(), CURRENT);
-        assert_eq!(URLSafeTimedSerializer::new(empty).unwrap_err(), CURRENT);
+        assert_eq!(UrlSafeSerializer::new(empty).unwrap_err(), CURRENT);
+        assert_eq!(UrlSafeTimedSerializer::new(empty).unwrap_err(), CURRENT);
     }
 }
 
@@ -30,7 +30,7 @@ fn every_one_key_constructor_refuses_an_empty_key() {
 #[test]
 fn weak_but_non_empty_keys_are_accepted_by_signers_and_serializers() {
     assert!(Signer::new("dev").is_ok());
-    assert!(URLSafeTimedSerializer::new("secret").is_ok());
+    assert!(UrlSafeTimedSerializer::new("secret").is_ok());
     assert!(SerializerBuilder::new("x").fallback_key("changeme").build_timed().is_ok());
 }
 

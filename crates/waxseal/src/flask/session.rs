@@ -16,7 +16,7 @@ use super::json::{self as flask_json, FlaskJsonError};
 use super::value::{Dict, Value};
 use crate::error::{Error, PayloadError};
 use crate::secret::Keyring;
-use crate::serializer::{Loaded, SerializerBuilder, URLSafeTimedSerializer};
+use crate::serializer::{Loaded, SerializerBuilder, UrlSafeTimedSerializer};
 use crate::signer::SignerSettings;
 use crate::timed::unix_now;
 use std::cell::Cell;
@@ -43,7 +43,7 @@ pub const FLASHES_KEY: &str = "_flashes";
 /// ```
 #[derive(Clone)]
 pub struct FlaskSessionCodec {
-    serializer: URLSafeTimedSerializer,
+    serializer: UrlSafeTimedSerializer,
     settings: CookieSettings,
 }
 
