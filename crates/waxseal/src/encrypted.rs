@@ -159,21 +159,25 @@ pub struct Opened {
 /// let err = codec.open_at("c", "not base64!", None, 0).unwrap_err();
 /// assert_eq!(err, EncryptedCookieError::Malformed(Malformed::NotBase64));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Malformed {
     /// Longer than [`MAX_TOKEN_LEN`] characters (not decoded at all).
+    #[error("{len} characters, more than {MAX_TOKEN_LEN}")]
     TooLong {
         /// Token length in characters.
         len: usize,
     },
     /// Not unpadded URL-safe base64.
+    #[error("not unpadded URL-safe base64")]
     NotBase64,
     /// Decodes to fewer than [`MIN_RAW_LEN`] bytes.
+    #[error("{len} bytes, fewer than {MIN_RAW_LEN}")]
     TooShort {
         /// Decoded length.
         len: usize,
     },
     /// The version byte is not one this build reads.
+    #[error("unknown version {0}")]
     UnknownVersion(u8),
 }
 
@@ -190,13 +194,16 @@ pub enum Malformed {
 /// let t = codec.seal_at("session", b"x", 0).unwrap();
 /// assert_eq!(codec.open_at("other", &t, None, 0), Err(EncryptedCookieError::DecryptionFailed));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EncryptedCookieError {
     /// The token is not well-formed.
-    Malformed(Malformed),
+    #[error("malformed encrypted cookie: {0}")]
+    Malformed(#[source] Malformed),
     /// No key authenticated the token: wrong key, wrong cookie name, or tampered bytes.
+    #[error("encrypted cookie did not decrypt: wrong key, wrong cookie name, or tampered")]
     DecryptionFailed,
     /// Authentic, but older than `max_age`.
+    #[error("encrypted cookie expired: issued at {issued_at}, {age} s old, max age {max_age} s")]
     Expired {
         /// When it was sealed.
         issued_at: u64,
@@ -207,6 +214,7 @@ pub enum EncryptedCookieError {
     },
     /// Authentic, but sealed after `now` (beyond the allowed clock skew). itsdangerous reports this
     /// as expired too; it is kept separate here because it points at a clock problem.
+    #[error("encrypted cookie issued in the future: issued at {issued_at}, now {now}")]
     IssuedInFuture {
         /// When it claims to have been sealed.
         issued_at: u64,
@@ -214,59 +222,17 @@ pub enum EncryptedCookieError {
         now: u64,
     },
     /// The plaintext is too large for a token of at most [`MAX_TOKEN_LEN`] characters.
+    #[error(
+        "plaintext of {len} bytes is too large for an encrypted cookie (max {MAX_PLAINTEXT_LEN})"
+    )]
     PlaintextTooLarge {
         /// Plaintext length.
         len: usize,
     },
     /// The OS random source failed while making a nonce.
+    #[error("the OS random source failed: {0}")]
     Random(String),
 }
-
-impl fmt::Display for EncryptedCookieError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EncryptedCookieError::Malformed(m) => match m {
-                Malformed::TooLong { len } => write!(
-                    f,
-                    "malformed encrypted cookie: {len} characters, more than {MAX_TOKEN_LEN}"
-                ),
-                Malformed::NotBase64 => {
-                    f.write_str("malformed encrypted cookie: not unpadded URL-safe base64")
-                }
-                Malformed::TooShort { len } => write!(
-                    f,
-                    "malformed encrypted cookie: {len} bytes, fewer than {MIN_RAW_LEN}"
-                ),
-                Malformed::UnknownVersion(v) => {
-                    write!(f, "malformed encrypted cookie: unknown version {v}")
-                }
-            },
-            EncryptedCookieError::DecryptionFailed => f.write_str(
-                "encrypted cookie did not decrypt: wrong key, wrong cookie name, or tampered",
-            ),
-            EncryptedCookieError::Expired {
-                issued_at,
-                age,
-                max_age,
-            } => write!(
-                f,
-                "encrypted cookie expired: issued at {issued_at}, {age} s old, max age {max_age} s"
-            ),
-            EncryptedCookieError::IssuedInFuture { issued_at, now } => write!(
-                f,
-                "encrypted cookie issued in the future: issued at {issued_at}, now {now}"
-            ),
-            EncryptedCookieError::PlaintextTooLarge { len } => write!(
-                f,
-                "plaintext of {len} bytes is too large for an encrypted cookie (max \
-                 {MAX_PLAINTEXT_LEN})"
-            ),
-            EncryptedCookieError::Random(e) => write!(f, "the OS random source failed: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for EncryptedCookieError {}
 
 /// Derives the 32-byte XChaCha20-Poly1305 key for one secret key (HKDF-SHA256, see module docs).
 fn derive_key(secret: &[u8]) -> Zeroizing<[u8; 32]> {
@@ -336,7 +302,11 @@ impl EncryptedCookieCodec {
     /// let token = codec.seal("session", b"data").unwrap();
     /// assert_eq!(codec.open("session", &token, Some(60)).unwrap().plaintext, b"data");
     /// ```
-    pub fn seal(&self, cookie_name: &str, plaintext: &[u8]) -> Result<String, EncryptedCookieError> {
+    pub fn seal(
+        &self,
+        cookie_name: &str,
+        plaintext: &[u8],
+    ) -> Result<String, EncryptedCookieError> {
         self.seal_at(cookie_name, plaintext, unix_now())
     }
 

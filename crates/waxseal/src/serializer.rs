@@ -73,7 +73,10 @@ struct Verified<'a> {
 /// The shared engine behind the four public serializers.
 #[derive(Debug, Clone)]
 struct Engine {
-    signers: Vec<Signer>,
+    /// Signs, and verifies first.
+    signer: Signer,
+    /// Only verify, in order, after `signer` (itsdangerous's `fallback_signers`).
+    fallback_signers: Vec<Signer>,
     envelope: Envelope,
     timed: bool,
     max_decompressed: usize,
@@ -86,7 +89,7 @@ impl Engine {
             Envelope::UrlSafe => pyjson::JsonStyle::COMPACT,
         };
         let mut out = Vec::with_capacity(128);
-        pyjson::to_writer(&mut out, value, style).map_err(|e| PayloadError::Json(e.to_string()))?;
+        pyjson::to_writer(&mut out, value, style).map_err(PayloadError::from)?;
         Ok(out)
     }
 
@@ -102,7 +105,7 @@ impl Engine {
                 None => encoding::base64_encode_into(json, &mut payload),
             },
         }
-        let signer = &self.signers[0];
+        let signer = &self.signer;
         let mut token = Vec::with_capacity(payload.len() + 48);
         if self.timed {
             sign_timed_into(signer, &payload, timestamp, &mut token);
@@ -114,37 +117,47 @@ impl Engine {
     }
 
     /// Verifies with each signer in turn, as itsdangerous's `iter_unsigners` does; an expired
-    /// token stops the search, a bad signature moves on to the next signer.
+    /// token stops the search, a bad signature moves on to the next signer, and the last
+    /// signer's error is the answer.
     fn unsign<'a>(
         &self,
         token: &'a [u8],
         max_age: Option<u64>,
         now: u64,
     ) -> Result<Verified<'a>, Error> {
-        let mut last = None;
-        for (signer_index, signer) in self.signers.iter().enumerate() {
-            let result = if self.timed {
-                unsign_timed(signer, token, max_age, now).map(|u| Verified {
-                    payload: u.value,
-                    timestamp: Some(u.timestamp),
-                    key_index: u.key_index,
-                    signer_index,
-                })
-            } else {
-                signer.unsign(token).map(|u| Verified {
-                    payload: u.value,
-                    timestamp: None,
-                    key_index: u.key_index,
-                    signer_index,
-                })
-            };
-            match result {
-                Ok(r) => return Ok(r),
-                Err(e @ Error::Expired { .. }) => return Err(e),
-                Err(e) => last = Some(e),
+        let mut result = self.unsign_with(&self.signer, 0, token, max_age, now);
+        for (i, signer) in self.fallback_signers.iter().enumerate() {
+            if matches!(result, Ok(_) | Err(Error::Expired { .. })) {
+                break;
             }
+            result = self.unsign_with(signer, i + 1, token, max_age, now);
         }
-        Err(last.unwrap_or(Error::InvalidBase64))
+        result
+    }
+
+    fn unsign_with<'a>(
+        &self,
+        signer: &Signer,
+        signer_index: usize,
+        token: &'a [u8],
+        max_age: Option<u64>,
+        now: u64,
+    ) -> Result<Verified<'a>, Error> {
+        if self.timed {
+            unsign_timed(signer, token, max_age, now).map(|u| Verified {
+                payload: u.value,
+                timestamp: Some(u.timestamp),
+                key_index: u.key_index,
+                signer_index,
+            })
+        } else {
+            signer.unsign(token).map(|u| Verified {
+                payload: u.value,
+                timestamp: None,
+                key_index: u.key_index,
+                signer_index,
+            })
+        }
     }
 
     /// Turns the verified signed part back into JSON text.
@@ -197,8 +210,7 @@ impl Engine {
         now: u64,
     ) -> Result<Loaded<T>, Error> {
         let loaded = self.loads_raw(token, max_age, now)?;
-        let value =
-            serde_json::from_str(&loaded.raw).map_err(|e| PayloadError::Json(e.to_string()))?;
+        let value = serde_json::from_str(&loaded.raw).map_err(PayloadError::from)?;
         Ok(loaded.map(|()| value))
     }
 
@@ -304,12 +316,15 @@ impl SerializerBuilder {
     }
 
     fn engine(self, envelope: Envelope, timed: bool) -> Result<Engine, ConfigError> {
-        let mut signers = vec![self.main.build()?];
-        for f in self.fallbacks {
-            signers.push(f.build()?);
-        }
+        let signer = self.main.build()?;
+        let fallback_signers = self
+            .fallbacks
+            .into_iter()
+            .map(SignerBuilder::build)
+            .collect::<Result<_, _>>()?;
         Ok(Engine {
-            signers,
+            signer,
+            fallback_signers,
             envelope,
             timed,
             max_decompressed: self.max_decompressed,

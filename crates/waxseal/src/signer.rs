@@ -149,7 +149,13 @@ impl KeyDerivation {
 }
 
 /// A digest or key-derivation name that is not one of the known ones.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// ```
+/// let err = "sha3".parse::<waxseal::Digest>().unwrap_err();
+/// assert_eq!(err.to_string(), r#"unknown digest "sha3"; expected one of: md5, sha1, sha224, sha256, sha384, sha512"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} {name:?}; expected one of: {}", known_names(what))]
 pub struct UnknownName {
     /// What was being named: `digest` or `key derivation`.
     pub what: &'static str,
@@ -157,23 +163,13 @@ pub struct UnknownName {
     pub name: String,
 }
 
-impl std::fmt::Display for UnknownName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let known: Vec<&str> = match self.what {
-            "digest" => Digest::ALL.iter().map(|d| d.name()).collect(),
-            _ => KeyDerivation::ALL.iter().map(|k| k.name()).collect(),
-        };
-        write!(
-            f,
-            "unknown {} {:?}; expected one of: {}",
-            self.what,
-            self.name,
-            known.join(", ")
-        )
-    }
+fn known_names(what: &str) -> String {
+    let known: Vec<&str> = match what {
+        "digest" => Digest::ALL.iter().map(|d| d.name()).collect(),
+        _ => KeyDerivation::ALL.iter().map(|k| k.name()).collect(),
+    };
+    known.join(", ")
 }
-
-impl std::error::Error for UnknownName {}
 
 impl std::fmt::Display for Digest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -31,21 +31,28 @@ fn every_one_key_constructor_refuses_an_empty_key() {
 fn weak_but_non_empty_keys_are_accepted_by_signers_and_serializers() {
     assert!(Signer::new("dev").is_ok());
     assert!(UrlSafeTimedSerializer::new("secret").is_ok());
-    assert!(SerializerBuilder::new("x").fallback_key("changeme").build_timed().is_ok());
+    assert!(SerializerBuilder::new("x")
+        .fallback_key("changeme")
+        .build_timed()
+        .is_ok());
 }
 
 #[test]
 fn every_builder_refuses_an_empty_current_or_fallback_key() {
     assert_eq!(Signer::builder("").build().unwrap_err(), CURRENT);
     let fallback = ConfigError::EmptyKey { index: 2 };
-    let b = Signer::builder("current").fallback_key("old").fallback_key("");
+    let b = Signer::builder("current")
+        .fallback_key("old")
+        .fallback_key("");
     assert_eq!(b.clone().build().unwrap_err(), fallback);
     assert_eq!(TimestampSigner::build(b).unwrap_err(), fallback);
 
     let serializers = [
         (SerializerBuilder::new(""), CURRENT),
         (
-            SerializerBuilder::new("current").fallback_key("old").fallback_key(""),
+            SerializerBuilder::new("current")
+                .fallback_key("old")
+                .fallback_key(""),
             fallback.clone(),
         ),
         // A fallback signer carries the same keys: refused the same way.
@@ -106,10 +113,17 @@ fn itsdangerous_accepts_an_empty_key_and_flask_refuses_it() {
     assert!(signed[0]["token_hex"].is_string(), "{:?}", signed[0]);
     let Some(saved) = oracle(
         "flask_session_oracle.py",
-        &[json!({"op": "save", "secret_hex": "", "fallbacks_hex": [], "now": 1_700_000_000,
-                 "json": "{\"a\": 1}", "config": {}})],
+        &[
+            json!({"op": "save", "secret_hex": "", "fallbacks_hex": [], "now": 1_700_000_000,
+                 "json": "{\"a\": 1}", "config": {}}),
+        ],
     ) else {
         return;
     };
-    assert_eq!(saved[0]["set_cookie"], serde_json::Value::Null, "{:?}", saved[0]);
+    assert_eq!(
+        saved[0]["set_cookie"],
+        serde_json::Value::Null,
+        "{:?}",
+        saved[0]
+    );
 }

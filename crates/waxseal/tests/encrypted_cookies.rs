@@ -160,7 +160,9 @@ fn fallback_keys_open_with_their_index() {
 #[test]
 fn rotation_keeps_old_tokens_until_dropped() {
     let mut r = Keyring::generate().unwrap();
-    let t = EncryptedCookieCodec::new(&r).seal_at("s", b"x", NOW).unwrap();
+    let t = EncryptedCookieCodec::new(&r)
+        .seal_at("s", b"x", NOW)
+        .unwrap();
     r.rotate(1).unwrap();
     assert_eq!(
         EncryptedCookieCodec::new(&r)
@@ -247,7 +249,9 @@ fn oversize_token_refused_before_decoding() {
 #[test]
 fn largest_plaintext_fits_exactly_and_one_more_is_refused() {
     let codec = EncryptedCookieCodec::new(&ring("a", &[]));
-    let t = codec.seal_at("s", &vec![7u8; MAX_PLAINTEXT_LEN], NOW).unwrap();
+    let t = codec
+        .seal_at("s", &vec![7u8; MAX_PLAINTEXT_LEN], NOW)
+        .unwrap();
     assert_eq!(t.len(), MAX_TOKEN_LEN);
     assert_eq!(
         codec.open_at("s", &t, None, NOW).unwrap().plaintext.len(),

@@ -64,15 +64,21 @@ fn serializer_loads(token: &str) -> Vec<(&'static str, Outcome)> {
         ),
         (
             "TimedSerializer+max_age",
-            timed.loads_details_at(token, Some(60), NOW).map(|l| l.value),
+            timed
+                .loads_details_at(token, Some(60), NOW)
+                .map(|l| l.value),
         ),
         (
             "UrlSafeTimedSerializer",
-            url_timed.loads_details_at(token, None, NOW).map(|l| l.value),
+            url_timed
+                .loads_details_at(token, None, NOW)
+                .map(|l| l.value),
         ),
         (
             "UrlSafeTimedSerializer+max_age",
-            url_timed.loads_details_at(token, Some(60), NOW).map(|l| l.value),
+            url_timed
+                .loads_details_at(token, Some(60), NOW)
+                .map(|l| l.value),
         ),
     ]
 }
@@ -80,18 +86,33 @@ fn serializer_loads(token: &str) -> Vec<(&'static str, Outcome)> {
 /// Every serializer's `loads_unsafe`.
 fn serializer_loads_unsafe(token: &str) -> Vec<(&'static str, (bool, Option<Value>))> {
     vec![
-        ("Serializer", Serializer::new(KEY).unwrap().loads_unsafe(token).into_tuple()),
+        (
+            "Serializer",
+            Serializer::new(KEY)
+                .unwrap()
+                .loads_unsafe(token)
+                .into_tuple(),
+        ),
         (
             "UrlSafeSerializer",
-            UrlSafeSerializer::new(KEY).unwrap().loads_unsafe(token).into_tuple(),
+            UrlSafeSerializer::new(KEY)
+                .unwrap()
+                .loads_unsafe(token)
+                .into_tuple(),
         ),
         (
             "TimedSerializer",
-            TimedSerializer::new(KEY).unwrap().loads_unsafe(token, Some(60)).into_tuple(),
+            TimedSerializer::new(KEY)
+                .unwrap()
+                .loads_unsafe(token, Some(60))
+                .into_tuple(),
         ),
         (
             "UrlSafeTimedSerializer",
-            UrlSafeTimedSerializer::new(KEY).unwrap().loads_unsafe(token, None).into_tuple(),
+            UrlSafeTimedSerializer::new(KEY)
+                .unwrap()
+                .loads_unsafe(token, None)
+                .into_tuple(),
         ),
     ]
 }
@@ -350,7 +371,8 @@ fn nine_byte_timestamp_validly_signed_is_malformed_timestamp() {
         let json = format!("\"x\".{ts_b64}");
         let token = String::from_utf8(ser_signer().sign(json.as_bytes())).unwrap();
         assert_eq!(
-            TimedSerializer::new(KEY).unwrap()
+            TimedSerializer::new(KEY)
+                .unwrap()
                 .loads_details_at::<Value>(&token, None, NOW)
                 .unwrap_err(),
             Error::MalformedTimestamp {
@@ -373,7 +395,8 @@ fn invalid_base64_timestamp_validly_signed_is_malformed_timestamp() {
         );
         let token = url_timed_value_with_raw_ts("eyJpZCI6NDJ9", ts);
         assert_eq!(
-            UrlSafeTimedSerializer::new(KEY).unwrap()
+            UrlSafeTimedSerializer::new(KEY)
+                .unwrap()
                 .loads_details_at::<Value>(&token, Some(60), NOW)
                 .unwrap_err(),
             Error::MalformedTimestamp {
@@ -382,7 +405,10 @@ fn invalid_base64_timestamp_validly_signed_is_malformed_timestamp() {
             "{ts}"
         );
         assert_eq!(
-            UrlSafeTimedSerializer::new(KEY).unwrap().loads_unsafe::<Value>(&token, None).into_tuple(),
+            UrlSafeTimedSerializer::new(KEY)
+                .unwrap()
+                .loads_unsafe::<Value>(&token, None)
+                .into_tuple(),
             (false, Some(serde_json::json!({"id": 42})))
         );
     }
@@ -426,8 +452,12 @@ fn max_u64_timestamp_is_expired_with_max_age_and_valid_without() {
         .is_ok());
 
     for token in [
-        TimedSerializer::new(KEY).unwrap().dumps_at(&1, u64::MAX).unwrap(),
-        UrlSafeTimedSerializer::new(KEY).unwrap()
+        TimedSerializer::new(KEY)
+            .unwrap()
+            .dumps_at(&1, u64::MAX)
+            .unwrap(),
+        UrlSafeTimedSerializer::new(KEY)
+            .unwrap()
             .dumps_at(&1, u64::MAX)
             .unwrap(),
     ] {
@@ -534,15 +564,21 @@ fn url_timed_token(payload: &str) -> String {
 /// Loads a validly signed URL-safe payload through both URL-safe serializers (and their
 /// `loads_unsafe`, which must not claim validity for an undecodable payload).
 fn url_payload_error(payload: &str) -> PayloadError {
-    let plain = UrlSafeSerializer::new(KEY).unwrap().loads::<Value>(&url_token(payload));
-    let timed =
-        UrlSafeTimedSerializer::new(KEY).unwrap().loads_details_at::<Value>(&url_timed_token(payload), None, NOW);
+    let plain = UrlSafeSerializer::new(KEY)
+        .unwrap()
+        .loads::<Value>(&url_token(payload));
+    let timed = UrlSafeTimedSerializer::new(KEY)
+        .unwrap()
+        .loads_details_at::<Value>(&url_timed_token(payload), None, NOW);
     let (Err(Error::BadPayload(a)), Err(Error::BadPayload(b))) = (plain, timed) else {
         panic!("expected BadPayload for {payload:?}");
     };
     assert_eq!(a, b);
     assert_eq!(
-        UrlSafeSerializer::new(KEY).unwrap().loads_unsafe::<Value>(&url_token(payload)).into_tuple(),
+        UrlSafeSerializer::new(KEY)
+            .unwrap()
+            .loads_unsafe::<Value>(&url_token(payload))
+            .into_tuple(),
         (false, None)
     );
     a
@@ -557,12 +593,16 @@ fn validly_signed_non_json_payload_is_bad_payload_json() {
     assert!(matches!(url_payload_error(""), PayloadError::Json(_)));
     let token = url_token("not json {"); // plain Serializer: the payload is the JSON text
     assert!(matches!(
-        Serializer::new(KEY).unwrap().loads::<Value>(&token).unwrap_err(),
+        Serializer::new(KEY)
+            .unwrap()
+            .loads::<Value>(&token)
+            .unwrap_err(),
         Error::BadPayload(PayloadError::Json(_))
     ));
     let token = url_timed_token("{\"a\": ");
     assert!(matches!(
-        TimedSerializer::new(KEY).unwrap()
+        TimedSerializer::new(KEY)
+            .unwrap()
             .loads_details_at::<Value>(&token, Some(1), NOW)
             .unwrap_err(),
         Error::BadPayload(PayloadError::Json(_))
@@ -573,7 +613,8 @@ fn validly_signed_non_json_payload_is_bad_payload_json() {
 fn validly_signed_json_of_the_wrong_type_is_bad_payload_json() {
     let token = UrlSafeSerializer::new(KEY).unwrap().dumps(&"text").unwrap();
     assert!(matches!(
-        UrlSafeSerializer::new(KEY).unwrap()
+        UrlSafeSerializer::new(KEY)
+            .unwrap()
             .loads::<u32>(&token)
             .unwrap_err(),
         Error::BadPayload(PayloadError::Json(_))
@@ -696,7 +737,8 @@ fn hand_written_zlib_stream_is_valid_below_the_cap() {
     // Proves the bomb below is a real zlib stream, refused only for its size.
     for n in [1, 2, 258, 259, 1000, 100_000] {
         let token = url_token(&bomb_payload(n));
-        let loaded = UrlSafeSerializer::new(KEY).unwrap()
+        let loaded = UrlSafeSerializer::new(KEY)
+            .unwrap()
             .loads_details::<Value>(&token)
             .unwrap();
         assert_eq!((loaded.value, loaded.compressed), (Value::from(0), true));
@@ -773,14 +815,16 @@ fn tampered_undecodable_payload_is_bad_signature_not_bad_payload() {
         let forged = format!("{payload}.{}", base64_encode(&[7; 20]));
         assert_ne!(good, forged);
         assert!(matches!(
-            UrlSafeSerializer::new(KEY).unwrap()
+            UrlSafeSerializer::new(KEY)
+                .unwrap()
                 .loads::<Value>(&forged)
                 .unwrap_err(),
             Error::BadSignature { .. }
         ));
         let forged_timed = format!("{payload}.TgPVoQ.{}", base64_encode(&[7; 20]));
         assert_eq!(
-            UrlSafeTimedSerializer::new(KEY).unwrap()
+            UrlSafeTimedSerializer::new(KEY)
+                .unwrap()
                 .loads_details_at::<Value>(&forged_timed, Some(60), NOW)
                 .unwrap_err(),
             Error::BadSignature {
@@ -794,7 +838,8 @@ fn tampered_undecodable_payload_is_bad_signature_not_bad_payload() {
             .unwrap()
             .dumps_raw("\"x\"");
         assert!(is_bad_signature(
-            &UrlSafeSerializer::new(KEY).unwrap()
+            &UrlSafeSerializer::new(KEY)
+                .unwrap()
                 .loads::<Value>(&other)
                 .unwrap_err()
         ));
@@ -805,7 +850,8 @@ fn tampered_undecodable_payload_is_bad_signature_not_bad_payload() {
 fn expired_token_with_undecodable_payload_is_expired_not_bad_payload() {
     let token = String::from_utf8(ser_ts_signer().sign_at(b"!!!", NOW - 100)).unwrap();
     assert!(matches!(
-        UrlSafeTimedSerializer::new(KEY).unwrap()
+        UrlSafeTimedSerializer::new(KEY)
+            .unwrap()
             .loads_details_at::<Value>(&token, Some(10), NOW)
             .unwrap_err(),
         Error::Expired { .. }

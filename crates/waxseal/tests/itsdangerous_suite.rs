@@ -324,7 +324,9 @@ fn test_timestamp_missing_from_plain_signer_token() {
 
 #[test]
 fn test_malformed_timestamp_nine_bytes_of_underscores() {
-    let signed = Signer::new("secret-key").unwrap().sign(b"value.____________");
+    let signed = Signer::new("secret-key")
+        .unwrap()
+        .sign(b"value.____________");
     assert_eq!(signed, b"value.____________.Pcm2uBoE--JH-JzEG5H7-PBCgpE");
     let err = ts_signer().unsign_at(&signed, None, TS).unwrap_err();
     assert_eq!(
@@ -899,11 +901,17 @@ fn test_max_age_timed_serializer_boundary_and_expired_payload_still_loads() {
     let s = TimedSerializer::make();
     let token = TIMED_SERIALIZER.tokens[5];
     assert_eq!(
-        s.loads_details_at::<Value>(token, Some(10), TS + 1).unwrap().value,
+        s.loads_details_at::<Value>(token, Some(10), TS + 1)
+            .unwrap()
+            .value,
         value()
     );
-    assert!(s.loads_details_at::<Value>(token, Some(10), TS + 10).is_ok());
-    let err = s.loads_details_at::<Value>(token, Some(10), TS + 11).unwrap_err();
+    assert!(s
+        .loads_details_at::<Value>(token, Some(10), TS + 10)
+        .is_ok());
+    let err = s
+        .loads_details_at::<Value>(token, Some(10), TS + 11)
+        .unwrap_err();
     assert_eq!(
         err,
         Error::Expired {
@@ -915,7 +923,10 @@ fn test_max_age_timed_serializer_boundary_and_expired_payload_still_loads() {
     );
     // serializer.load_payload(exc.payload) == value; loads_unsafe does exactly that (the real
     // clock is long past 2011 + 10 s).
-    assert_eq!(s.loads_unsafe(token, Some(10)).into_tuple(), (false, Some(value())));
+    assert_eq!(
+        s.loads_unsafe(token, Some(10)).into_tuple(),
+        (false, Some(value()))
+    );
 }
 
 #[test]
@@ -926,14 +937,23 @@ fn test_max_age_url_safe_timed_serializer_boundary_and_expired_payload_still_loa
         (ZLIB_TIMED_TOKEN, a1000(), &b".eJxTShwFo2AUDHugBAD6Fns8"[..]),
     ] {
         assert_eq!(
-            s.loads_details_at::<Value>(token, Some(10), TS + 1).unwrap().value,
+            s.loads_details_at::<Value>(token, Some(10), TS + 1)
+                .unwrap()
+                .value,
             v
         );
-        assert!(s.loads_details_at::<Value>(token, Some(10), TS + 10).is_ok());
-        let err = s.loads_details_at::<Value>(token, Some(10), TS + 11).unwrap_err();
+        assert!(s
+            .loads_details_at::<Value>(token, Some(10), TS + 10)
+            .is_ok());
+        let err = s
+            .loads_details_at::<Value>(token, Some(10), TS + 11)
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Expired);
         assert_eq!((err.timestamp(), err.payload()), (Some(TS), Some(payload)));
-        assert_eq!(s.loads_unsafe(token, Some(10)).into_tuple(), (false, Some(v)));
+        assert_eq!(
+            s.loads_unsafe(token, Some(10)).into_tuple(),
+            (false, Some(v))
+        );
     }
 }
 

@@ -5,8 +5,6 @@
 //! `Vary: Cookie`; [`set_cookie_header`] and [`delete_cookie_header`] then write the header
 //! value exactly as Flask 3.1 (through Werkzeug 3.1's `dump_cookie`) does.
 
-use std::fmt;
-
 /// Flask's default `PERMANENT_SESSION_LIFETIME`: 31 days, in seconds.
 pub const DEFAULT_LIFETIME_SECS: u64 = 31 * 24 * 3600;
 
@@ -208,7 +206,12 @@ pub fn decide_save_at(state: &SessionState, settings: &CookieSettings, now: u64)
 }
 
 /// A `Set-Cookie` header over the size limit ([`CookieSettings::max_size`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the {name:?} cookie is too large: the value is {value_len} bytes and the whole Set-Cookie \
+     header {header_len} bytes, over the {limit}-byte limit; browsers silently drop such \
+     cookies. Store less in the session (or keep it server-side)"
+)]
 pub struct CookieTooLarge {
     /// The cookie's name.
     pub name: String,
@@ -219,20 +222,6 @@ pub struct CookieTooLarge {
     /// The cookie value's length.
     pub value_len: usize,
 }
-
-impl fmt::Display for CookieTooLarge {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the {:?} cookie is too large: the value is {} bytes and the whole Set-Cookie header \
-             {} bytes, over the {}-byte limit; browsers silently drop such cookies. Store \
-             less in the session (or keep it server-side)",
-            self.name, self.value_len, self.header_len, self.limit
-        )
-    }
-}
-
-impl std::error::Error for CookieTooLarge {}
 
 /// A formatted `Set-Cookie` value and, under [`OversizeCookie::Warn`], a size warning.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -117,10 +117,9 @@ impl FlaskSessionCodec {
         let loaded =
             self.serializer
                 .loads_raw_at(cookie, Some(self.settings.lifetime_secs), now)?;
-        let value =
-            flask_json::loads(&loaded.raw).map_err(|e| PayloadError::Json(e.to_string()))?;
+        let value = flask_json::loads(&loaded.raw).map_err(PayloadError::from)?;
         let Value::Dict(dict) = value else {
-            return Err(PayloadError::Json("the session is not a JSON object".into()).into());
+            return Err(PayloadError::NotAnObject.into());
         };
         Ok(Loaded {
             value: dict,
@@ -274,24 +273,15 @@ pub struct SaveOutcome {
 }
 
 /// Why a session could not be saved.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SaveError {
     /// The cookie would exceed the browser limit (and the settings refuse oversize cookies).
+    #[error(transparent)]
     TooLarge(CookieTooLarge),
     /// The session holds a value Flask's JSON cannot write.
-    Json(FlaskJsonError),
+    #[error("the session cannot be written as Flask JSON: {0}")]
+    Json(#[source] FlaskJsonError),
 }
-
-impl fmt::Display for SaveError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SaveError::TooLarge(e) => e.fmt(f),
-            SaveError::Json(e) => write!(f, "the session cannot be written as Flask JSON: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for SaveError {}
 
 /// A session's contents with Flask's `accessed` and `modified` tracking.
 ///

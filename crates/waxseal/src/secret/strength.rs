@@ -82,7 +82,12 @@ impl fmt::Display for WeakReason {
 /// assert!(msg.contains("shorter than the minimum of 16"));
 /// assert!(msg.contains("publicly known"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "refusing weak secret key: {}. Generate one with \
+     `python -c 'import secrets; print(secrets.token_hex())'`",
+    join_reasons(reasons)
+)]
 pub struct WeakKey {
     reasons: Vec<WeakReason>,
 }
@@ -100,20 +105,10 @@ impl WeakKey {
     }
 }
 
-impl fmt::Display for WeakKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("refusing weak secret key: ")?;
-        for (i, r) in self.reasons.iter().enumerate() {
-            if i > 0 {
-                f.write_str("; ")?;
-            }
-            write!(f, "{r}")?;
-        }
-        f.write_str(". Generate one with `python -c 'import secrets; print(secrets.token_hex())'`")
-    }
+fn join_reasons(reasons: &[WeakReason]) -> String {
+    let texts: Vec<String> = reasons.iter().map(ToString::to_string).collect();
+    texts.join("; ")
 }
-
-impl std::error::Error for WeakKey {}
 
 /// The full assessment of a key: every weakness found (empty if the key is acceptable).
 ///
