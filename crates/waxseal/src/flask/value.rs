@@ -42,7 +42,9 @@ pub type DictHasher = foldhash::fast::RandomState;
 ///            r#"[{" t":["message","Hello"]},{" t":["error","x"]}]"#);
 /// # Ok::<(), waxseal::flask::FlaskJsonError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+/// `Display` writes Flask-JSON-like text and `Debug` shows UUIDs, datetimes and bytes readably
+/// (see their implementations).
+#[derive(Clone, PartialEq)]
 pub enum Value {
     /// `None`.
     Null,
@@ -148,9 +150,21 @@ impl From<String> for Value {
         Value::Str(s)
     }
 }
+/// Python `bytes`.
 impl From<&[u8]> for Value {
     fn from(b: &[u8]) -> Value {
         Value::Bytes(b.to_vec())
+    }
+}
+/// Python `bytes`, without copying.
+///
+/// ```
+/// use waxseal::flask::Value;
+/// assert_eq!(Value::from(b"ab".to_vec()), Value::Bytes(vec![b'a', b'b']));
+/// ```
+impl From<Vec<u8>> for Value {
+    fn from(b: Vec<u8>) -> Value {
+        Value::Bytes(b)
     }
 }
 impl From<Int> for Value {
