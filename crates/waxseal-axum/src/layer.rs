@@ -268,7 +268,9 @@ fn cookie_header(
         Storage::Server(_) => Ok(None),
         Storage::EncryptedCookie => match decision.action {
             CookieAction::Leave => Ok(None),
-            CookieAction::Delete => Ok(Some(delete_cookie_header(settings))),
+            CookieAction::Delete => delete_cookie_header(settings)
+                .map(|c| Some(c.header))
+                .map_err(|e| oversize(&e, session.data())),
             CookieAction::Set { expires } => {
                 let sealed = flask_json::dumps_dict(session.data())
                     .map_err(|e| e.to_string())
@@ -417,7 +419,9 @@ async fn save_async(inner: &Inner, state: &mut State, mut response: Response) ->
                 if let Some(old) = &old {
                     store.delete(old).await?;
                 }
-                Ok(Some(delete_cookie_header(settings)))
+                delete_cookie_header(settings)
+                    .map(|c| Some(c.header))
+                    .map_err(|e| StoreError::Config(e.to_string()))
             }
             StorePlan::Save {
                 id,

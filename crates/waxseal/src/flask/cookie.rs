@@ -250,20 +250,22 @@ pub fn set_cookie_header(
     dump_cookie(settings, value, expires.as_deref(), None)
 }
 
-/// Formats the header that deletes the session cookie (Werkzeug's `delete_cookie`).
+/// Formats the header that deletes the session cookie (Werkzeug's `delete_cookie`), with the
+/// same size rule as [`set_cookie_header`]: a name, domain and path long enough to push the
+/// header over [`CookieSettings::max_size`] give [`CookieTooLarge`] (or a warning under
+/// [`OversizeCookie::Warn`]), never a malformed header.
 ///
 /// ```
 /// use waxseal::flask::cookie::{delete_cookie_header, CookieSettings};
 /// assert_eq!(
-///     delete_cookie_header(&CookieSettings::default()),
+///     delete_cookie_header(&CookieSettings::default()).unwrap().header,
 ///     "session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Path=/"
 /// );
+/// let huge = CookieSettings { path: "/".repeat(5000), ..CookieSettings::default() };
+/// assert!(delete_cookie_header(&huge).is_err());
 /// ```
-pub fn delete_cookie_header(settings: &CookieSettings) -> String {
-    match dump_cookie(settings, "", Some("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0)) {
-        Ok(c) => c.header,
-        Err(e) => format!("{}=; Max-Age=0 ({e})", settings.name),
-    }
+pub fn delete_cookie_header(settings: &CookieSettings) -> Result<SetCookie, CookieTooLarge> {
+    dump_cookie(settings, "", Some("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0))
 }
 
 /// Werkzeug 3.1's `dump_cookie` for the arguments Flask passes.

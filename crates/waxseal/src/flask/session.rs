@@ -232,7 +232,11 @@ impl FlaskSessionCodec {
         };
         match decision.action {
             CookieAction::Leave => {}
-            CookieAction::Delete => outcome.set_cookie = Some(delete_cookie_header(&self.settings)),
+            CookieAction::Delete => {
+                let cookie = delete_cookie_header(&self.settings).map_err(SaveError::TooLarge)?;
+                outcome.set_cookie = Some(cookie.header);
+                outcome.warning = cookie.warning;
+            }
             CookieAction::Set { expires } => {
                 let value = self.dumps_at(&session.data, now).map_err(SaveError::Json)?;
                 let cookie = set_cookie_header(&self.settings, &value, expires)
