@@ -249,22 +249,6 @@ impl FlaskSessionCodec {
     }
 }
 
-/// Python's `bool(value)`: false for `None`, `False`, zero, NaN is true, empty strings, bytes
-/// and containers; true otherwise.
-fn python_truthy(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Int(i) => i.as_i64() != Some(0),
-        Value::Float(f) => *f != 0.0,
-        Value::Str(s) | Value::Markup(s) => !s.is_empty(),
-        Value::List(v) | Value::Tuple(v) => !v.is_empty(),
-        Value::Bytes(b) => !b.is_empty(),
-        Value::Dict(d) => !d.is_empty(),
-        Value::Uuid(_) | Value::DateTime(_) => true,
-    }
-}
-
 /// What to send at the end of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SaveOutcome {
@@ -370,7 +354,7 @@ impl Session {
     /// Flask's `session.permanent`: the `_permanent` key, read with Python's truthiness (Flask
     /// writes `True`, but `1` or `"yes"` in a hand-made cookie count too, as they do in Flask).
     pub fn is_permanent(&self) -> bool {
-        self.get(PERMANENT_KEY).is_some_and(python_truthy)
+        self.get(PERMANENT_KEY).is_some_and(Value::is_truthy)
     }
 
     /// Sets `session.permanent` (stored as `_permanent`, as Flask does).
@@ -428,7 +412,7 @@ impl Session {
         SessionState {
             accessed: self.accessed.get(),
             modified: self.modified,
-            permanent: self.data.get(PERMANENT_KEY).is_some_and(python_truthy),
+            permanent: self.data.get(PERMANENT_KEY).is_some_and(Value::is_truthy),
             empty: self.data.is_empty(),
         }
     }

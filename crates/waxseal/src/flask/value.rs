@@ -73,6 +73,28 @@ pub enum Value {
 }
 
 impl Value {
+    /// Python's `bool(value)`: false for `None`, `False`, zero, empty strings, bytes and
+    /// containers; true otherwise (NaN, UUIDs and datetimes included).
+    ///
+    /// ```
+    /// use waxseal::flask::Value;
+    /// assert!(!Value::Null.is_truthy() && !Value::from(0).is_truthy() && !Value::from("").is_truthy());
+    /// assert!(Value::from(f64::NAN).is_truthy() && Value::from("no").is_truthy());
+    /// ```
+    pub fn is_truthy(&self) -> bool {
+        match self {
+            Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => i.as_i64() != Some(0),
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) | Value::Markup(s) => !s.is_empty(),
+            Value::List(v) | Value::Tuple(v) => !v.is_empty(),
+            Value::Bytes(b) => !b.is_empty(),
+            Value::Dict(d) => !d.is_empty(),
+            Value::Uuid(_) | Value::DateTime(_) => true,
+        }
+    }
+
     /// The member `key` when this is a [`Value::Dict`].
     ///
     /// ```
