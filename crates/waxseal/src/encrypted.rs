@@ -333,15 +333,34 @@ impl EncryptedCookieCodec {
     ) -> Result<String, EncryptedCookieError> {
         let mut nonce = [0u8; NONCE_LEN];
         getrandom::fill(&mut nonce).map_err(|e| EncryptedCookieError::Random(e.to_string()))?;
-        self.seal_with_nonce(cookie_name, plaintext, now_unix, &nonce)
+        self.seal_at_with_nonce(cookie_name, plaintext, now_unix, &nonce)
     }
 
-    /// [`EncryptedCookieCodec::seal_at`] with a caller-chosen nonce, for byte-exact interop tests.
+    /// [`EncryptedCookieCodec::seal_at`] with a caller-chosen nonce, for byte-exact interop
+    /// tests (feature `engine-internals`, unstable).
     ///
     /// Never use outside tests: a nonce used twice with one key reveals the XOR of the two
     /// plaintexts and lets an attacker forge tokens.
-    #[doc(hidden)]
+    ///
+    /// ```
+    /// use waxseal::encrypted::EncryptedCookieCodec;
+    /// use waxseal::secret::Keyring;
+    /// let codec = EncryptedCookieCodec::new(&Keyring::generate().unwrap());
+    /// let a = codec.seal_with_nonce("s", b"x", 0, &[7; 24]).unwrap();
+    /// assert_eq!(a, codec.seal_with_nonce("s", b"x", 0, &[7; 24]).unwrap());
+    /// ```
+    #[cfg(feature = "engine-internals")]
     pub fn seal_with_nonce(
+        &self,
+        cookie_name: &str,
+        plaintext: &[u8],
+        now_unix: u64,
+        nonce: &[u8; NONCE_LEN],
+    ) -> Result<String, EncryptedCookieError> {
+        self.seal_at_with_nonce(cookie_name, plaintext, now_unix, nonce)
+    }
+
+    fn seal_at_with_nonce(
         &self,
         cookie_name: &str,
         plaintext: &[u8],

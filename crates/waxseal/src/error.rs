@@ -212,6 +212,10 @@ pub enum ErrorKind {
 impl ErrorKind {
     /// The snake_case name used in JSON output: `bad_signature`, `expired`, `malformed`,
     /// `bad_payload`.
+    ///
+    /// ```
+    /// assert_eq!(waxseal::ErrorKind::BadSignature.as_str(), "bad_signature");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::BadSignature => "bad_signature",
@@ -243,6 +247,13 @@ impl Error {
 
     /// The unverified payload the token carried, when there is one (itsdangerous's
     /// `e.payload`). Only for inspection and debugging: it was not proven authentic.
+    ///
+    /// ```
+    /// let s = waxseal::Signer::new("k")?;
+    /// let err = s.unsign(b"claimed.forged").unwrap_err();
+    /// assert_eq!(err.payload(), Some(&b"claimed"[..])); // untrusted
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn payload(&self) -> Option<&[u8]> {
         match self {
             Error::BadSignature { payload, .. }
@@ -254,6 +265,13 @@ impl Error {
     }
 
     /// The signing time the token carried (itsdangerous's `e.date_signed`), when readable.
+    ///
+    /// ```
+    /// let s = waxseal::TimestampSigner::new("k")?;
+    /// let err = s.unsign_at(&s.sign_at(b"v", 1_000), Some(60), 2_000).unwrap_err();
+    /// assert_eq!(err.timestamp(), Some(1_000));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn timestamp(&self) -> Option<u64> {
         match self {
             Error::BadSignature { timestamp, .. } => *timestamp,

@@ -28,18 +28,41 @@
 //! let value: Vec<String> = s.loads(&token, Some(3600)).unwrap();
 //! assert_eq!(value, ["hello", "world"]);
 //! ```
+//!
+//! # Features
+//!
+//! * `engine-internals` (off by default, **unstable**): makes the `compress` (zlib exactly as
+//!   Python writes it, capped inflate), `hmac_sha1` (HMAC-SHA-1 on raw compression states) and
+//!   `pyjson` (Python's `json.dumps` dialects for serde values) modules public, and
+//!   `EncryptedCookieCodec::seal_with_nonce`. They exist for the workspace's crack engine, CLI,
+//!   benchmarks, fuzzers and tests, and may change in any release.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// The engine internals are public only with the unstable `engine-internals` feature (the
+// workspace's own crack engine, CLI, benchmarks, fuzzers and tests); without it they are
+// private, and what only those tools call is unused.
+#[cfg(feature = "engine-internals")]
 pub mod compress;
+#[cfg(not(feature = "engine-internals"))]
+#[allow(dead_code)]
+mod compress;
 pub mod encoding;
 pub mod encrypted;
 pub mod error;
 pub mod flask;
 mod hex;
+#[cfg(feature = "engine-internals")]
 pub mod hmac_sha1;
+#[cfg(not(feature = "engine-internals"))]
+#[allow(dead_code)]
+mod hmac_sha1;
 pub mod inspect;
+#[cfg(feature = "engine-internals")]
 pub mod pyjson;
+#[cfg(not(feature = "engine-internals"))]
+#[allow(dead_code)]
+mod pyjson;
 pub mod secret;
 pub mod serializer;
 pub mod signer;

@@ -256,6 +256,12 @@ pub struct SerializerBuilder {
 
 impl SerializerBuilder {
     /// Starts with the current (signing) key.
+    ///
+    /// ```
+    /// let s = waxseal::SerializerBuilder::new("k").build_url_safe()?;
+    /// assert_eq!(s.loads::<u8>(&s.dumps(&1)?)?, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(secret_key: impl AsRef<[u8]>) -> SerializerBuilder {
         SerializerBuilder {
             main: Signer::builder(secret_key).salt("itsdangerous"),
@@ -265,24 +271,54 @@ impl SerializerBuilder {
     }
 
     /// Adds a fallback key, accepted after the current key (and earlier fallbacks).
+    ///
+    /// ```
+    /// use waxseal::{SerializerBuilder, UrlSafeSerializer};
+    /// let old = UrlSafeSerializer::new("old")?.dumps(&1)?;
+    /// let s = SerializerBuilder::new("new").fallback_key("old").build_url_safe()?;
+    /// assert_eq!(s.loads_details::<u8>(&old)?.key_index, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fallback_key(mut self, key: impl AsRef<[u8]>) -> Self {
         self.main = self.main.fallback_key(key);
         self
     }
 
     /// Sets the salt.
+    ///
+    /// ```
+    /// use waxseal::SerializerBuilder;
+    /// let a = SerializerBuilder::new("k").salt("activate").build_url_safe()?;
+    /// let b = SerializerBuilder::new("k").salt("reset").build_url_safe()?;
+    /// assert!(b.loads::<u8>(&a.dumps(&1)?).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn salt(mut self, salt: impl AsRef<[u8]>) -> Self {
         self.main = self.main.salt(salt);
         self
     }
 
     /// Adjusts the main signer's settings (digest, key derivation, separator).
+    ///
+    /// ```
+    /// use waxseal::{Digest, SerializerBuilder};
+    /// let s = SerializerBuilder::new("k").signer(|b| b.digest(Digest::Sha256)).build_serializer()?;
+    /// assert!(s.dumps(&1)?.len() > "1.".len() + 40);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn signer(mut self, configure: impl FnOnce(SignerBuilder) -> SignerBuilder) -> Self {
         self.main = configure(self.main);
         self
     }
 
     /// Uses these settings for the main signer (the salt included).
+    ///
+    /// ```
+    /// use waxseal::{signer::SignerSettings, SerializerBuilder};
+    /// let s = SerializerBuilder::new("k").settings(SignerSettings::flask()).build_url_safe_timed()?;
+    /// assert_eq!(s.loads::<u8>(&s.dumps(&1)?, Some(60))?, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn settings(mut self, settings: SignerSettings) -> Self {
         self.main = self.main.settings(settings);
         self
@@ -290,6 +326,14 @@ impl SerializerBuilder {
 
     /// Adds a fallback signer: same keys and salt, settings adjusted by `configure`. Tokens it
     /// verifies are accepted; it never signs (itsdangerous's `fallback_signers`).
+    ///
+    /// ```
+    /// use waxseal::{Digest, SerializerBuilder};
+    /// let sha256 = SerializerBuilder::new("k").signer(|b| b.digest(Digest::Sha256)).build_url_safe()?;
+    /// let s = SerializerBuilder::new("k").fallback_signer(|b| b.digest(Digest::Sha256)).build_url_safe()?;
+    /// assert_eq!(s.loads_details::<u8>(&sha256.dumps(&1)?)?.signer_index, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fallback_signer(
         mut self,
         configure: impl FnOnce(SignerBuilder) -> SignerBuilder,
@@ -299,12 +343,27 @@ impl SerializerBuilder {
     }
 
     /// Caps the decompressed payload size (default [`DEFAULT_MAX_DECOMPRESSED`]).
+    ///
+    /// ```
+    /// use waxseal::SerializerBuilder;
+    /// let big = SerializerBuilder::new("k").build_url_safe()?.dumps(&"a".repeat(1000))?;
+    /// let capped = SerializerBuilder::new("k").max_decompressed_size(100).build_url_safe()?;
+    /// assert!(capped.loads::<String>(&big).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn max_decompressed_size(mut self, bytes: usize) -> Self {
         self.max_decompressed = bytes;
         self
     }
 
     /// Permits MD5 in the main and fallback signers (legacy verification only).
+    ///
+    /// ```
+    /// use waxseal::{Digest, SerializerBuilder};
+    /// let md5 = |b: SerializerBuilder| b.signer(|s| s.digest(Digest::Md5));
+    /// assert!(md5(SerializerBuilder::new("k")).build_serializer().is_err());
+    /// assert!(md5(SerializerBuilder::new("k")).allow_legacy_md5().build_serializer().is_ok());
+    /// ```
     pub fn allow_legacy_md5(mut self) -> Self {
         self.main = self.main.allow_legacy_md5();
         self.fallbacks = self
@@ -332,24 +391,48 @@ impl SerializerBuilder {
     }
 
     /// Builds a [`Serializer`].
+    ///
+    /// ```
+    /// let s = waxseal::SerializerBuilder::new("k").build_serializer()?;
+    /// assert!(s.dumps(&[1])?.starts_with("[1]."));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn build_serializer(self) -> Result<Serializer, ConfigError> {
         self.engine(Envelope::PlainJson, false)
             .map(|engine| Serializer { engine })
     }
 
     /// Builds a [`TimedSerializer`].
+    ///
+    /// ```
+    /// let s = waxseal::SerializerBuilder::new("k").build_timed()?;
+    /// assert_eq!(s.loads_at::<Vec<u8>>(&s.dumps_at(&[1], 5)?, None, 5)?, [1]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn build_timed(self) -> Result<TimedSerializer, ConfigError> {
         self.engine(Envelope::PlainJson, true)
             .map(|engine| TimedSerializer { engine })
     }
 
     /// Builds a [`UrlSafeSerializer`].
+    ///
+    /// ```
+    /// let s = waxseal::SerializerBuilder::new("k").build_url_safe()?;
+    /// assert!(s.dumps(&[1])?.starts_with("WzFd.")); // base64url of [1]
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn build_url_safe(self) -> Result<UrlSafeSerializer, ConfigError> {
         self.engine(Envelope::UrlSafe, false)
             .map(|engine| UrlSafeSerializer { engine })
     }
 
     /// Builds a [`UrlSafeTimedSerializer`].
+    ///
+    /// ```
+    /// let s = waxseal::SerializerBuilder::new("k").build_url_safe_timed()?;
+    /// assert!(s.dumps(&[1])?.starts_with("WzFd."));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn build_url_safe_timed(self) -> Result<UrlSafeTimedSerializer, ConfigError> {
         self.engine(Envelope::UrlSafe, true)
             .map(|engine| UrlSafeTimedSerializer { engine })

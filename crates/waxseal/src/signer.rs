@@ -69,6 +69,10 @@ impl Digest {
     }
 
     /// The lowercase name (`sha1`, `sha256`, `md5`, …), as hashlib spells it.
+    ///
+    /// ```
+    /// assert_eq!(waxseal::Digest::Sha256.name(), "sha256");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Digest::Md5 => "md5",
@@ -129,6 +133,10 @@ impl KeyDerivation {
     pub const ALL: [KeyDerivation; 4] = [Self::Concat, Self::DjangoConcat, Self::Hmac, Self::None];
 
     /// The itsdangerous name: `concat`, `django-concat`, `hmac` or `none`.
+    ///
+    /// ```
+    /// assert_eq!(waxseal::KeyDerivation::DjangoConcat.name(), "django-concat");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             KeyDerivation::Concat => "concat",
@@ -246,6 +254,12 @@ pub struct SignatureBytes {
 
 impl SignatureBytes {
     /// The signature bytes.
+    ///
+    /// ```
+    /// let sig = waxseal::Signer::new("k")?.signature(b"v");
+    /// assert_eq!(sig.as_slice().len(), 20); // SHA-1
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn as_slice(&self) -> &[u8] {
         &self.bytes[..self.len]
     }
@@ -382,6 +396,13 @@ impl std::fmt::Debug for SignerBuilder {
 
 impl SignerBuilder {
     /// Sets the salt (default `itsdangerous.Signer`).
+    ///
+    /// ```
+    /// let a = waxseal::Signer::builder("k").salt("a").build()?;
+    /// let b = waxseal::Signer::builder("k").salt("b").build()?;
+    /// assert_ne!(a.sign(b"v"), b.sign(b"v"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn salt(mut self, salt: impl AsRef<[u8]>) -> Self {
         self.settings.salt = salt.as_ref().to_vec();
         self
@@ -390,24 +411,51 @@ impl SignerBuilder {
     /// Sets the separator (default `.`). Letters, digits, `-`, `_`, `=` and non-ASCII bytes are
     /// refused by [`SignerBuilder::build`], as in itsdangerous, because they can occur inside a
     /// signature.
+    ///
+    /// ```
+    /// let s = waxseal::Signer::builder("k").separator(b'|').build()?;
+    /// assert!(s.sign(b"v").starts_with(b"v|"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn separator(mut self, separator: u8) -> Self {
         self.settings.separator = separator;
         self
     }
 
     /// Sets the key derivation (default `django-concat`).
+    ///
+    /// ```
+    /// use waxseal::{KeyDerivation, Signer};
+    /// let s = Signer::builder("k").key_derivation(KeyDerivation::Hmac).build()?;
+    /// assert_eq!(s.settings().key_derivation, KeyDerivation::Hmac);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn key_derivation(mut self, derivation: KeyDerivation) -> Self {
         self.settings.key_derivation = derivation;
         self
     }
 
     /// Sets the digest (default SHA-1).
+    ///
+    /// ```
+    /// use waxseal::{Digest, Signer};
+    /// let s = Signer::builder("k").digest(Digest::Sha256).build()?;
+    /// assert_eq!(s.signature(b"v").as_slice().len(), 32);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn digest(mut self, digest: Digest) -> Self {
         self.settings.digest = digest;
         self
     }
 
     /// Replaces all settings at once.
+    ///
+    /// ```
+    /// use waxseal::signer::SignerSettings;
+    /// let s = waxseal::Signer::builder("k").settings(SignerSettings::flask()).build()?;
+    /// assert_eq!(s.settings().salt, b"cookie-session");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn settings(mut self, settings: SignerSettings) -> Self {
         self.settings = settings;
         self
@@ -431,6 +479,12 @@ impl SignerBuilder {
 
     /// Permits [`Digest::Md5`]. MD5 is broken as a hash; it is here only so old tokens can
     /// still be verified during a migration.
+    ///
+    /// ```
+    /// use waxseal::{Digest, Signer};
+    /// assert!(Signer::builder("k").digest(Digest::Md5).build().is_err());
+    /// assert!(Signer::builder("k").digest(Digest::Md5).allow_legacy_md5().build().is_ok());
+    /// ```
     pub fn allow_legacy_md5(mut self) -> Self {
         self.allow_md5 = true;
         self
@@ -533,6 +587,12 @@ impl Signer {
     }
 
     /// Starts a builder whose current (signing) key is `secret_key`.
+    ///
+    /// ```
+    /// let s = waxseal::Signer::builder("new").fallback_key("old").build()?;
+    /// assert_eq!(s.key_count(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn builder(secret_key: impl AsRef<[u8]>) -> SignerBuilder {
         SignerBuilder {
             settings: SignerSettings::default(),
@@ -542,26 +602,57 @@ impl Signer {
     }
 
     /// The settings this signer uses.
+    ///
+    /// ```
+    /// assert_eq!(waxseal::Signer::new("k")?.settings().separator, b'.');
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn settings(&self) -> &SignerSettings {
         &self.settings
     }
 
     /// How many keys it accepts (the current key plus the fallbacks).
+    ///
+    /// ```
+    /// assert_eq!(waxseal::Signer::new("k")?.key_count(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn key_count(&self) -> usize {
         self.macs.len()
     }
 
     /// The raw signature of `value` under the current key.
+    ///
+    /// ```
+    /// let s = waxseal::Signer::new("secret-key")?;
+    /// let token = s.sign(b"my string");
+    /// let b64 = waxseal::encoding::base64_encode(s.signature(b"my string").as_slice());
+    /// assert!(token.ends_with(b64.as_bytes()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn signature(&self, value: &[u8]) -> SignatureBytes {
         self.macs[0].compute(value)
     }
 
     /// The raw signature of `value` under key `index` (0 = current), if it exists.
+    ///
+    /// ```
+    /// let s = waxseal::Signer::builder("new").fallback_key("old").build()?;
+    /// let old = waxseal::Signer::new("old")?;
+    /// assert_eq!(s.signature_with_key(b"v", 1).map(|x| x.as_slice().to_vec()), Some(old.signature(b"v").as_slice().to_vec()));
+    /// assert!(s.signature_with_key(b"v", 2).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn signature_with_key(&self, value: &[u8], index: usize) -> Option<SignatureBytes> {
         self.macs.get(index).map(|m| m.compute(value))
     }
 
     /// Returns `value SEP signature`.
+    ///
+    /// ```
+    /// assert_eq!(waxseal::Signer::new("secret-key")?.sign(b"my string"), b"my string.wh6tMHxLgJqB6oY1uT73iMlyrOA");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn sign(&self, value: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(value.len() + 90);
         self.sign_into(value, &mut out);
@@ -569,6 +660,13 @@ impl Signer {
     }
 
     /// Appends `value SEP signature` to `out`.
+    ///
+    /// ```
+    /// let mut out = b"prefix:".to_vec();
+    /// waxseal::Signer::new("secret-key")?.sign_into(b"my string", &mut out);
+    /// assert_eq!(out, b"prefix:my string.wh6tMHxLgJqB6oY1uT73iMlyrOA");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn sign_into(&self, value: &[u8], out: &mut Vec<u8>) {
         out.extend_from_slice(value);
         out.push(self.settings.separator);
@@ -578,6 +676,13 @@ impl Signer {
     /// Checks a base64 signature of `value` against every key, current first, and returns the
     /// index of the key that matched. The comparison is constant-time, so the time taken does
     /// not reveal how much of a forged signature was right.
+    ///
+    /// ```
+    /// let s = waxseal::Signer::new("secret-key")?;
+    /// assert_eq!(s.verify_signature(b"my string", b"wh6tMHxLgJqB6oY1uT73iMlyrOA"), Some(0));
+    /// assert_eq!(s.verify_signature(b"my string", b"not-it"), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn verify_signature(&self, value: &[u8], signature_b64: &[u8]) -> Option<usize> {
         let mut buf = [0u8; 64];
         // Invalid base64 is just a signature that does not match, as in itsdangerous.
@@ -589,6 +694,14 @@ impl Signer {
     }
 
     /// Verifies `signed` and returns the value, split at the last separator.
+    ///
+    /// ```
+    /// let s = waxseal::Signer::new("secret-key")?;
+    /// let ok = s.unsign(b"my string.wh6tMHxLgJqB6oY1uT73iMlyrOA")?;
+    /// assert_eq!((ok.value, ok.key_index), (&b"my string"[..], 0));
+    /// assert!(s.unsign(b"no separator").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn unsign<'a>(&self, signed: &'a [u8]) -> Result<Unsigned<'a>, Error> {
         let sep = self.settings.separator;
         let Some(at) = signed.iter().rposition(|&b| b == sep) else {
@@ -605,6 +718,13 @@ impl Signer {
     }
 
     /// Whether `signed` carries a valid signature.
+    ///
+    /// ```
+    /// let s = waxseal::Signer::new("secret-key")?;
+    /// assert!(s.validate(b"my string.wh6tMHxLgJqB6oY1uT73iMlyrOA"));
+    /// assert!(!s.validate(b"my string.forged"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn validate(&self, signed: &[u8]) -> bool {
         self.unsign(signed).is_ok()
     }

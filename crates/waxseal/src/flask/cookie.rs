@@ -45,6 +45,10 @@ impl SameSite {
     }
 
     /// The attribute value: `Strict`, `Lax` or `None`.
+    ///
+    /// ```
+    /// assert_eq!(waxseal::flask::cookie::SameSite::Lax.as_str(), "Lax");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             SameSite::Strict => "Strict",

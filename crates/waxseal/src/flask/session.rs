@@ -59,11 +59,29 @@ impl FlaskSessionCodec {
     /// A codec with Flask's default cookie settings. The keyring's current key is
     /// `SECRET_KEY`; its fallbacks are tried in the keyring's order. (The keyring has already
     /// applied its weak-key policy.)
+    ///
+    /// ```
+    /// # use waxseal::flask::session::FlaskSessionCodec;
+    /// # use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
+    /// # let ring = Keyring::new(SecretKey::from_text("9b2c1f0e8d7a6b5c4d3e2f1a0b9c8d7e"), vec![], KeyPolicy::RefuseWeak).unwrap();
+    /// let codec = FlaskSessionCodec::new(&ring);
+    /// assert_eq!(codec.settings().name, "session");
+    /// ```
     pub fn new(keyring: &Keyring) -> FlaskSessionCodec {
         FlaskSessionCodec::with_settings(keyring, CookieSettings::default())
     }
 
     /// A codec with the given cookie settings.
+    ///
+    /// ```
+    /// # use waxseal::flask::session::FlaskSessionCodec;
+    /// # use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
+    /// # let ring = Keyring::new(SecretKey::from_text("9b2c1f0e8d7a6b5c4d3e2f1a0b9c8d7e"), vec![], KeyPolicy::RefuseWeak).unwrap();
+    /// use waxseal::flask::cookie::CookieSettings;
+    /// let settings = CookieSettings { name: "sid".into(), ..CookieSettings::default() };
+    /// let codec = FlaskSessionCodec::with_settings(&ring, settings);
+    /// assert_eq!(codec.settings().name, "sid");
+    /// ```
     pub fn with_settings(keyring: &Keyring, settings: CookieSettings) -> FlaskSessionCodec {
         let mut b =
             SerializerBuilder::new(keyring.current().as_bytes()).settings(SignerSettings::flask());
@@ -82,6 +100,14 @@ impl FlaskSessionCodec {
     }
 
     /// The cookie settings.
+    ///
+    /// ```
+    /// # use waxseal::flask::session::FlaskSessionCodec;
+    /// # use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
+    /// # let ring = Keyring::new(SecretKey::from_text("9b2c1f0e8d7a6b5c4d3e2f1a0b9c8d7e"), vec![], KeyPolicy::RefuseWeak).unwrap();
+    /// let codec = FlaskSessionCodec::new(&ring);
+    /// assert_eq!(codec.settings().lifetime_secs, 31 * 24 * 3600);
+    /// ```
     pub fn settings(&self) -> &CookieSettings {
         &self.settings
     }
@@ -294,11 +320,25 @@ pub struct Session {
 
 impl Session {
     /// A new, empty session.
+    ///
+    /// ```
+    /// use waxseal::flask::session::Session;
+    /// let s = Session::new();
+    /// assert!(s.is_empty() && !s.is_modified() && !s.is_accessed());
+    /// ```
     pub fn new() -> Session {
         Session::default()
     }
 
     /// A session holding loaded data (not yet accessed or modified).
+    ///
+    /// ```
+    /// use waxseal::flask::session::Session;
+    /// let mut d = waxseal::flask::Dict::default();
+    /// d.insert("n".into(), 1.into());
+    /// let s = Session::from_dict(d);
+    /// assert!(!s.is_empty() && !s.is_modified());
+    /// ```
     pub fn from_dict(data: Dict) -> Session {
         Session {
             data,
@@ -308,29 +348,69 @@ impl Session {
     }
 
     /// The data, without marking the session accessed (for inspection tools).
+    ///
+    /// ```
+    /// use waxseal::flask::session::Session;
+    /// let s = Session::new();
+    /// assert!(s.data().is_empty());
+    /// assert!(!s.is_accessed()); // data() does not count as access
+    /// ```
     pub fn data(&self) -> &Dict {
         &self.data
     }
 
     /// Reads a key.
+    ///
+    /// ```
+    /// use waxseal::flask::session::Session;
+    /// let mut s = Session::new();
+    /// s.insert("n", 1.into());
+    /// assert_eq!(s.get("n"), Some(&1.into()));
+    /// ```
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.accessed.set(true);
         self.data.get(key)
     }
 
     /// Borrows a value to change it in place; marks the session modified.
+    ///
+    /// ```
+    /// use waxseal::flask::session::Session;
+    /// use waxseal::flask::Value;
+    /// let mut s = Session::new();
+    /// s.insert("items", Value::List(vec![]));
+    /// if let Some(Value::List(items)) = s.get_mut("items") {
+    ///     items.push(1.into());
+    /// }
+    /// assert_eq!(s.get("items"), Some(&Value::List(vec![1.into()])));
+    /// ```
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         self.touch();
         self.data.get_mut(key)
     }
 
     /// Sets a key.
+    ///
+    /// ```
+    /// use waxseal::flask::session::Session;
+    /// let mut s = Session::new();
+    /// assert_eq!(s.insert("user_id", 42.into()), None);
+    /// assert!(s.is_modified());
+    /// ```
     pub fn insert(&mut self, key: impl Into<String>, value: Value) -> Option<Value> {
         self.touch();
         self.data.insert(key.into(), value)
     }
 
     /// Removes a key (Flask's `session.pop`), keeping the order of the others.
+    ///
+    /// ```
+    /// use waxseal::flask::session::Session;
+    /// let mut s = Session::new();
+    /// s.insert("a", 1.into());
+    /// assert_eq!(s.remove("a"), Some(1.into()));
+    /// assert!(s.is_empty());
+    /// ```
     pub fn remove(&mut self, key: &str) -> Option<Value> {
         self.accessed.set(true);
         let removed = self.data.shift_remove(key);
@@ -341,23 +421,50 @@ impl Session {
     }
 
     /// Removes everything (Flask's `session.clear()`): the cookie will be deleted.
+    ///
+    /// ```
+    /// use waxseal::flask::session::Session;
+    /// let mut s = Session::new();
+    /// s.insert("a", 1.into());
+    /// s.clear();
+    /// assert!(s.is_empty() && s.is_modified());
+    /// ```
     pub fn clear(&mut self) {
         self.touch();
         self.data.clear();
     }
 
     /// Whether the session holds no keys.
+    ///
+    /// ```
+    /// use waxseal::flask::session::Session;
+    /// assert!(Session::new().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.data.is_empty()
     }
 
     /// Flask's `session.permanent`: the `_permanent` key, read with Python's truthiness (Flask
     /// writes `True`, but `1` or `"yes"` in a hand-made cookie count too, as they do in Flask).
+    ///
+    /// ```
+    /// use waxseal::flask::session::Session;
+    /// let mut s = Session::new();
+    /// s.insert("_permanent", "yes".into()); // truthy, as in Flask
+    /// assert!(s.is_permanent());
+    /// ```
     pub fn is_permanent(&self) -> bool {
         self.get(PERMANENT_KEY).is_some_and(Value::is_truthy)
     }
 
     /// Sets `session.permanent` (stored as `_permanent`, as Flask does).
+    ///
+    /// ```
+    /// use waxseal::flask::session::Session;
+    /// let mut s = Session::new();
+    /// s.set_permanent(true);
+    /// assert_eq!(s.get("_permanent"), Some(&true.into()));
+    /// ```
     pub fn set_permanent(&mut self, permanent: bool) {
         self.insert(PERMANENT_KEY, Value::Bool(permanent));
     }
@@ -365,6 +472,13 @@ impl Session {
     /// Flask's `flash(message, category)`: appends a `(category, message)` tuple to `_flashes`.
     /// Flask's default category is `"message"`; the message can be any value (Flask apps flash
     /// `Markup` too).
+    ///
+    /// ```
+    /// use waxseal::flask::session::Session;
+    /// let mut s = Session::new();
+    /// s.flash("error", "Wrong password");
+    /// assert_eq!(s.take_flashes(), vec![("error".to_string(), "Wrong password".into())]);
+    /// ```
     pub fn flash(&mut self, category: &str, message: impl Into<Value>) {
         let entry = Value::Tuple(vec![Value::from(category), message.into()]);
         match self.get_mut(FLASHES_KEY) {
@@ -377,6 +491,14 @@ impl Session {
 
     /// Flask's `get_flashed_messages(with_categories=True)`: removes and returns the flashes as
     /// `(category, message)`. Entries that are not `(str, value)` pairs are skipped.
+    ///
+    /// ```
+    /// use waxseal::flask::session::Session;
+    /// let mut s = Session::new();
+    /// s.flash("message", "Hi");
+    /// assert_eq!(s.take_flashes().len(), 1);
+    /// assert!(s.take_flashes().is_empty()); // taken
+    /// ```
     pub fn take_flashes(&mut self) -> Vec<(String, Value)> {
         let Some(Value::List(list)) = self.remove(FLASHES_KEY) else {
             return Vec::new();
@@ -393,21 +515,51 @@ impl Session {
     }
 
     /// Marks the session modified (Flask's `session.modified = True`).
+    ///
+    /// ```
+    /// use waxseal::flask::session::Session;
+    /// let mut s = Session::new();
+    /// s.mark_modified();
+    /// assert!(s.is_modified());
+    /// ```
     pub fn mark_modified(&mut self) {
         self.touch();
     }
 
     /// Whether the session was changed.
+    ///
+    /// ```
+    /// use waxseal::flask::session::Session;
+    /// let mut s = Session::new();
+    /// assert!(!s.is_modified());
+    /// s.insert("a", 1.into());
+    /// assert!(s.is_modified());
+    /// ```
     pub fn is_modified(&self) -> bool {
         self.modified
     }
 
     /// Whether the session was read or changed.
+    ///
+    /// ```
+    /// use waxseal::flask::session::Session;
+    /// let s = Session::new();
+    /// let _ = s.get("a");
+    /// assert!(s.is_accessed() && !s.is_modified());
+    /// ```
     pub fn is_accessed(&self) -> bool {
         self.accessed.get()
     }
 
     /// The state Flask's save rules look at.
+    ///
+    /// ```
+    /// use waxseal::flask::session::Session;
+    /// let mut s = Session::new();
+    /// s.set_permanent(true);
+    /// let state = s.state();
+    /// assert!(state.permanent && state.modified && !state.empty);
+    /// ```
     pub fn state(&self) -> SessionState {
         SessionState {
             accessed: self.accessed.get(),
