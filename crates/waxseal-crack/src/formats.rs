@@ -283,12 +283,11 @@ fn url_safe_json(value: &str) -> bool {
 /// Starlette: `base64.b64encode(json.dumps(session))`: standard alphabet, padded to a multiple
 /// of 4. Unpadded text without `+` or `/` is also URL-safe base64, so it only counts as Starlette
 /// when the JSON has Python's default `": "` separator (Flask and itsdangerous write compact JSON).
+///
+/// The base64 is read by the core's Starlette decoder ([`waxseal::encoding::standard_base64_decode`]),
+/// the one `waxseal verify --format starlette` reads it with.
 fn standard_base64_json(value: &str) -> bool {
-    let standard = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
-    if value.len() % 4 != 0 || value.is_empty() || !value.bytes().all(standard) {
-        return false;
-    }
-    let Ok(json) = waxseal::encoding::base64_decode(value.as_bytes()) else {
+    let Ok(json) = waxseal::encoding::standard_base64_decode(value.as_bytes()) else {
         return false;
     };
     starts_like_json(&json)

@@ -183,7 +183,6 @@ impl Parser<'_> {
                         self.pos += 1;
                     }
                 }
-                0 => return Err(LiteralError::NulByte { offset: self.pos }),
                 _ => break,
             }
         }
@@ -192,6 +191,10 @@ impl Parser<'_> {
 
     /// `(* literal+ )*` followed only by blanks, comments and newlines.
     fn expression(mut self, out: &mut Vec<u8>) -> Result<LiteralKind, LiteralError> {
+        // Python refuses NUL anywhere in source code, comments included.
+        if let Some(offset) = self.s.iter().position(|&b| b == 0) {
+            return Err(LiteralError::NulByte { offset });
+        }
         let mut depth = 0usize;
         // Blank lines before the expression are ignored, as Python's tokenizer does.
         self.skip_blanks(true)?;
@@ -298,7 +301,6 @@ impl Parser<'_> {
                 }
             }
             match c {
-                0 => return Err(LiteralError::NulByte { offset: pos }),
                 b'\n' | b'\r' if !triple => return Err(unterminated),
                 b'\n' | b'\r' => {
                     out.push(b'\n');
@@ -430,6 +432,7 @@ mod tests {
         assert_eq!(eval("'a')"), Err(LiteralError::TrailingText { offset: 3 }));
         assert_eq!(eval("b'\u{e9}'"), Err(LiteralError::NonAsciiInBytes { offset: 2 }));
         assert_eq!(eval("'a\0'"), Err(LiteralError::NulByte { offset: 2 }));
+        assert_eq!(eval("'a' # \0"), Err(LiteralError::NulByte { offset: 6 }));
         assert_eq!(eval(r"'\N{DASH}'"), Err(LiteralError::NamedEscape { offset: 1 }));
         assert_eq!(eval(r"'\U00110000'"), Err(LiteralError::BadEscape { offset: 1 }));
         assert_eq!(eval(r"b'a'b'"), Err(LiteralError::Unterminated { offset: 5 }));
