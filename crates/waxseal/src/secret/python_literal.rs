@@ -192,7 +192,8 @@ impl Parser<'_> {
     /// `(* literal+ )*` followed only by blanks, comments and newlines.
     fn expression(mut self, out: &mut Vec<u8>) -> Result<LiteralKind, LiteralError> {
         // Python refuses NUL anywhere in source code, comments included.
-        if let Some(offset) = self.s.iter().position(|&b| b == 0) {
+        if self.s.contains(&0) {
+            let offset = self.s.iter().position(|&b| b == 0).unwrap_or(0);
             return Err(LiteralError::NulByte { offset });
         }
         let mut depth = 0usize;
@@ -288,7 +289,17 @@ impl Parser<'_> {
             out.push(c);
             Ok(())
         };
+        let bytes = kind == LiteralKind::Bytes;
         loop {
+            // Ordinary characters in one copy: a wordlist line is mostly them.
+            let run = s[pos..]
+                .iter()
+                .position(|&c| {
+                    c == quote || c == b'\\' || c == b'\n' || c == b'\r' || (bytes && !c.is_ascii())
+                })
+                .unwrap_or(s.len() - pos);
+            out.extend_from_slice(&s[pos..pos + run]);
+            pos += run;
             let c = *s.get(pos).ok_or(unterminated)?;
             if c == quote {
                 if !triple {
