@@ -225,6 +225,54 @@ pub fn detect_formats(token: &[u8]) -> Vec<FormatKind> {
     found
 }
 
+/// A token found in pasted text without knowing its format, with the formats it decodes as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detected<'a> {
+    /// The token, and what was removed around it.
+    pub extracted: Extracted<'a>,
+    /// The formats it decodes as, most likely first ([`detect_formats`]); empty when none.
+    pub formats: Vec<FormatKind>,
+}
+
+/// Finds the token in `text` and the formats it decodes as, when the format is not known: the
+/// text is read as a pasted cookie (a `name=` prefix, a `Cookie:` header, quotes) when what that
+/// leaves decodes as a cookie format, else as a token given as is (whitespace trimmed), since the
+/// other formats' tokens may hold `=`, `;` or quotes.
+///
+/// ```
+/// use waxseal::inspect::{detect_token, FormatKind, TokenFormat};
+/// let cookie = TokenFormat::new(FormatKind::Starlette)
+///     .sign(&[b"k"], br#"{"a": 1}"#, 1_700_000_000)
+///     .unwrap();
+/// let d = detect_token(format!("Cookie: session={cookie}").as_bytes(), "session");
+/// assert_eq!((d.extracted.token, d.formats[0]), (cookie.as_bytes(), FormatKind::Starlette));
+/// assert!(d.extracted.note.is_some());
+/// let json = TokenFormat::new(FormatKind::Serializer).sign(&[b"k"], br#"{"a": "b=c"}"#, 0).unwrap();
+/// let d = detect_token(json.as_bytes(), "session");
+/// assert_eq!((d.extracted.token, d.formats[0]), (json.as_bytes(), FormatKind::Serializer));
+/// ```
+pub fn detect_token<'a>(text: &'a [u8], cookie_name: &str) -> Detected<'a> {
+    // Starlette's extraction also covers the URL-safe formats: their tokens hold no `+`, `/`, `=`.
+    let cookie = extract_token(text, FormatKind::Starlette, cookie_name);
+    if cookie.note.is_some() {
+        let formats = detect_formats(cookie.token);
+        if formats.first().is_some_and(|&k| is_cookie_shaped(k)) {
+            return Detected {
+                extracted: cookie,
+                formats,
+            };
+        }
+    }
+    let given = Extracted {
+        token: trim(text),
+        note: None,
+    };
+    Detected {
+        formats: detect_formats(given.token),
+        extracted: given,
+    }
+}
+
 /// Formats other than `tried` that `token` decodes as, most likely first ([`detect_formats`]):
 /// what to suggest when it does not decode as `tried`.
 ///

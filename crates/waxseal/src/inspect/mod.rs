@@ -22,7 +22,9 @@ mod payload;
 mod split;
 mod verifier;
 
-pub use extract::{detect_formats, extract_token, likely_formats, Extracted};
+pub use extract::{
+    detect_formats, detect_token, extract_token, likely_formats, Detected, Extracted,
+};
 pub use split::{split_token, RawParts};
 pub use payload::{datetime_text, float_text, to_json, utc, uuid_text, JsonPayload, Payload};
 pub use verifier::{AgeCheck, Detail, Inspection, KeyTrial, Parts, Verdict, Verifier};
