@@ -103,10 +103,8 @@ pub fn format_name(kind: FormatKind) -> &'static str {
 
 /// Adds to the message of a token that is not of `format` the format it does decode as, if one
 /// does: for a malformed token, or a bad signature on a token without the timestamp `format` has,
-/// the formats `token` decodes as; for another bad signature, the format the pasted `text` is
-/// recognised as when structure says it is not `format` (a Starlette cookie, whose padded base64
-/// only Starlette writes, or a token `format` cannot even decode). Runs only for those verdicts:
-/// valid tokens never pay for it.
+/// the formats `token` decodes as; for another bad signature, Starlette when the pasted `text` is
+/// recognised as a Starlette cookie. Runs only for those verdicts: valid tokens never pay for it.
 pub fn add_format_hint(r: &mut Inspection, text: &[u8], token: &[u8], format: &TokenFormat) {
     let kind = format.kind;
     let suggestion = match r.verdict {
@@ -118,13 +116,13 @@ pub fn add_format_hint(r: &mut Inspection, text: &[u8], token: &[u8], format: &T
         {
             likely_formats(token, kind).first().copied()
         }
-        Verdict::BadSignature => {
-            let found = detect_token(text, COOKIE_NAME).formats;
-            found
-                .first()
-                .copied()
-                .filter(|&top| top != kind && (top == FormatKind::Starlette || !found.contains(&kind)))
-        }
+        // A Starlette cookie checked as another format: its padded standard base64 is
+        // structure only Starlette writes (a tampered token of the format never looks so).
+        Verdict::BadSignature if kind != FormatKind::Starlette => detect_token(text, COOKIE_NAME)
+            .formats
+            .first()
+            .copied()
+            .filter(|&top| top == FormatKind::Starlette),
         _ => None,
     };
     if let Some(k) = suggestion {

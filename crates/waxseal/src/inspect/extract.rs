@@ -4,8 +4,8 @@
 //! Extraction applies only to the cookie-shaped formats: the URL-safe ones, whose tokens consist
 //! of base64url characters and dots, and Starlette's, which adds the standard alphabet's `+` and
 //! `/` and `=` padding. There a `;`, `"` or space cannot belong to the token, and neither can a
-//! `=` followed by a base64 character (Starlette's padding is only ever followed by `=` or the
-//! `.` separator), so removing them cannot change a real token. Tokens of the other formats
+//! `=` followed by anything but `=` or `.` (Starlette's padding is only ever followed by more
+//! padding or the `.` separator), so removing them cannot change a real token. Tokens of the other formats
 //! (plain JSON, arbitrary signed bytes) may contain any of those, so they are taken as given.
 //!
 //! Detection ([`detect_formats`]) decodes the token as every format without a key and keeps those
@@ -48,17 +48,14 @@ fn is_cookie_shaped(kind: FormatKind) -> bool {
     kind.is_url_safe() || kind == FormatKind::Starlette
 }
 
-/// Where a `name=value` pair splits: the first `=`, except that in a Starlette token a `=` not
-/// followed by a base64 character is padding, so a bare Starlette token has no name.
+/// Where a `name=value` pair splits: the first `=`, except that for Starlette a `=` followed by
+/// `=`, `.` or nothing is padding, so a bare Starlette token has no name.
 fn name_end(pair: &[u8], kind: FormatKind) -> Option<usize> {
     if kind != FormatKind::Starlette {
         return pair.iter().position(|&b| b == b'=');
     }
     pair.iter().enumerate().position(|(i, &b)| {
-        b == b'='
-            && pair
-                .get(i + 1)
-                .is_some_and(|&n| n.is_ascii_alphanumeric() || n == b'+' || n == b'/')
+        b == b'=' && pair.get(i + 1).is_some_and(|&n| n != b'=' && n != b'.')
     })
 }
 
@@ -235,9 +232,10 @@ pub struct Detected<'a> {
 }
 
 /// Finds the token in `text` and the formats it decodes as, when the format is not known: the
-/// text is read as a pasted cookie (a `name=` prefix, a `Cookie:` header, quotes) when what that
-/// leaves decodes as a cookie format, else as a token given as is (whitespace trimmed), since the
-/// other formats' tokens may hold `=`, `;` or quotes.
+/// text is read as a pasted cookie (a `name=` prefix, a `Cookie:` header, quotes; first as
+/// Starlette's, whose padding may end in `=.`, then as the URL-safe formats', whose compressed
+/// payload may start `=.`) when what that leaves decodes as a cookie format, else as a token given
+/// as is (whitespace trimmed), since the other formats' tokens may hold `=`, `;` or quotes.
 ///
 /// ```
 /// use waxseal::inspect::{detect_token, FormatKind, TokenFormat};
@@ -252,15 +250,16 @@ pub struct Detected<'a> {
 /// assert_eq!((d.extracted.token, d.formats[0]), (json.as_bytes(), FormatKind::Serializer));
 /// ```
 pub fn detect_token<'a>(text: &'a [u8], cookie_name: &str) -> Detected<'a> {
-    // Starlette's extraction also covers the URL-safe formats: their tokens hold no `+`, `/`, `=`.
-    let cookie = extract_token(text, FormatKind::Starlette, cookie_name);
-    if cookie.note.is_some() {
-        let formats = detect_formats(cookie.token);
-        if formats.first().is_some_and(|&k| is_cookie_shaped(k)) {
-            return Detected {
-                extracted: cookie,
-                formats,
-            };
+    for shape in [FormatKind::Starlette, FormatKind::Flask] {
+        let cookie = extract_token(text, shape, cookie_name);
+        if cookie.note.is_some() {
+            let formats = detect_formats(cookie.token);
+            if formats.first().is_some_and(|&k| is_cookie_shaped(k)) {
+                return Detected {
+                    extracted: cookie,
+                    formats,
+                };
+            }
         }
     }
     let given = Extracted {
