@@ -180,23 +180,45 @@ fn a_pasted_cookie_header_is_recognised_and_said_so() {
 
 #[test]
 fn without_a_format_each_token_is_decoded_as_the_format_it_is_recognised_as() {
-    let starlette = sign(FormatKind::Starlette, KEY.as_bytes(), r#"{"user": "ada"}"#, T0);
+    let starlette = sign(
+        FormatKind::Starlette,
+        KEY.as_bytes(),
+        r#"{"user": "ada"}"#,
+        T0,
+    );
     let signer = sign(FormatKind::Signer, KEY.as_bytes(), "user-42", T0);
     let flask_token = flask(KEY, r#"{"n":1}"#);
     let out = waxseal()
-        .args(["decode", "--json", &flask_token, &signer, &format!("session={starlette}")])
+        .args([
+            "decode",
+            "--json",
+            &flask_token,
+            &signer,
+            &format!("session={starlette}"),
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
     let v = json_lines(&out);
     let got: Vec<(&str, bool)> = v
         .iter()
-        .map(|a| (a["format"].as_str().unwrap(), a["format_detected"].as_bool().unwrap()))
+        .map(|a| {
+            (
+                a["format"].as_str().unwrap(),
+                a["format_detected"].as_bool().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(got, [("flask", true), ("signer", true), ("starlette", true)]);
+    assert_eq!(
+        got,
+        [("flask", true), ("signer", true), ("starlette", true)]
+    );
     // Ambiguous: a Flask cookie is also a URLSafeTimedSerializer token, and it says so.
     assert_eq!(v[0]["likely_formats"][0], "url-safe-timed");
-    assert!(v[0]["message"].as_str().unwrap().contains("also decodes as url-safe-timed"));
+    assert!(v[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("also decodes as url-safe-timed"));
     assert_eq!(v[2]["payload"]["user"], "ada");
     assert_eq!(v[2]["token"], starlette.as_str());
     assert_eq!(v[2]["extracted"], "the cookie name before \"=\"");

@@ -339,6 +339,9 @@ fn a_token_of_another_format_gets_a_hint() {
         let message = v["message"].as_str().unwrap();
         assert!(message.contains("try --format starlette"), "{message}");
     }
-    let (code, v) = verify_json(&starlette, &["--now", "1700000100", "--format", "starlette"]);
+    let (code, v) = verify_json(
+        &starlette,
+        &["--now", "1700000100", "--format", "starlette"],
+    );
     assert_eq!((code, v["valid"].as_bool()), (Some(0), Some(true)), "{v}");
 }

@@ -19,11 +19,11 @@
 
 use crate::engine::{CandidateChunk, CandidateSource, EntryDecoder, Filled};
 use crate::CrackError;
-use waxseal::secret::python_literal::{self, LiteralError};
 use std::collections::VecDeque;
 use std::io::BufRead;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use waxseal::secret::python_literal::{self, LiteralError};
 
 /// How a wordlist's lines are turned into candidates.
 ///

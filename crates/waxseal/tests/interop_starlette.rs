@@ -130,7 +130,12 @@ fn the_verifier_agrees_with_starlette_on_every_outcome() {
         }
     }
     // Starlette lets binascii.Error escape for it; waxseal calls it a bad payload.
-    assert_eq!(answers[cases.len()]["error"], "Error", "{}", answers[cases.len()]);
+    assert_eq!(
+        answers[cases.len()]["error"],
+        "Error",
+        "{}",
+        answers[cases.len()]
+    );
     let r = inspect(SECRET, &not_base64, TS);
     assert_eq!(r.verdict, Verdict::BadPayload, "{r:?}");
     assert_eq!(
@@ -151,7 +156,12 @@ fn every_format_made_by_the_real_packages_is_recognised() {
         ("url_safe", dict.clone(), false, FormatKind::UrlSafe),
         ("serializer", dict.clone(), false, FormatKind::Serializer),
         ("starlette", dict.clone(), false, FormatKind::Starlette),
-        ("timestamp_signer", json!("user-42"), false, FormatKind::TimestampSigner),
+        (
+            "timestamp_signer",
+            json!("user-42"),
+            false,
+            FormatKind::TimestampSigner,
+        ),
         ("signer", json!("user-42"), false, FormatKind::Signer),
     ];
     let requests: Vec<Value> = cases
@@ -167,7 +177,11 @@ fn every_format_made_by_the_real_packages_is_recognised() {
     for ((kind, _, compress, want), answer) in cases.iter().zip(&answers) {
         let token = answer["token"].as_str().expect("token");
         let found = detect_formats(token.as_bytes());
-        assert_eq!(found.first(), Some(want), "{kind} (compressed {compress}): {token} {found:?}");
+        assert_eq!(
+            found.first(),
+            Some(want),
+            "{kind} (compressed {compress}): {token} {found:?}"
+        );
         if *kind == "url_safe_timed" {
             assert_eq!(found.get(1), Some(&FormatKind::UrlSafeTimed));
         }
@@ -175,7 +189,10 @@ fn every_format_made_by_the_real_packages_is_recognised() {
         let pasted = format!("Cookie: theme=dark; session={token}");
         let d = detect_token(pasted.as_bytes(), "session");
         if want.is_url_safe() || *want == FormatKind::Starlette {
-            assert_eq!((d.extracted.token, d.formats.first()), (token.as_bytes(), Some(want)));
+            assert_eq!(
+                (d.extracted.token, d.formats.first()),
+                (token.as_bytes(), Some(want))
+            );
         }
         // And decoding it as the recognised format gives the payload the package signed.
         let r = Verifier::decode_only(&TokenFormat::new(*want)).inspect_at(

@@ -266,7 +266,11 @@ impl Decode {
         if let Some(verifier) = &self.given {
             let kind = verifier.format().kind;
             let (record, token, extracted) = match prepare(input, kind) {
-                Ok(p) => (verifier.inspect(p.token, Detail::Verify), p.token, p.extracted),
+                Ok(p) => (
+                    verifier.inspect(p.token, Detail::Verify),
+                    p.token,
+                    p.extracted,
+                ),
                 Err(r) => (*r, &b""[..], None),
             };
             let likely = hints(&record, token, kind);

@@ -5,8 +5,7 @@ use serde::Serialize;
 use waxseal::flask::Value;
 use waxseal::inspect::{
     AgeCheck, Detail, FormatKind, Inspection, KeyTrial, Parts, Payload, TokenFormat, Verdict,
-    FLASK_MAX_AGE, STARLETTE_MAX_AGE,
-    Verifier,
+    Verifier, FLASK_MAX_AGE, STARLETTE_MAX_AGE,
 };
 use waxseal::KeyDerivation;
 

@@ -40,7 +40,8 @@ const TOKEN_BYTES: [bool; 256] = {
 };
 
 fn is_token_byte(b: u8, kind: FormatKind) -> bool {
-    TOKEN_BYTES[usize::from(b)] || (kind == FormatKind::Starlette && matches!(b, b'+' | b'/' | b'='))
+    TOKEN_BYTES[usize::from(b)]
+        || (kind == FormatKind::Starlette && matches!(b, b'+' | b'/' | b'='))
 }
 
 /// Whether pasted text around a token of `kind` is recognised (see the module docs).
@@ -54,9 +55,9 @@ fn name_end(pair: &[u8], kind: FormatKind) -> Option<usize> {
     if kind != FormatKind::Starlette {
         return pair.iter().position(|&b| b == b'=');
     }
-    pair.iter().enumerate().position(|(i, &b)| {
-        b == b'=' && pair.get(i + 1).is_some_and(|&n| n != b'=' && n != b'.')
-    })
+    pair.iter()
+        .enumerate()
+        .position(|(i, &b)| b == b'=' && pair.get(i + 1).is_some_and(|&n| n != b'=' && n != b'.'))
 }
 
 fn trim(mut s: &[u8]) -> &[u8] {
@@ -200,8 +201,7 @@ pub fn detect_formats(token: &[u8]) -> Vec<FormatKind> {
             let parts = r.parts.as_ref();
             match k {
                 FormatKind::Starlette => {
-                    starlette_evidence = parts
-                        .is_some_and(|p| p.payload.contains(['+', '/', '=']))
+                    starlette_evidence = parts.is_some_and(|p| p.payload.contains(['+', '/', '=']))
                         || r.payload_raw.as_deref().is_some_and(|j| j.contains("\": "));
                     plausible(parts.and_then(|p| p.timestamp))
                 }

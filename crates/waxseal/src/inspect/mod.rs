@@ -25,8 +25,8 @@ mod verifier;
 pub use extract::{
     detect_formats, detect_token, extract_token, likely_formats, Detected, Extracted,
 };
-pub use split::{split_token, RawParts};
 pub use payload::{datetime_text, float_text, to_json, utc, uuid_text, JsonPayload, Payload};
+pub use split::{split_token, RawParts};
 pub use verifier::{AgeCheck, Detail, Inspection, KeyTrial, Parts, Verdict, Verifier};
 
 use crate::error::ConfigError;
@@ -288,12 +288,11 @@ impl TokenFormat {
                 TimestampSigner::build(self.signer_builder(keys, allow_md5)?)?
                     .sign_at(payload, timestamp)
             }
-            FormatKind::Starlette => {
-                TimestampSigner::build(self.signer_builder(keys, allow_md5)?)?.sign_at(
+            FormatKind::Starlette => TimestampSigner::build(self.signer_builder(keys, allow_md5)?)?
+                .sign_at(
                     crate::encoding::standard_base64_encode(text()?.as_bytes()).as_bytes(),
                     timestamp,
-                )
-            }
+                ),
             FormatKind::Serializer => self
                 .serializer_builder(keys, allow_md5)?
                 .build_serializer()?

@@ -597,7 +597,9 @@ fn parse_python_bytes(text: &str) -> Result<Zeroizing<Vec<u8>>, ParseKeyError> {
     match python_literal::evaluate_into(text, &mut out) {
         Ok(LiteralKind::Bytes) => {}
         Ok(LiteralKind::Str) => {
-            return Err(bad(format!("{must_start}: this is a str literal, not bytes")))
+            return Err(bad(format!(
+                "{must_start}: this is a str literal, not bytes"
+            )))
         }
         Err(LiteralError::NotALiteral { .. }) if split_prefix(text).is_none() => {
             return Err(bad(must_start.into()))

@@ -179,7 +179,11 @@ impl Parser<'_> {
                     n => self.pos += 1 + n,
                 },
                 b'#' => {
-                    while self.s.get(self.pos).is_some_and(|&c| c != b'\n' && c != b'\r') {
+                    while self
+                        .s
+                        .get(self.pos)
+                        .is_some_and(|&c| c != b'\n' && c != b'\r')
+                    {
                         self.pos += 1;
                     }
                 }
@@ -274,7 +278,12 @@ impl Parser<'_> {
     }
 
     /// Reads one literal from its opening quote, appending its value.
-    fn body(&mut self, kind: LiteralKind, raw: bool, out: &mut Vec<u8>) -> Result<(), LiteralError> {
+    fn body(
+        &mut self,
+        kind: LiteralKind,
+        raw: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), LiteralError> {
         let s = self.s;
         let open = self.pos;
         let quote = s[open];
@@ -425,12 +434,24 @@ mod tests {
         let want = Ok((LiteralKind::Str, b"a\nb".to_vec()));
         assert_eq!(eval("'''a\r\nb'''"), want);
         assert_eq!(eval("'''a\rb'''"), want);
-        assert_eq!(eval("('a\\\r\n'\r\n 'b')"), Ok((LiteralKind::Str, b"ab".to_vec())));
-        assert_eq!(eval("'a\rb'"), Err(LiteralError::Unterminated { offset: 0 }));
-        assert_eq!(eval("'a'\n'b'"), Err(LiteralError::TrailingText { offset: 4 }));
+        assert_eq!(
+            eval("('a\\\r\n'\r\n 'b')"),
+            Ok((LiteralKind::Str, b"ab".to_vec()))
+        );
+        assert_eq!(
+            eval("'a\rb'"),
+            Err(LiteralError::Unterminated { offset: 0 })
+        );
+        assert_eq!(
+            eval("'a'\n'b'"),
+            Err(LiteralError::TrailingText { offset: 4 })
+        );
         assert_eq!(eval("\n'a'"), Ok((LiteralKind::Str, b"a".to_vec())));
         assert_eq!(eval("'a'  # c\n"), Ok((LiteralKind::Str, b"a".to_vec())));
-        assert_eq!(eval("r'a\\\nb'"), Ok((LiteralKind::Str, b"a\\\nb".to_vec())));
+        assert_eq!(
+            eval("r'a\\\nb'"),
+            Ok((LiteralKind::Str, b"a\\\nb".to_vec()))
+        );
     }
 
     #[test]
@@ -438,15 +459,30 @@ mod tests {
         assert_eq!(eval(""), Err(LiteralError::NotALiteral { offset: 0 }));
         assert_eq!(eval("b"), Err(LiteralError::NotALiteral { offset: 0 }));
         assert_eq!(eval("f'x'"), Err(LiteralError::NotALiteral { offset: 0 }));
-        assert_eq!(eval("'a' b'b'"), Err(LiteralError::MixedKinds { offset: 4 }));
+        assert_eq!(
+            eval("'a' b'b'"),
+            Err(LiteralError::MixedKinds { offset: 4 })
+        );
         assert_eq!(eval("('a'"), Err(LiteralError::TrailingText { offset: 4 }));
         assert_eq!(eval("'a')"), Err(LiteralError::TrailingText { offset: 3 }));
-        assert_eq!(eval("b'\u{e9}'"), Err(LiteralError::NonAsciiInBytes { offset: 2 }));
+        assert_eq!(
+            eval("b'\u{e9}'"),
+            Err(LiteralError::NonAsciiInBytes { offset: 2 })
+        );
         assert_eq!(eval("'a\0'"), Err(LiteralError::NulByte { offset: 2 }));
         assert_eq!(eval("'a' # \0"), Err(LiteralError::NulByte { offset: 6 }));
-        assert_eq!(eval(r"'\N{DASH}'"), Err(LiteralError::NamedEscape { offset: 1 }));
-        assert_eq!(eval(r"'\U00110000'"), Err(LiteralError::BadEscape { offset: 1 }));
-        assert_eq!(eval(r"b'a'b'"), Err(LiteralError::Unterminated { offset: 5 }));
+        assert_eq!(
+            eval(r"'\N{DASH}'"),
+            Err(LiteralError::NamedEscape { offset: 1 })
+        );
+        assert_eq!(
+            eval(r"'\U00110000'"),
+            Err(LiteralError::BadEscape { offset: 1 })
+        );
+        assert_eq!(
+            eval(r"b'a'b'"),
+            Err(LiteralError::Unterminated { offset: 5 })
+        );
         assert!(LiteralError::Unterminated { offset: 5 }
             .to_string()
             .contains("unescaped quote"));
@@ -454,11 +490,17 @@ mod tests {
 
     #[test]
     fn octal_and_hex_follow_the_literal_kind() {
-        assert_eq!(eval(r"b'\777\x41'"), Ok((LiteralKind::Bytes, vec![0xff, b'A'])));
+        assert_eq!(
+            eval(r"b'\777\x41'"),
+            Ok((LiteralKind::Bytes, vec![0xff, b'A']))
+        );
         assert_eq!(
             eval(r"'\777\xe9'"),
             Ok((LiteralKind::Str, "\u{1ff}\u{e9}".as_bytes().to_vec()))
         );
-        assert_eq!(eval(r"b'\u0041'"), Ok((LiteralKind::Bytes, br"\u0041".to_vec())));
+        assert_eq!(
+            eval(r"b'\u0041'"),
+            Ok((LiteralKind::Bytes, br"\u0041".to_vec()))
+        );
     }
 }
