@@ -242,7 +242,8 @@ pub struct Detected<'a> {
 /// let cookie = TokenFormat::new(FormatKind::Starlette)
 ///     .sign(&[b"k"], br#"{"a": 1}"#, 1_700_000_000)
 ///     .unwrap();
-/// let d = detect_token(format!("Cookie: session={cookie}").as_bytes(), "session");
+/// let pasted = format!("Cookie: session={cookie}");
+/// let d = detect_token(pasted.as_bytes(), "session");
 /// assert_eq!((d.extracted.token, d.formats[0]), (cookie.as_bytes(), FormatKind::Starlette));
 /// assert!(d.extracted.note.is_some());
 /// let json = TokenFormat::new(FormatKind::Serializer).sign(&[b"k"], br#"{"a": "b=c"}"#, 0).unwrap();
