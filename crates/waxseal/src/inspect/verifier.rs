@@ -902,6 +902,31 @@ mod tests {
     }
 
     #[test]
+    fn starlette_payloads_are_read_as_starlettes_b64decode_reads_them() {
+        let f = TokenFormat::new(FormatKind::Starlette);
+        let v = Verifier::new(&f, &keys(&["k"]), Some(60)).unwrap_or_else(|e| panic!("{e}"));
+        let token = sign(FormatKind::Starlette, "k", br#"{"a": "~~>>?"}"#);
+        let (payload, _) = token.split_once('.').unwrap_or_default();
+        assert!(payload.ends_with('=') && payload.contains('+'), "{payload}");
+        let r = v.inspect_at(token.as_bytes(), T0, Detail::Verify);
+        assert_eq!(r.verdict, Verdict::Valid, "{r:?}");
+        assert!(!r.parts.as_ref().is_some_and(|p| p.compressed));
+        // Genuine signatures over the URL-safe alphabet or unpadded base64: Starlette's reader
+        // would not read these as the same JSON, so neither does the verifier.
+        let signer = TokenFormat::new(FormatKind::TimestampSigner);
+        for bad in [
+            payload.replace('+', "-"),
+            payload.trim_end_matches('=').to_owned(),
+        ] {
+            let token = signer
+                .sign(&[b"k"], bad.as_bytes(), T0)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let r = v.inspect_at(token.as_bytes(), T0, Detail::Verify);
+            assert_eq!(r.verdict, Verdict::BadPayload, "{bad}: {r:?}");
+        }
+    }
+
+    #[test]
     fn no_key_is_a_config_error() {
         let err = Verifier::new(&TokenFormat::new(FormatKind::Flask), &[], None).unwrap_err();
         assert_eq!(err, ConfigError::NoKey);
