@@ -204,11 +204,16 @@ pub struct DetectOptions {
 /// ```
 pub fn detect_kinds(token: &str) -> Vec<TokenKind> {
     let token = token.trim();
-    let Some((signed, _sig)) = token.rsplit_once('.') else {
+    // The core's split (the one `verify` uses); its parts are prefixes of `token`, cut at ASCII.
+    let Some(parts) = waxseal::inspect::split_token(token.as_bytes(), DEFAULT_SEPARATOR, true)
+    else {
         return Vec::new();
     };
-    let (value, timed) = match signed.rsplit_once('.') {
-        Some((value, ts)) if !value.is_empty() && looks_like_timestamp(ts) => (value, true),
+    let signed = &token[..parts.signed_part.len()];
+    let payload = &token[..parts.payload.len()];
+    let timestamp = parts.timestamp.map(|_| &signed[payload.len() + 1..]);
+    let (value, timed) = match timestamp {
+        Some(ts) if !payload.is_empty() && looks_like_timestamp(ts) => (payload, true),
         _ => (signed, false),
     };
     let mut kinds = Vec::new();
