@@ -300,10 +300,11 @@ impl Decode {
         };
         let likely: Vec<FormatKind> = formats.iter().skip(1).copied().collect();
         if formats.is_empty() {
+            // Read as flask (the default) for the reason; say that no other format fits either.
             if !token.is_empty() && record.verdict == Verdict::Malformed {
                 record
                     .message
-                    .push_str(" It decodes as none of the formats (try --format to see why).");
+                    .push_str(" It decodes as none of the formats either.");
             }
         } else {
             record.message = format!(
