@@ -130,7 +130,8 @@ impl Answer for Verify {
         let (r, extracted) = match prepare(input, kind) {
             Ok(p) => {
                 let mut r = self.verifier.inspect_at(p.token, self.now, Detail::Verify);
-                render::add_format_hint(&mut r, p.token, self.verifier.format());
+                let text = render::input_text(input);
+                render::add_format_hint(&mut r, text, p.token, self.verifier.format());
                 (r, p.extracted)
             }
             Err(r) => (*r, None),

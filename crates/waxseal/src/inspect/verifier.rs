@@ -11,6 +11,9 @@
 //!   expired token is reported as expired even if its payload would not load (itsdangerous raises
 //!   `SignatureExpired` before loading it), a token whose signature holds but whose payload the
 //!   format's loader would refuse is `bad_payload`.
+//! * A Starlette payload that is not standard base64 with padding, under a genuine signature, is
+//!   `bad_payload`: Starlette's `b64decode` would raise on it (or, for characters outside the
+//!   alphabet, drop them and read another payload), so no reading of it is Starlette's.
 //! * An invalid base64 signature is a bad signature (itsdangerous compares and fails), not a
 //!   malformed token; a token without a separator, or a timed token without a readable timestamp,
 //!   is malformed.
@@ -27,6 +30,7 @@ use crate::secret::{Keyring, SecretKey};
 use crate::signer::{derive_key, Digest, Signer};
 
 use super::payload::{self, Payload};
+use super::split::{split_token, RawParts};
 use super::{duration, push_duration, FormatKind, TokenFormat};
 
 /// How much to work out per token.
@@ -392,7 +396,7 @@ impl Verifier {
     pub fn inspect_at(&self, token: &[u8], now: u64, detail: Detail) -> Inspection {
         let kind = self.format.kind;
         let sep = self.format.settings.separator;
-        let Some(at) = token.iter().rposition(|&b| b == sep) else {
+        let Some(split) = split_token(token, sep, kind.is_timed()) else {
             let mut r = Inspection::malformed(format!(
                 "There is no \"{}\" separator, so this cannot be a signed token.",
                 char::from(sep).escape_default()
@@ -400,15 +404,12 @@ impl Verifier {
             r.verified = self.signer.is_some();
             return r;
         };
-        let (signed_part, signature_text) = (&token[..at], &token[at + 1..]);
-        let (payload_part, timestamp_text) = if kind.is_timed() {
-            match signed_part.iter().rposition(|&b| b == sep) {
-                Some(t) => (&signed_part[..t], Some(&signed_part[t + 1..])),
-                None => (signed_part, None),
-            }
-        } else {
-            (signed_part, None)
-        };
+        let RawParts {
+            signed_part,
+            payload: payload_part,
+            timestamp: timestamp_text,
+            signature: signature_text,
+        } = split;
         let timestamp = timestamp_text.and_then(decode_timestamp);
         let (payload_part, compressed) = match payload_part.strip_prefix(b".") {
             Some(rest) if kind.is_url_safe() => (rest, true),
@@ -563,7 +564,16 @@ impl Verifier {
     /// Opens and decodes the payload into `r`; false (with `payload_error` set) on failure.
     fn open_into(&self, r: &mut Inspection, payload_part: &[u8], compressed: bool) -> bool {
         let kind = self.format.kind;
-        let bytes = if kind.is_url_safe() {
+        let bytes = if kind == FormatKind::Starlette {
+            // `b64decode` of Starlette's reader (standard alphabet, padded); never compressed.
+            match crate::encoding::standard_base64_decode(payload_part) {
+                Ok(d) => d,
+                Err(_) => {
+                    r.payload_error = Some("it is not standard base64 with padding".to_owned());
+                    return false;
+                }
+            }
+        } else if kind.is_url_safe() {
             let decoded = match base64_decode(payload_part) {
                 Ok(d) => d,
                 Err(_) => {
@@ -888,6 +898,31 @@ mod tests {
                 v.error().is_none(),
                 v.is_valid() || v == Verdict::NotVerified
             );
+        }
+    }
+
+    #[test]
+    fn starlette_payloads_are_read_as_starlettes_b64decode_reads_them() {
+        let f = TokenFormat::new(FormatKind::Starlette);
+        let v = Verifier::new(&f, &keys(&["k"]), Some(60)).unwrap_or_else(|e| panic!("{e}"));
+        let token = sign(FormatKind::Starlette, "k", br#"{"a": "~~>>?"}"#);
+        let (payload, _) = token.split_once('.').unwrap_or_default();
+        assert!(payload.ends_with('=') && payload.contains('+'), "{payload}");
+        let r = v.inspect_at(token.as_bytes(), T0, Detail::Verify);
+        assert_eq!(r.verdict, Verdict::Valid, "{r:?}");
+        assert!(!r.parts.as_ref().is_some_and(|p| p.compressed));
+        // Genuine signatures over the URL-safe alphabet or unpadded base64: Starlette's reader
+        // would not read these as the same JSON, so neither does the verifier.
+        let signer = TokenFormat::new(FormatKind::TimestampSigner);
+        for bad in [
+            payload.replace('+', "-"),
+            payload.trim_end_matches('=').to_owned(),
+        ] {
+            let token = signer
+                .sign(&[b"k"], bad.as_bytes(), T0)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let r = v.inspect_at(token.as_bytes(), T0, Detail::Verify);
+            assert_eq!(r.verdict, Verdict::BadPayload, "{bad}: {r:?}");
         }
     }
 
