@@ -901,17 +901,11 @@ fn test_max_age_timed_serializer_boundary_and_expired_payload_still_loads() {
     let s = TimedSerializer::make();
     let token = TIMED_SERIALIZER.tokens[5];
     assert_eq!(
-        s.loads_details_at::<Value>(token, Some(10), TS + 1)
-            .unwrap()
-            .value,
+        s.loads_at::<Value>(token, Some(10), TS + 1).unwrap(),
         value()
     );
-    assert!(s
-        .loads_details_at::<Value>(token, Some(10), TS + 10)
-        .is_ok());
-    let err = s
-        .loads_details_at::<Value>(token, Some(10), TS + 11)
-        .unwrap_err();
+    assert!(s.loads_at::<Value>(token, Some(10), TS + 10).is_ok());
+    let err = s.loads_at::<Value>(token, Some(10), TS + 11).unwrap_err();
     assert_eq!(
         err,
         Error::Expired {
@@ -936,18 +930,9 @@ fn test_max_age_url_safe_timed_serializer_boundary_and_expired_payload_still_loa
         (URL_SAFE_TIMED.tokens[5], value(), &b"eyJpZCI6NDJ9"[..]),
         (ZLIB_TIMED_TOKEN, a1000(), &b".eJxTShwFo2AUDHugBAD6Fns8"[..]),
     ] {
-        assert_eq!(
-            s.loads_details_at::<Value>(token, Some(10), TS + 1)
-                .unwrap()
-                .value,
-            v
-        );
-        assert!(s
-            .loads_details_at::<Value>(token, Some(10), TS + 10)
-            .is_ok());
-        let err = s
-            .loads_details_at::<Value>(token, Some(10), TS + 11)
-            .unwrap_err();
+        assert_eq!(s.loads_at::<Value>(token, Some(10), TS + 1).unwrap(), v);
+        assert!(s.loads_at::<Value>(token, Some(10), TS + 10).is_ok());
+        let err = s.loads_at::<Value>(token, Some(10), TS + 11).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Expired);
         assert_eq!((err.timestamp(), err.payload()), (Some(TS), Some(payload)));
         assert_eq!(
