@@ -1,4 +1,4 @@
-//! An empty key is refused by every command that uses a key (the library refuses it at
+//! An empty key is refused by `verify`, `explain` and `sign` (the library refuses it at
 //! construction; Flask gives no session without a key), with a message that says so.
 
 mod common;
