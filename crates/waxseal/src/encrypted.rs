@@ -231,7 +231,7 @@ pub enum EncryptedCookieError {
     },
     /// The OS random source failed while making a nonce.
     #[error("the OS random source failed: {0}")]
-    Random(String),
+    Random(#[source] crate::error::RandomError),
 }
 
 /// Derives the 32-byte XChaCha20-Poly1305 key for one secret key (HKDF-SHA256, see module docs).
@@ -332,7 +332,8 @@ impl EncryptedCookieCodec {
         now_unix: u64,
     ) -> Result<String, EncryptedCookieError> {
         let mut nonce = [0u8; NONCE_LEN];
-        getrandom::fill(&mut nonce).map_err(|e| EncryptedCookieError::Random(e.to_string()))?;
+        getrandom::fill(&mut nonce)
+            .map_err(|e| EncryptedCookieError::Random(crate::error::RandomError(e)))?;
         self.seal_at_with_nonce(cookie_name, plaintext, now_unix, &nonce)
     }
 

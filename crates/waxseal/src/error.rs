@@ -196,6 +196,14 @@ impl PartialEq for IoError {
 
 impl Eq for IoError {}
 
+/// The OS random source's failure, kept as the cause of
+/// [`KeyGenError::Random`](crate::secret::KeyGenError::Random) and
+/// [`EncryptedCookieError::Random`](crate::encrypted::EncryptedCookieError::Random). Opaque, so the random
+/// crate's error type is not part of this API; its message is the source's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(transparent)]
+pub struct RandomError(pub(crate) getrandom::Error);
+
 /// The broad class of an [`Error`], as scripts and the CLI's `--json` output report it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
@@ -358,6 +366,28 @@ impl From<crate::compress::DecompressError> for PayloadError {
                 PayloadError::TooLarge { limit }
             }
             other => PayloadError::Decompress(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    #[test]
+    fn random_failures_keep_their_cause_and_message() {
+        let cause = super::RandomError(getrandom::Error::UNSUPPORTED);
+        let key = crate::secret::KeyGenError::Random(cause);
+        let cookie = crate::encrypted::EncryptedCookieError::Random(cause);
+        for err in [&key as &dyn std::error::Error, &cookie] {
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "the OS random source failed: {}",
+                    getrandom::Error::UNSUPPORTED
+                )
+            );
+            assert_eq!(err.source().map(|s| s.to_string()), Some(cause.to_string()));
         }
     }
 }

@@ -314,30 +314,22 @@ impl TokenFormat {
 }
 
 /// Why [`TokenFormat::sign`] failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// ```
+/// use waxseal::inspect::{FormatKind, SignError, TokenFormat};
+/// let err = TokenFormat::new(FormatKind::Flask).sign(&[b"k"], &[0xff], 0).unwrap_err();
+/// assert_eq!(err, SignError::NotUtf8);
+/// assert_eq!(err.to_string(), "the payload must be UTF-8 text for this format");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignError {
-    /// The settings are invalid.
-    Config(ConfigError),
+    /// The settings are invalid; the [`ConfigError`] is the `source()`.
+    #[error("{0}")]
+    Config(#[from] ConfigError),
     /// A serializer payload (JSON text) or the resulting token is not UTF-8.
+    #[error("the payload must be UTF-8 text for this format")]
     NotUtf8,
 }
-
-impl From<ConfigError> for SignError {
-    fn from(e: ConfigError) -> Self {
-        SignError::Config(e)
-    }
-}
-
-impl std::fmt::Display for SignError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SignError::Config(e) => e.fmt(f),
-            SignError::NotUtf8 => f.write_str("the payload must be UTF-8 text for this format"),
-        }
-    }
-}
-
-impl std::error::Error for SignError {}
 
 /// The short answer of [`TokenFormat::verify`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -396,5 +388,25 @@ pub(crate) fn push_duration(out: &mut String, secs: u64) {
                 num(out, hours, "h");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn sign_errors_keep_the_config_error_as_source() {
+        let err = TokenFormat::new(FormatKind::Signer)
+            .sign(&[], b"v", 0)
+            .unwrap_err();
+        assert_eq!(err, SignError::Config(ConfigError::NoKey));
+        assert_eq!(err.to_string(), ConfigError::NoKey.to_string());
+        assert_eq!(
+            err.source().map(|s| s.to_string()),
+            Some(ConfigError::NoKey.to_string())
+        );
+        assert!(SignError::NotUtf8.source().is_none());
     }
 }

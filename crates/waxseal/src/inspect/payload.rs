@@ -116,7 +116,7 @@ impl Serialize for Tagged<'_> {
                 }
                 tagged(s, "$tuple", &Items(items))
             }
-            Value::Bytes(b) => tagged(s, "$bytes", &hex(b)),
+            Value::Bytes(b) => tagged(s, "$bytes", &crate::hex::encode(b)),
             Value::Uuid(u) => tagged(s, "$uuid", &uuid_text(u)),
             Value::DateTime(d) => tagged(s, "$datetime", &datetime_text(d)),
             Value::Markup(m) => tagged(s, "$markup", m),
@@ -162,17 +162,6 @@ pub(crate) fn decode(kind: FormatKind, bytes: Vec<u8>) -> Result<DecodedPayload,
         Ok(v) => Ok((raw, Payload::Json(JsonPayload(v)))),
         Err(e) => Err((Some(raw), e)),
     }
-}
-
-/// Lowercase hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
 }
 
 /// A UUID as `12345678-1234-1234-1234-123456789abc` (the one copy is [`crate::flask::uuid_text`]).
@@ -236,7 +225,7 @@ pub fn to_json(v: &Value) -> serde_json::Value {
         Value::Str(s) => J::String(s.clone()),
         Value::List(items) => J::Array(items.iter().map(to_json).collect()),
         Value::Tuple(items) => wrap("$tuple", J::Array(items.iter().map(to_json).collect())),
-        Value::Bytes(b) => wrap("$bytes", J::String(hex(b))),
+        Value::Bytes(b) => wrap("$bytes", J::String(crate::hex::encode(b))),
         Value::Uuid(u) => wrap("$uuid", J::String(uuid_text(u))),
         Value::DateTime(d) => wrap("$datetime", J::String(datetime_text(d))),
         Value::Markup(m) => wrap("$markup", J::String(m.clone())),
@@ -250,7 +239,7 @@ impl Serialize for Payload {
         match self {
             Payload::Json(v) => v.serialize(s),
             Payload::Text(t) => s.serialize_str(t),
-            Payload::Bytes(b) => tagged(s, "$bytes", &hex(b)),
+            Payload::Bytes(b) => tagged(s, "$bytes", &crate::hex::encode(b)),
         }
     }
 }
@@ -262,7 +251,7 @@ impl Payload {
         match self {
             Payload::Json(v) => v.to_json(),
             Payload::Text(t) => serde_json::Value::String(t.clone()),
-            Payload::Bytes(b) => wrap("$bytes", serde_json::Value::String(hex(b))),
+            Payload::Bytes(b) => wrap("$bytes", serde_json::Value::String(crate::hex::encode(b))),
         }
     }
 }

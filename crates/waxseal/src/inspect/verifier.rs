@@ -463,7 +463,7 @@ impl Verifier {
                         key_len: k.len,
                         derived_key_fingerprint: k.derived_fingerprint.clone(),
                         expected_signature: base64_encode(&sig),
-                        expected_signature_hex: payload::hex(&sig),
+                        expected_signature_hex: crate::hex::encode(&sig),
                     }
                 })
                 .collect();

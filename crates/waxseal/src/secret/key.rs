@@ -328,7 +328,7 @@ impl SecretKey {
             return Err(KeyGenError::BadLength { len });
         }
         let mut buf = vec![0u8; len].into_boxed_slice();
-        getrandom::fill(&mut buf).map_err(|e| KeyGenError::Random(e.to_string()))?;
+        getrandom::fill(&mut buf).map_err(|e| KeyGenError::Random(crate::error::RandomError(e)))?;
         Ok(SecretKey { bytes: buf })
     }
 
@@ -501,9 +501,9 @@ pub enum KeyGenError {
         /// The length asked for.
         len: usize,
     },
-    /// The OS random source failed (its message).
+    /// The OS random source failed; its error is the `source()`.
     #[error("the OS random source failed: {0}")]
-    Random(String),
+    Random(#[source] crate::error::RandomError),
 }
 
 pub(crate) fn read_key_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, ParseKeyError> {

@@ -641,7 +641,8 @@ impl Keyring {
             _ => PathBuf::from("."),
         };
         let mut suffix = [0u8; 8];
-        getrandom::fill(&mut suffix).map_err(|e| KeyGenError::Random(e.to_string()))?;
+        getrandom::fill(&mut suffix)
+            .map_err(|e| KeyGenError::Random(crate::error::RandomError(e)))?;
         let suffix = crate::hex::encode(&suffix);
         let mut tmp_name = std::ffi::OsString::from(".");
         tmp_name.push(name);
