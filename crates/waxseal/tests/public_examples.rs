@@ -2,11 +2,11 @@
 //! standard), checked on the source: a `pub fn` whose doc comment has no code block fails here.
 //!
 //! Not checked: the modules behind the unstable `engine-internals` feature (`compress`,
-//! `hmac_sha1`, `pyjson`) and `inspect/` (examples still missing there; listed in CHANGELOG.md).
+//! `hmac_sha1`, `pyjson`).
 
 use std::path::Path;
 
-const NOT_CHECKED: [&str; 4] = ["compress", "hmac_sha1.rs", "pyjson.rs", "inspect"];
+const NOT_CHECKED: [&str; 3] = ["compress", "hmac_sha1.rs", "pyjson.rs"];
 
 fn scan(dir: &Path, missing: &mut Vec<String>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)

@@ -69,6 +69,12 @@ impl FormatKind {
 
     /// The CLI name: `flask`, `url-safe-timed`, `url-safe`, `serializer`, `starlette`,
     /// `timestamp-signer`, `signer`.
+    ///
+    /// ```
+    /// use waxseal::inspect::FormatKind;
+    /// assert_eq!(FormatKind::UrlSafeTimed.name(), "url-safe-timed");
+    /// assert_eq!(FormatKind::from_name(FormatKind::Starlette.name()), Some(FormatKind::Starlette));
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             FormatKind::Flask => "flask",
@@ -92,6 +98,13 @@ impl FormatKind {
     }
 
     /// The format's default signer settings.
+    ///
+    /// ```
+    /// use waxseal::inspect::FormatKind;
+    /// assert_eq!(FormatKind::Flask.default_settings().salt, b"cookie-session");
+    /// assert_eq!(FormatKind::UrlSafe.default_settings().salt, b"itsdangerous");
+    /// assert_eq!(FormatKind::Signer.default_settings().salt, b"itsdangerous.Signer");
+    /// ```
     pub fn default_settings(self) -> SignerSettings {
         match self {
             FormatKind::Flask => SignerSettings::flask(),
@@ -125,6 +138,12 @@ impl FormatKind {
     }
 
     /// Whether tokens carry a timestamp.
+    ///
+    /// ```
+    /// use waxseal::inspect::FormatKind;
+    /// assert!(FormatKind::Starlette.is_timed());
+    /// assert!(!FormatKind::UrlSafe.is_timed());
+    /// ```
     pub fn is_timed(self) -> bool {
         matches!(
             self,
@@ -136,11 +155,23 @@ impl FormatKind {
     }
 
     /// Whether the payload is JSON (a serializer format) rather than arbitrary bytes.
+    ///
+    /// ```
+    /// use waxseal::inspect::FormatKind;
+    /// assert!(FormatKind::Serializer.is_json());
+    /// assert!(!FormatKind::TimestampSigner.is_json());
+    /// ```
     pub fn is_json(self) -> bool {
         !matches!(self, FormatKind::TimestampSigner | FormatKind::Signer)
     }
 
     /// Whether the payload is base64url and possibly zlib-compressed.
+    ///
+    /// ```
+    /// use waxseal::inspect::FormatKind;
+    /// assert!(FormatKind::Flask.is_url_safe());
+    /// assert!(!FormatKind::Starlette.is_url_safe()); // standard base64
+    /// ```
     pub fn is_url_safe(self) -> bool {
         matches!(
             self,
@@ -168,6 +199,12 @@ pub struct TokenFormat {
 
 impl TokenFormat {
     /// The format with its defaults.
+    ///
+    /// ```
+    /// use waxseal::inspect::{FormatKind, TokenFormat};
+    /// let f = TokenFormat::new(FormatKind::Flask);
+    /// assert_eq!(f.settings, FormatKind::Flask.default_settings());
+    /// ```
     pub fn new(kind: FormatKind) -> TokenFormat {
         TokenFormat {
             kind,
@@ -243,6 +280,13 @@ impl TokenFormat {
     /// Signs a payload: JSON text for the serializer formats and Starlette (signed exactly as
     /// given), bytes for the signers. Timed formats use `timestamp`. MD5 is refused
     /// ([`ConfigError::Md5NotAllowed`]): it is only for verifying legacy tokens.
+    ///
+    /// ```
+    /// use waxseal::inspect::{FormatKind, TokenFormat};
+    /// let f = TokenFormat::new(FormatKind::Signer);
+    /// assert_eq!(f.sign(&[b"secret"], b"hello", 0).unwrap(), "hello.7KTthSs1fJgtbigPvFpQH1bpoGA");
+    /// // = itsdangerous.Signer("secret").sign(b"hello")
+    /// ```
     pub fn sign(
         &self,
         keys: &[&[u8]],

@@ -52,16 +52,35 @@ pub struct JsonPayload(Value);
 
 impl JsonPayload {
     /// Wraps a value.
+    ///
+    /// ```
+    /// use waxseal::inspect::JsonPayload;
+    /// let p = JsonPayload::new(waxseal::flask::json::loads(r#"{"a":1}"#).unwrap());
+    /// assert_eq!(p.to_json(), serde_json::json!({"a": 1}));
+    /// ```
     pub fn new(value: Value) -> JsonPayload {
         JsonPayload(value)
     }
 
     /// The typed value.
+    ///
+    /// ```
+    /// use waxseal::flask::{json, Value};
+    /// use waxseal::inspect::JsonPayload;
+    /// let p = JsonPayload::new(json::loads(r#"{" b":"aGk="}"#).unwrap());
+    /// assert_eq!(p.value(), &Value::Bytes(b"hi".to_vec()));
+    /// ```
     pub fn value(&self) -> &Value {
         &self.0
     }
 
     /// The `$`-tagged JSON as a `serde_json` tree.
+    ///
+    /// ```
+    /// use waxseal::inspect::JsonPayload;
+    /// let p = JsonPayload::new(waxseal::flask::json::loads(r#"{" u":"0123456789abcdef0123456789abcdef"}"#).unwrap());
+    /// assert_eq!(p.to_json(), serde_json::json!({"$uuid": "01234567-89ab-cdef-0123-456789abcdef"}));
+    /// ```
     pub fn to_json(&self) -> serde_json::Value {
         to_json(&self.0)
     }
@@ -165,11 +184,21 @@ pub(crate) fn decode(kind: FormatKind, bytes: Vec<u8>) -> Result<DecodedPayload,
 }
 
 /// A UUID as `12345678-1234-1234-1234-123456789abc` (the one copy is [`crate::flask::uuid_text`]).
+///
+/// ```
+/// let u = [0x12, 0x34, 0x56, 0x78, 0x12, 0x34, 0x12, 0x34, 0x12, 0x34, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc];
+/// assert_eq!(waxseal::inspect::uuid_text(&u), "12345678-1234-1234-1234-123456789abc");
+/// ```
 pub fn uuid_text(u: &[u8; 16]) -> String {
     crate::flask::uuid_text(u)
 }
 
 /// A datetime as `2015-10-21T07:28:00Z`.
+///
+/// ```
+/// let d = waxseal::flask::DateTime::from_unix_seconds(1_445_412_480).unwrap();
+/// assert_eq!(waxseal::inspect::datetime_text(&d), "2015-10-21T07:28:00Z");
+/// ```
 pub fn datetime_text(d: &DateTime) -> String {
     d.iso8601()
 }
@@ -186,6 +215,13 @@ pub fn utc(secs: u64) -> Option<String> {
 }
 
 /// A float as Python's `repr` writes it (`1.0`, `NaN`, `Infinity`).
+///
+/// ```
+/// use waxseal::inspect::float_text;
+/// assert_eq!(float_text(1.0), "1.0");
+/// assert_eq!(float_text(f64::NAN), "NaN");
+/// assert_eq!(float_text(f64::NEG_INFINITY), "-Infinity");
+/// ```
 pub fn float_text(f: f64) -> String {
     let mut s = String::new();
     crate::pyjson::write_f64(&mut s, f);
@@ -247,6 +283,12 @@ impl Serialize for Payload {
 impl Payload {
     /// The JSON form: the value for [`Payload::Json`], a string for [`Payload::Text`],
     /// `{"$bytes": "<hex>"}` for [`Payload::Bytes`].
+    ///
+    /// ```
+    /// use waxseal::inspect::Payload;
+    /// assert_eq!(Payload::Text("hi".into()).to_json(), serde_json::json!("hi"));
+    /// assert_eq!(Payload::Bytes(vec![0xff, 0]).to_json(), serde_json::json!({"$bytes": "ff00"}));
+    /// ```
     pub fn to_json(&self) -> serde_json::Value {
         match self {
             Payload::Json(v) => v.to_json(),

@@ -93,6 +93,11 @@ impl Verdict {
     }
 
     /// One sentence saying what the verdict means.
+    ///
+    /// ```
+    /// use waxseal::inspect::Verdict;
+    /// assert!(Verdict::NotVerified.explanation().starts_with("No key was used"));
+    /// ```
     pub fn explanation(self) -> &'static str {
         match self {
             Verdict::Valid => {
@@ -126,12 +131,24 @@ impl Verdict {
     }
 
     /// Whether the token is genuine and accepted.
+    ///
+    /// ```
+    /// use waxseal::inspect::Verdict;
+    /// assert!(Verdict::ValidFallback.is_valid());
+    /// assert!(!Verdict::Expired.is_valid());
+    /// ```
     pub fn is_valid(self) -> bool {
         matches!(self, Verdict::Valid | Verdict::ValidFallback)
     }
 
     /// The error class of an invalid token (`bad_signature`, `expired`, `malformed`,
     /// `bad_payload`), `None` for a valid or merely decoded one.
+    ///
+    /// ```
+    /// use waxseal::inspect::Verdict;
+    /// assert_eq!(Verdict::Expired.error(), Some("expired"));
+    /// assert_eq!(Verdict::NotVerified.error(), None);
+    /// ```
     pub fn error(self) -> Option<&'static str> {
         match self {
             Verdict::Valid | Verdict::ValidFallback | Verdict::NotVerified => None,
@@ -168,6 +185,13 @@ pub struct Parts {
 
 impl Parts {
     /// Everything the signature covers, as it appears in the token (`separator` is the format's).
+    ///
+    /// ```
+    /// use waxseal::inspect::{Detail, FormatKind, TokenFormat, Verifier};
+    /// let token = "eyJhIjoxfQ.ZVPxAA.c2ln";
+    /// let r = Verifier::decode_only(&TokenFormat::new(FormatKind::Flask)).inspect(token.as_bytes(), Detail::Verify);
+    /// assert_eq!(r.parts.unwrap().signed_part(b'.'), "eyJhIjoxfQ.ZVPxAA");
+    /// ```
     pub fn signed_part(&self, separator: u8) -> String {
         let mut s = String::with_capacity(self.payload.len() + 16);
         if self.compressed {
@@ -308,6 +332,15 @@ impl Verifier {
     /// A verifier with `keys` (current first, then fallbacks in trial order). `max_age` applies
     /// to timed formats only. MD5 is accepted here (old tokens must stay checkable during a
     /// migration); an invalid separator or no key at all is an error.
+    ///
+    /// ```
+    /// use waxseal::inspect::{FormatKind, TokenFormat, Verifier};
+    /// use waxseal::secret::SecretKey;
+    /// let format = TokenFormat::new(FormatKind::Signer);
+    /// let v = Verifier::new(&format, &[SecretKey::from_text("current"), SecretKey::from_text("old")], None).unwrap();
+    /// assert_eq!(v.key_count(), 2);
+    /// assert_eq!(Verifier::new(&format, &[], None).unwrap_err(), waxseal::ConfigError::NoKey);
+    /// ```
     pub fn new(
         format: &TokenFormat,
         keys: &[SecretKey],
@@ -347,6 +380,19 @@ impl Verifier {
     }
 
     /// A verifier with a keyring's keys (current, then fallbacks newest first).
+    ///
+    /// ```
+    /// use waxseal::inspect::{Detail, FormatKind, TokenFormat, Verdict, Verifier};
+    /// use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
+    /// let current = SecretKey::generate().unwrap();
+    /// let old = SecretKey::generate().unwrap();
+    /// let ring = Keyring::new(current, vec![old.clone()], KeyPolicy::RefuseWeak).unwrap();
+    /// let format = TokenFormat::new(FormatKind::Signer);
+    /// let token = format.sign(&[old.as_bytes()], b"hi", 0).unwrap();
+    /// let v = Verifier::with_keyring(&format, &ring, None).unwrap();
+    /// let r = v.inspect(token.as_bytes(), Detail::Verify);
+    /// assert_eq!((r.verdict, r.key_index), (Verdict::ValidFallback, Some(1)));
+    /// ```
     pub fn with_keyring(
         format: &TokenFormat,
         keyring: &Keyring,
@@ -358,6 +404,13 @@ impl Verifier {
 
     /// A verifier without keys: tokens are split and decoded, never verified
     /// ([`Verdict::NotVerified`] or [`Verdict::Malformed`]).
+    ///
+    /// ```
+    /// use waxseal::inspect::{Detail, FormatKind, TokenFormat, Verdict, Verifier};
+    /// let v = Verifier::decode_only(&TokenFormat::new(FormatKind::UrlSafe));
+    /// let r = v.inspect(b"eyJhIjoxfQ.forged", Detail::Verify);
+    /// assert_eq!((r.verdict, r.payload_raw.as_deref()), (Verdict::NotVerified, Some(r#"{"a":1}"#)));
+    /// ```
     pub fn decode_only(format: &TokenFormat) -> Verifier {
         Verifier {
             format: format.clone(),
@@ -368,31 +421,86 @@ impl Verifier {
     }
 
     /// The format.
+    ///
+    /// ```
+    /// use waxseal::inspect::{FormatKind, TokenFormat, Verifier};
+    /// let v = Verifier::decode_only(&TokenFormat::new(FormatKind::Starlette));
+    /// assert_eq!(v.format().kind, FormatKind::Starlette);
+    /// ```
     pub fn format(&self) -> &TokenFormat {
         &self.format
     }
 
     /// The maximum age applied (always `None` for untimed formats).
+    ///
+    /// ```
+    /// use waxseal::inspect::{FormatKind, TokenFormat, Verifier};
+    /// use waxseal::secret::SecretKey;
+    /// let keys = [SecretKey::from_text("k")];
+    /// let timed = Verifier::new(&TokenFormat::new(FormatKind::Flask), &keys, Some(60)).unwrap();
+    /// let untimed = Verifier::new(&TokenFormat::new(FormatKind::UrlSafe), &keys, Some(60)).unwrap();
+    /// assert_eq!((timed.max_age(), untimed.max_age()), (Some(60), None));
+    /// ```
     pub fn max_age(&self) -> Option<u64> {
         self.max_age
     }
 
     /// Whether it has keys (else it only decodes).
+    ///
+    /// ```
+    /// use waxseal::inspect::{FormatKind, TokenFormat, Verifier};
+    /// use waxseal::secret::SecretKey;
+    /// let format = TokenFormat::new(FormatKind::Signer);
+    /// assert!(Verifier::new(&format, &[SecretKey::from_text("k")], None).unwrap().has_keys());
+    /// assert!(!Verifier::decode_only(&format).has_keys());
+    /// ```
     pub fn has_keys(&self) -> bool {
         self.signer.is_some()
     }
 
     /// How many keys it tries.
+    ///
+    /// ```
+    /// use waxseal::inspect::{FormatKind, TokenFormat, Verifier};
+    /// use waxseal::secret::SecretKey;
+    /// let format = TokenFormat::new(FormatKind::Signer);
+    /// let keys = [SecretKey::from_text("a"), SecretKey::from_text("b"), SecretKey::from_text("c")];
+    /// assert_eq!(Verifier::new(&format, &keys, None).unwrap().key_count(), 3);
+    /// assert_eq!(Verifier::decode_only(&format).key_count(), 0);
+    /// ```
     pub fn key_count(&self) -> usize {
         self.keys.len()
     }
 
     /// Inspects `token` as of the clock.
+    ///
+    /// ```
+    /// use waxseal::inspect::{Detail, FormatKind, TokenFormat, Verdict, Verifier};
+    /// use waxseal::secret::SecretKey;
+    /// let format = TokenFormat::new(FormatKind::UrlSafe);
+    /// let token = format.sign(&[b"secret"], br#"{"a":1}"#, 0).unwrap();
+    /// let v = Verifier::new(&format, &[SecretKey::from_text("secret")], None).unwrap();
+    /// assert_eq!(v.inspect(token.as_bytes(), Detail::Verify).verdict, Verdict::Valid);
+    /// let explained = v.inspect(b"eyJhIjoyfQ.forged", Detail::Explain);
+    /// assert_eq!(explained.verdict, Verdict::BadSignature);
+    /// assert_eq!(explained.keys.len(), 1); // what the key would have signed
+    /// ```
     pub fn inspect(&self, token: &[u8], detail: Detail) -> Inspection {
         self.inspect_at(token, crate::timed::unix_now(), detail)
     }
 
     /// Inspects `token` as of `now` (Unix seconds).
+    ///
+    /// ```
+    /// use waxseal::inspect::{Detail, FormatKind, TokenFormat, Verdict, Verifier};
+    /// use waxseal::secret::SecretKey;
+    /// let format = TokenFormat::new(FormatKind::TimestampSigner);
+    /// let token = format.sign(&[b"secret"], b"hi", 1_700_000_000).unwrap();
+    /// let v = Verifier::new(&format, &[SecretKey::from_text("secret")], Some(60)).unwrap();
+    /// let fresh = v.inspect_at(token.as_bytes(), 1_700_000_030, Detail::Verify);
+    /// assert_eq!((fresh.verdict, fresh.age.map(|a| a.age)), (Verdict::Valid, Some(30)));
+    /// assert_eq!(v.inspect_at(token.as_bytes(), 1_700_000_061, Detail::Verify).verdict, Verdict::Expired);
+    /// ```
     pub fn inspect_at(&self, token: &[u8], now: u64, detail: Detail) -> Inspection {
         let kind = self.format.kind;
         let sep = self.format.settings.separator;
