@@ -126,7 +126,7 @@ impl<R: Read> LineReader<R> {
     fn next(&mut self) -> std::io::Result<Event<'_>> {
         let found = loop {
             let pending = &self.buf[self.start..self.end];
-            let newline = pending.iter().position(|&b| b == b'\n');
+            let newline = memchr::memchr(b'\n', pending);
             if let Some(skipped) = self.skipping {
                 match newline {
                     Some(i) => {

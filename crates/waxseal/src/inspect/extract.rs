@@ -17,20 +17,20 @@ pub struct Extracted<'a> {
     pub note: Option<&'static str>,
 }
 
-/// Bytes of a URL-safe token (base64url and dots), as a table: this runs on every batch line.
-const TOKEN_BYTES: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.';
-        b += 1;
-    }
-    t
-};
-
+/// Whether `b` can be in a URL-safe token (base64url and dots). Branch-free, so that
+/// [`all_token_bytes`] vectorises: it runs on every batch line.
 fn is_token_byte(b: u8) -> bool {
-    TOKEN_BYTES[usize::from(b)]
+    ((b | 0x20).wrapping_sub(b'a') < 26)
+        | (b.wrapping_sub(b'0') < 10)
+        | (b == b'-')
+        | (b == b'_')
+        | (b == b'.')
+}
+
+/// Whether every byte of `s` can be in a URL-safe token (no early exit: the common answer is
+/// yes, and a whole-slice pass vectorises).
+fn all_token_bytes(s: &[u8]) -> bool {
+    s.iter().fold(true, |ok, &b| ok & is_token_byte(b))
 }
 
 fn trim(mut s: &[u8]) -> &[u8] {
@@ -74,7 +74,7 @@ fn unquote(s: &[u8]) -> &[u8] {
 /// ```
 pub fn extract_token<'a>(text: &'a [u8], kind: FormatKind, cookie_name: &str) -> Extracted<'a> {
     let trimmed = trim(text);
-    if !kind.is_url_safe() || trimmed.iter().all(|&b| is_token_byte(b)) {
+    if !kind.is_url_safe() || all_token_bytes(trimmed) {
         return Extracted {
             token: trimmed,
             note: None,
@@ -89,7 +89,7 @@ pub fn extract_token<'a>(text: &'a [u8], kind: FormatKind, cookie_name: &str) ->
     }
     let looks_like_token = |v: &[u8]| {
         let v = unquote(trim(v));
-        !v.is_empty() && v.iter().all(|&b| is_token_byte(b)) && v.contains(&b'.')
+        !v.is_empty() && all_token_bytes(v) && v.contains(&b'.')
     };
     let pairs = rest.split(|&b| b == b';').map(trim);
     let mut named = None;
@@ -175,6 +175,16 @@ mod tests {
     use super::*;
 
     const TOKEN: &[u8] = b"eyJhIjoxfQ.ZVPxAA.c2ln";
+
+    #[test]
+    fn token_bytes_are_base64url_and_dots() {
+        for b in 0..=255u8 {
+            let want = b.is_ascii_alphanumeric() || b"-_.".contains(&b);
+            assert_eq!(is_token_byte(b), want, "byte {b:#04x}");
+        }
+        assert!(all_token_bytes(TOKEN) && all_token_bytes(b""));
+        assert!(!all_token_bytes(b"eyJhIjoxfQ.ZVPxAA.c2ln=") && !all_token_bytes(b"a\xc1b"));
+    }
 
     #[test]
     fn pasted_cookies_are_recognised() {
