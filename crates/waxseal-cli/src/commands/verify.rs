@@ -1,6 +1,8 @@
 //! `waxseal verify`: is a token genuine, and what does it hold? A rendering of the core's
 //! [`Inspection`]; the verifier is built once for the whole batch.
 
+use std::cell::RefCell;
+
 use clap::Args;
 use serde::Serialize;
 use waxseal::inspect::{Detail, Inspection, Payload, Verdict, Verifier};
@@ -124,23 +126,40 @@ impl Verify {
     }
 }
 
-impl Answer for Verify {
-    fn answer(&self, number: usize, input: Input<'_>, out: &mut Vec<u8>) -> bool {
-        let kind = self.verifier.format().kind;
-        let (r, extracted) = match prepare(input, kind) {
-            Ok(p) => {
-                let mut r = self.verifier.inspect_at(p.token, self.now, Detail::Verify);
-                render::add_format_hint(&mut r, p.token, self.verifier.format());
-                (r, p.extracted)
-            }
-            Err(r) => (*r, None),
-        };
+thread_local! {
+    /// One record per thread, reused for every token of a batch: its buffers are kept.
+    static RECORD: RefCell<Inspection> = RefCell::new(Inspection::malformed(""));
+}
+
+impl Verify {
+    /// Renders one record to `out`; returns whether the token is valid.
+    fn render(
+        &self,
+        number: usize,
+        r: &Inspection,
+        extracted: Option<&'static str>,
+        out: &mut Vec<u8>,
+    ) -> bool {
         if self.json {
-            output::write_json(out, &VerifyJson::new(&r, extracted));
+            output::write_json(out, &VerifyJson::new(r, extracted));
         } else {
-            self.human(number, &r, extracted, out);
+            self.human(number, r, extracted, out);
         }
         r.verdict.is_valid()
+    }
+}
+
+impl Answer for Verify {
+    fn answer(&self, number: usize, input: Input<'_>, out: &mut Vec<u8>) -> bool {
+        match prepare(input, self.verifier.format().kind) {
+            Ok(p) => RECORD.with_borrow_mut(|r| {
+                self.verifier
+                    .inspect_into(p.token, self.now, Detail::Verify, r);
+                render::add_format_hint(r, p.token, self.verifier.format());
+                self.render(number, r, p.extracted, out)
+            }),
+            Err(r) => self.render(number, &r, None, out),
+        }
     }
 }
 
