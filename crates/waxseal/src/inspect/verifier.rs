@@ -789,6 +789,39 @@ mod tests {
     }
 
     #[test]
+    fn a_reused_record_equals_a_fresh_one() {
+        let v = flask_verifier(Some(60));
+        let tokens: Vec<Vec<u8>> = [
+            sign(FormatKind::Flask, "current", br#"{"a":1}"#),
+            sign(FormatKind::Flask, "other", br#"{"a":1}"#),
+            sign(FormatKind::Flask, "older", br#"{"b":[1,2]}"#),
+            sign(FormatKind::Flask, "current", br#"{"a":"#),
+            sign(FormatKind::Flask, "current", &[b'7'; 200]),
+            "no separator".to_owned(),
+            "e30.\u{e9}.sig".to_owned(),
+            ".e30.ZVPxAA.sig".to_owned(),
+        ]
+        .into_iter()
+        .map(String::into_bytes)
+        .chain([b"e30.\xff\xfe.sig".to_vec()])
+        .collect();
+        let mut r = Inspection::malformed("left over");
+        for detail in [Detail::Verify, Detail::Explain] {
+            for now in [T0, T0 + 61] {
+                for token in tokens.iter().chain(tokens.iter().rev()) {
+                    v.inspect_into(token, now, detail, &mut r);
+                    assert_eq!(r, v.inspect_at(token, now, detail), "{token:?}");
+                }
+            }
+        }
+        let d = Verifier::decode_only(&TokenFormat::new(FormatKind::Flask));
+        for token in &tokens {
+            d.inspect_into(token, T0, Detail::Verify, &mut r);
+            assert_eq!(r, d.inspect_at(token, T0, Detail::Verify));
+        }
+    }
+
+    #[test]
     fn valid_record_has_everything() {
         let v = flask_verifier(Some(60));
         let token = sign(FormatKind::Flask, "current", br#"{"a":1}"#);
