@@ -1,5 +1,6 @@
 //! `waxseal verify`: is a token genuine, and what does it hold? A rendering of the core's
-//! [`Inspection`]; the verifier is built once for the whole batch.
+//! [`Inspection`]; the verifier is built once for the whole batch, and each thread fills one
+//! reused record.
 
 use std::cell::RefCell;
 
@@ -132,8 +133,8 @@ thread_local! {
 }
 
 impl Verify {
-    /// Renders one record to `out`; returns whether the token is valid.
-    fn render(
+    /// Writes the answer for one record to `out`; returns whether the token is valid.
+    fn write_answer(
         &self,
         number: usize,
         r: &Inspection,
@@ -156,9 +157,9 @@ impl Answer for Verify {
                 self.verifier
                     .inspect_into(p.token, self.now, Detail::Verify, r);
                 render::add_format_hint(r, p.token, self.verifier.format());
-                self.render(number, r, p.extracted, out)
+                self.write_answer(number, r, p.extracted, out)
             }),
-            Err(r) => self.render(number, &r, None, out),
+            Err(r) => self.write_answer(number, &r, None, out),
         }
     }
 }
