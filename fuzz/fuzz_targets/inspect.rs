@@ -44,4 +44,6 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let _ = likely_formats(data, FormatKind::Flask);
+    let d = waxseal::inspect::detect_token(data, "session");
+    assert!(d.extracted.token.len() <= data.len());
 });

@@ -197,6 +197,9 @@ pub enum FormatName {
     UrlSafe,
     /// itsdangerous Serializer (plain JSON).
     Serializer,
+    /// Starlette/FastAPI SessionMiddleware cookie (TimestampSigner over padded standard base64
+    /// of JSON).
+    Starlette,
     /// itsdangerous TimestampSigner.
     TimestampSigner,
     /// itsdangerous Signer.
@@ -211,6 +214,7 @@ impl FormatName {
             FormatName::UrlSafeTimed => FormatKind::UrlSafeTimed,
             FormatName::UrlSafe => FormatKind::UrlSafe,
             FormatName::Serializer => FormatKind::Serializer,
+            FormatName::Starlette => FormatKind::Starlette,
             FormatName::TimestampSigner => FormatKind::TimestampSigner,
             FormatName::Signer => FormatKind::Signer,
         }
@@ -276,11 +280,11 @@ impl DerivationName {
 /// The format options: `--format` and its overrides.
 #[derive(Args, Debug, Clone, Default)]
 pub struct FormatArgs {
-    /// Token format.
-    #[arg(long, value_enum, default_value_t = FormatName::Flask, help_heading = "Format options")]
-    pub format: FormatName,
+    /// Token format (default: flask; `decode` recognises it from the token).
+    #[arg(long, value_enum, help_heading = "Format options")]
+    pub format: Option<FormatName>,
     /// Override the format's salt (Flask: "cookie-session", itsdangerous serializers:
-    /// "itsdangerous", signers: "itsdangerous.Signer").
+    /// "itsdangerous", signers and starlette: "itsdangerous.Signer").
     #[arg(long, value_name = "TEXT", help_heading = "Format options")]
     pub salt: Option<String>,
     /// Override the digest (default sha1).
@@ -296,9 +300,19 @@ pub struct FormatArgs {
 }
 
 impl FormatArgs {
-    /// The token format with every override applied.
+    /// Whether any format option was given (else `decode` recognises the format).
+    pub fn given(&self) -> bool {
+        self.format.is_some()
+            || self.salt.is_some()
+            || self.digest.is_some()
+            || self.key_derivation.is_some()
+            || self.sep.is_some()
+    }
+
+    /// The token format with every override applied (flask when no --format was given).
     pub fn token_format(&self) -> Result<TokenFormat, CliError> {
-        let mut f = TokenFormat::new(self.format.kind());
+        let kind = self.format.map_or(FormatKind::Flask, FormatName::kind);
+        let mut f = TokenFormat::new(kind);
         if let Some(s) = &self.salt {
             f.settings.salt = s.as_bytes().to_vec();
         }
@@ -387,14 +401,12 @@ impl Iterator for TokenStream {
     }
 }
 
-/// Flask's default `PERMANENT_SESSION_LIFETIME`: 31 days, in seconds.
-pub const FLASK_MAX_AGE: u64 = 31 * 24 * 3600;
-
 /// Age options for timed formats.
 #[derive(Args, Debug, Clone, Default)]
 pub struct AgeArgs {
     /// Maximum age in seconds for timed formats (default for flask: 2678400 = 31 days, Flask's
-    /// PERMANENT_SESSION_LIFETIME; for the other timed formats: none).
+    /// PERMANENT_SESSION_LIFETIME; for starlette: 1209600 = 14 days, SessionMiddleware's max_age;
+    /// for the other timed formats: none).
     #[arg(long, value_name = "SECS", conflicts_with = "no_max_age")]
     pub max_age: Option<u64>,
     /// Do not check the age at all.
@@ -411,8 +423,7 @@ impl AgeArgs {
         if self.no_max_age || !kind.is_timed() {
             None
         } else {
-            self.max_age
-                .or((kind == FormatKind::Flask).then_some(FLASK_MAX_AGE))
+            self.max_age.or(kind.default_max_age())
         }
     }
 

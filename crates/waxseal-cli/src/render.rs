@@ -2,7 +2,8 @@
 //! step from an input line to a token, the JSON form of a payload, key names.
 
 use waxseal::inspect::{
-    extract_token, likely_formats, FormatKind, Inspection, TokenFormat, Verdict,
+    detect_token, extract_token, likely_formats, Extracted, FormatKind, Inspection, TokenFormat,
+    Verdict,
 };
 
 use crate::batch::{Input, MAX_TOKEN_LINE};
@@ -22,13 +23,29 @@ pub struct Prepared<'a> {
 /// The token in `input`, or the malformed record that answers an input holding none (an empty
 /// line, an over-long line).
 pub fn prepare(input: Input<'_>, kind: FormatKind) -> Result<Prepared<'_>, Box<Inspection>> {
+    prepare_with(input, |text| extract_token(text, kind, COOKIE_NAME))
+}
+
+/// The text of an input (empty for a line too long to keep).
+pub fn input_text(input: Input<'_>) -> &[u8] {
+    match input {
+        Input::Token(text) => text,
+        Input::TooLong(_) => &[],
+    }
+}
+
+/// Like [`prepare`], with the token found by `extract` (e.g. with format detection).
+pub fn prepare_with<'a>(
+    input: Input<'a>,
+    extract: impl FnOnce(&'a [u8]) -> Extracted<'a>,
+) -> Result<Prepared<'a>, Box<Inspection>> {
     match input {
         Input::TooLong(n) => Err(Box::new(Inspection::malformed(format!(
             "The line is {n} bytes long, more than the {MAX_TOKEN_LINE}-byte limit for a \
              token: it was skipped."
         )))),
         Input::Token(text) => {
-            let e = extract_token(text, kind, COOKIE_NAME);
+            let e = extract(text);
             if e.token.is_empty() {
                 Err(Box::new(Inspection::malformed(
                     "The line is empty: there is no token on it.",
@@ -78,30 +95,40 @@ pub fn format_name(kind: FormatKind) -> &'static str {
         FormatKind::UrlSafeTimed => "an itsdangerous URLSafeTimedSerializer token",
         FormatKind::UrlSafe => "an itsdangerous URLSafeSerializer token",
         FormatKind::Serializer => "an itsdangerous Serializer token",
+        FormatKind::Starlette => "a Starlette/FastAPI session cookie",
         FormatKind::TimestampSigner => "an itsdangerous TimestampSigner token",
         FormatKind::Signer => "an itsdangerous Signer token",
     }
 }
 
-/// Adds to the message of a token that is not of `format` (malformed, or a bad signature on a
-/// token without the timestamp `format` has) the format it does decode as, if one does.
-pub fn add_format_hint(r: &mut Inspection, token: &[u8], format: &TokenFormat) {
-    let wrong_shape = match r.verdict {
-        Verdict::Malformed => true,
-        // Only a wrong structure (no timestamp where the format has one) hints at another
-        // format: a payload that no longer decodes is what tampering looks like.
-        Verdict::BadSignature => {
-            format.kind.is_timed() && r.parts.as_ref().is_some_and(|p| p.timestamp.is_none())
+/// Adds to the message of a token that is not of `format` the format it does decode as, if one
+/// does: for a malformed token, or a bad signature on a token without the timestamp `format` has,
+/// the formats `token` decodes as; for another bad signature, Starlette when the pasted `text` is
+/// recognised as a Starlette cookie. Runs only for those verdicts: valid tokens never pay for it.
+pub fn add_format_hint(r: &mut Inspection, text: &[u8], token: &[u8], format: &TokenFormat) {
+    let kind = format.kind;
+    let suggestion = match r.verdict {
+        Verdict::Malformed => likely_formats(token, kind).first().copied(),
+        // A wrong structure (no timestamp where the format has one) hints at another format; a
+        // payload that no longer decodes is what tampering looks like, so it does not.
+        Verdict::BadSignature
+            if kind.is_timed() && r.parts.as_ref().is_some_and(|p| p.timestamp.is_none()) =>
+        {
+            likely_formats(token, kind).first().copied()
         }
-        _ => false,
+        // A Starlette cookie checked as another format: its padded standard base64 is
+        // structure only Starlette writes (a tampered token of the format never looks so).
+        Verdict::BadSignature if kind != FormatKind::Starlette => detect_token(text, COOKIE_NAME)
+            .formats
+            .first()
+            .copied()
+            .filter(|&top| top == FormatKind::Starlette),
+        _ => None,
     };
-    if !wrong_shape {
-        return;
-    }
-    if let Some(k) = likely_formats(token, format.kind).first() {
+    if let Some(k) = suggestion {
         r.message.push_str(&format!(
             " It decodes as {}: try --format {}.",
-            format_name(*k),
+            format_name(k),
             k.name()
         ));
     }

@@ -137,12 +137,12 @@ fn an_over_long_stdin_line_is_one_malformed_answer_and_the_batch_goes_on() {
 fn a_signer_token_decoded_as_flask_names_the_likely_format() {
     let token = sign(FormatKind::Signer, KEY.as_bytes(), "user-42", T0);
     waxseal()
-        .args(["decode", &token])
+        .args(["decode", "--format", "flask", &token])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("try --format signer"));
     let out = waxseal()
-        .args(["decode", "--json", &token])
+        .args(["decode", "--format", "flask", "--json", &token])
         .output()
         .unwrap();
     let v = &json_lines(&out)[0];
@@ -153,7 +153,7 @@ fn a_signer_token_decoded_as_flask_names_the_likely_format() {
     );
     let token = sign(FormatKind::TimestampSigner, KEY.as_bytes(), "user-42", T0);
     let out = waxseal()
-        .args(["decode", "--json", &token])
+        .args(["decode", "--format", "flask", "--json", &token])
         .output()
         .unwrap();
     assert_eq!(json_lines(&out)[0]["likely_formats"][0], "timestamp-signer");
@@ -176,4 +176,63 @@ fn a_pasted_cookie_header_is_recognised_and_said_so() {
         .assert()
         .success()
         .stdout(predicate::str::contains("token taken from the input"));
+}
+
+#[test]
+fn without_a_format_each_token_is_decoded_as_the_format_it_is_recognised_as() {
+    let starlette = sign(
+        FormatKind::Starlette,
+        KEY.as_bytes(),
+        r#"{"user": "ada"}"#,
+        T0,
+    );
+    let signer = sign(FormatKind::Signer, KEY.as_bytes(), "user-42", T0);
+    let flask_token = flask(KEY, r#"{"n":1}"#);
+    let out = waxseal()
+        .args([
+            "decode",
+            "--json",
+            &flask_token,
+            &signer,
+            &format!("session={starlette}"),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let v = json_lines(&out);
+    let got: Vec<(&str, bool)> = v
+        .iter()
+        .map(|a| {
+            (
+                a["format"].as_str().unwrap(),
+                a["format_detected"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [("flask", true), ("signer", true), ("starlette", true)]
+    );
+    // Ambiguous: a Flask cookie is also a URLSafeTimedSerializer token, and it says so.
+    assert_eq!(v[0]["likely_formats"][0], "url-safe-timed");
+    assert!(v[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("also decodes as url-safe-timed"));
+    assert_eq!(v[2]["payload"]["user"], "ada");
+    assert_eq!(v[2]["token"], starlette.as_str());
+    assert_eq!(v[2]["extracted"], "the cookie name before \"=\"");
+    // A format option turns recognition off.
+    let out = waxseal()
+        .args(["decode", "--json", "--format", "signer", &signer])
+        .output()
+        .unwrap();
+    assert_eq!(json_lines(&out)[0]["format_detected"], false);
+    waxseal()
+        .args(["decode", &starlette])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Format:     starlette (recognised from the token's structure; it also decodes as",
+        ));
 }

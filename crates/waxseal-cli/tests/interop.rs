@@ -183,3 +183,103 @@ fn md5_tokens_signed_with_allow_legacy_md5_load_in_itsdangerous() {
     );
     assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), "audit");
 }
+
+#[test]
+fn starlette_cookies_are_recognised_verified_and_resigned_byte_for_byte() {
+    let secret = "starlette-interop-secret-key-0123";
+    // Given compactly, as a user types it: `sign` rewrites it as json.dumps does.
+    let sessions = [
+        r#"{"user":"alice"}"#,
+        r#"{"user":"j\u00fcrgen \ud83d\ude00","cart":[3,7],"n":[1,2.5,null,true],"shape":"~~>>??"}"#,
+    ];
+    let requests: Vec<_> = sessions
+        .iter()
+        .map(|s| {
+            let session: serde_json::Value = serde_json::from_str(s).unwrap();
+            json!({"op": "cookie", "secret": secret, "session": session, "timestamp": T0})
+        })
+        .collect();
+    let Some(answers) = oracle("starlette_oracle.py", &requests) else {
+        return;
+    };
+    for (session, answer) in sessions.iter().zip(answers) {
+        let cookie = answer["cookie"].as_str().expect("a cookie").to_owned();
+        let sign = |payload: &str| {
+            let out = waxseal()
+                .args(["sign", "--format", "starlette", "--secret", secret])
+                .args(["--timestamp", &T0.to_string(), payload])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{out:?}");
+            stdout(&out).trim().to_owned()
+        };
+        assert_eq!(sign(session), cookie);
+        // Decoded without --format: recognised, and its payload re-signs to the same cookie.
+        let out = waxseal()
+            .args(["decode", "--json", &format!("session={cookie}")])
+            .output()
+            .unwrap();
+        let decoded = &json_lines(&out)[0];
+        assert_eq!(decoded["format"], "starlette", "{decoded}");
+        assert_eq!(decoded["format_detected"], true);
+        assert_eq!(sign(decoded["payload_raw"].as_str().unwrap()), cookie);
+        // Valid a minute later; expired once older than Starlette's default 14 days.
+        let verdict_at = |now: u64| {
+            let out = waxseal()
+                .args([
+                    "verify",
+                    "--json",
+                    "--format",
+                    "starlette",
+                    "--secret",
+                    secret,
+                ])
+                .args(["--now", &now.to_string(), &cookie])
+                .output()
+                .unwrap();
+            json_lines(&out)[0]["verdict"].clone()
+        };
+        assert_eq!(verdict_at(T0 + 60), "valid");
+        assert_eq!(verdict_at(T0 + 14 * 86_400 + 1), "expired");
+    }
+}
+
+#[test]
+fn decode_without_a_format_names_the_format_of_every_real_package() {
+    let dict = json!({"user": "ada", "id": 7});
+    let cases = [
+        ("flask", dict.clone(), "flask"),
+        ("url_safe_timed", dict.clone(), "flask"), // indistinguishable; listed second
+        ("url_safe", dict.clone(), "url-safe"),
+        ("serializer", dict.clone(), "serializer"),
+        ("starlette", dict.clone(), "starlette"),
+        ("timestamp_signer", json!("user-42"), "timestamp-signer"),
+        ("signer", json!("user-42"), "signer"),
+    ];
+    let requests: Vec<_> = cases
+        .iter()
+        .map(|(kind, payload, _)| {
+            json!({"op": "make", "kind": kind, "secret": "k", "payload": payload})
+        })
+        .collect();
+    let Some(answers) = oracle("crack_oracle.py", &requests) else {
+        return;
+    };
+    let mut stdin = String::new();
+    for a in &answers {
+        stdin.push_str(a["token"].as_str().unwrap());
+        stdin.push('\n');
+    }
+    let out = waxseal()
+        .args(["decode", "--json", "-"])
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let lines = json_lines(&out);
+    for ((kind, _, want), v) in cases.iter().zip(&lines) {
+        assert_eq!(v["format"], *want, "{kind}: {v}");
+        assert_eq!(v["format_detected"], true);
+    }
+    assert_eq!(lines[1]["likely_formats"][0], "url-safe-timed");
+}

@@ -36,6 +36,7 @@ const FORMATS: &[&str] = &[
     "url-safe-timed",
     "url-safe",
     "serializer",
+    "starlette",
     "timestamp-signer",
     "signer",
 ];
@@ -63,6 +64,7 @@ const DECODE: Schema = &[
     ("error", Ty::OneOf(&["malformed"]), true),
     ("message", Ty::Str, false),
     ("format", Ty::OneOf(FORMATS), false),
+    ("format_detected", Ty::Bool, false),
     ("token", Ty::Str, false),
     ("payload_part", Ty::Str, true),
     ("compressed", Ty::Bool, false),
@@ -192,10 +194,14 @@ fn check_all_commands(lines: &[Vec<u8>]) -> Result<(), String> {
         lines,
     )?;
     run_batch(&["explain", now[0], now[1]], EXPLAIN, lines)?;
-    for format in ["signer", "serializer"] {
+    for format in ["signer", "serializer", "starlette"] {
         run_batch(&["decode", "--format", format], DECODE, lines)?;
         let args = ["verify", "--format", format, "--secret", KEY];
         run_batch(&args, VERIFY, lines)?;
+        if format == "starlette" {
+            let args = ["explain", "--format", format, "--secret", KEY];
+            run_batch(&args, EXPLAIN, lines)?;
+        }
     }
     Ok(())
 }
@@ -220,6 +226,7 @@ fn nasty_payloads_and_tokens_give_valid_json_everywhere() {
         for kind in [
             FormatKind::Flask,
             FormatKind::Serializer,
+            FormatKind::Starlette,
             FormatKind::Signer,
         ] {
             lines.push(sign(kind, KEY.as_bytes(), p, T0).into_bytes());
@@ -263,6 +270,7 @@ proptest! {
         for t in &texts {
             lines.push(sign(FormatKind::Flask, KEY.as_bytes(), t, T0).into_bytes());
             lines.push(sign(FormatKind::UrlSafe, KEY.as_bytes(), &format!("[{:?}]", t), T0).into_bytes());
+            lines.push(sign(FormatKind::Starlette, KEY.as_bytes(), &format!("[{:?}]", t), T0).into_bytes());
         }
         prop_assert!(check_all_commands(&lines).is_ok(), "{:?}", check_all_commands(&lines));
     }

@@ -262,3 +262,32 @@ fn flask_payload_warnings_for_non_objects_and_changed_tags() {
         .success()
         .stderr(predicates::str::is_empty());
 }
+
+#[test]
+fn starlette_payloads_are_written_as_json_dumps_defaults_and_non_objects_are_warned_about() {
+    let out = waxseal()
+        .args(["sign", "--json", "--format", "starlette", "--secret", KEY])
+        .args([
+            "--timestamp",
+            &T0.to_string(),
+            r#"{"b":[1,2.5],"a":"\u00e9"}"#,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["payload_raw"], r#"{"b": [1, 2.5], "a": "\u00e9"}"#);
+    assert_eq!(v["timestamp"], T0);
+    let want = sign(
+        FormatKind::Starlette,
+        KEY.as_bytes(),
+        r#"{"b": [1, 2.5], "a": "\u00e9"}"#,
+        T0,
+    );
+    assert_eq!(v["token"], want.as_str());
+    waxseal()
+        .args(["sign", "--format", "starlette", "--secret", KEY, "[1, 2]"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("Starlette's session is a dict"));
+}

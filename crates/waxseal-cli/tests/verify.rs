@@ -331,4 +331,17 @@ fn a_token_of_another_format_gets_a_hint() {
     let tampered = flask(KEY, r#"{"a":1}"#).replacen('e', "f", 1);
     let (_, v) = verify_json(&tampered, &["--now", "1700000100"]);
     assert!(!v["message"].as_str().unwrap().contains("--format"), "{v}");
+    // A Starlette cookie checked as Flask (the default) is named, pasted as a cookie too.
+    let starlette = sign(FormatKind::Starlette, KEY.as_bytes(), r#"{"a": 1}"#, T0);
+    for text in [starlette.clone(), format!("session={starlette}")] {
+        let (code, v) = verify_json(&text, &["--now", "1700000100"]);
+        assert_eq!(code, Some(1));
+        let message = v["message"].as_str().unwrap();
+        assert!(message.contains("try --format starlette"), "{message}");
+    }
+    let (code, v) = verify_json(
+        &starlette,
+        &["--now", "1700000100", "--format", "starlette"],
+    );
+    assert_eq!((code, v["valid"].as_bool()), (Some(0), Some(true)), "{v}");
 }

@@ -204,11 +204,16 @@ pub struct DetectOptions {
 /// ```
 pub fn detect_kinds(token: &str) -> Vec<TokenKind> {
     let token = token.trim();
-    let Some((signed, _sig)) = token.rsplit_once('.') else {
+    // The core's split (the one `verify` uses); its parts are prefixes of `token`, cut at ASCII.
+    let Some(parts) = waxseal::inspect::split_token(token.as_bytes(), DEFAULT_SEPARATOR, true)
+    else {
         return Vec::new();
     };
-    let (value, timed) = match signed.rsplit_once('.') {
-        Some((value, ts)) if !value.is_empty() && looks_like_timestamp(ts) => (value, true),
+    let signed = &token[..parts.signed_part.len()];
+    let payload = &token[..parts.payload.len()];
+    let timestamp = parts.timestamp.map(|_| &signed[payload.len() + 1..]);
+    let (value, timed) = match timestamp {
+        Some(ts) if !payload.is_empty() && looks_like_timestamp(ts) => (payload, true),
         _ => (signed, false),
     };
     let mut kinds = Vec::new();
@@ -283,12 +288,11 @@ fn url_safe_json(value: &str) -> bool {
 /// Starlette: `base64.b64encode(json.dumps(session))`: standard alphabet, padded to a multiple
 /// of 4. Unpadded text without `+` or `/` is also URL-safe base64, so it only counts as Starlette
 /// when the JSON has Python's default `": "` separator (Flask and itsdangerous write compact JSON).
+///
+/// The base64 is read by the core's Starlette decoder ([`waxseal::encoding::standard_base64_decode`]),
+/// the one `waxseal verify --format starlette` reads it with.
 fn standard_base64_json(value: &str) -> bool {
-    let standard = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
-    if value.len() % 4 != 0 || value.is_empty() || !value.bytes().all(standard) {
-        return false;
-    }
-    let Ok(json) = waxseal::encoding::base64_decode(value.as_bytes()) else {
+    let Ok(json) = waxseal::encoding::standard_base64_decode(value.as_bytes()) else {
         return false;
     };
     starts_like_json(&json)

@@ -26,8 +26,9 @@ pub struct SignedToken {
 }
 
 impl SignedToken {
-    /// Splits `token` at its last `separator` and decodes the signature (base64url without
-    /// padding; `+`/`/` accepted too; non-zero trailing bits ignored, as in Python).
+    /// Splits `token` at its last `separator` ([`waxseal::inspect::split_token`]) and decodes the
+    /// signature with the core's decoder (base64url without padding; `+`/`/` accepted too;
+    /// non-zero trailing bits ignored, as in Python).
     ///
     /// Surrounding ASCII whitespace is trimmed.
     ///
@@ -38,14 +39,13 @@ impl SignedToken {
     /// ```
     pub fn parse(token: &str, separator: u8) -> Result<SignedToken, CrackError> {
         let token = token.trim();
-        let at = token
-            .bytes()
-            .rposition(|b| b == separator)
+        // The core's split, so crack signs exactly the part `verify` checks.
+        let parts = waxseal::inspect::split_token(token.as_bytes(), separator, false)
             .ok_or(CrackError::MissingSeparator)?;
-        let signature = decode_signature(&token.as_bytes()[at + 1..])?;
+        let signature = decode_signature(parts.signature)?;
         Ok(SignedToken {
             token: token.to_owned(),
-            signed_part_len: at,
+            signed_part_len: parts.signed_part.len(),
             signature,
         })
     }

@@ -13,7 +13,9 @@
 //! * a `str` literal containing a lone surrogate (`'\ud800'`) cannot be encoded; flask-unsign
 //!   crashes on it, waxseal skips the line and counts it.
 //!
-//! `\N{...}` escapes are not supported: such lines fall back to the stripped text.
+//! `\N{...}` escapes are not supported: such lines fall back to the stripped text. The literals
+//! are evaluated by the core's one Python-literal parser, [`waxseal::secret::python_literal`],
+//! the same that reads a `SECRET_KEY = b'...'` key.
 
 use crate::engine::{CandidateChunk, CandidateSource, EntryDecoder, Filled};
 use crate::CrackError;
@@ -21,6 +23,7 @@ use std::collections::VecDeque;
 use std::io::BufRead;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use waxseal::secret::python_literal::{self, LiteralError};
 
 /// How a wordlist's lines are turned into candidates.
 ///
@@ -85,265 +88,39 @@ pub enum PythonLine {
 /// assert_eq!(parse_python_line(br"'\ud800'"), PythonLine::Unencodable);
 /// ```
 pub fn parse_python_line(line: &[u8]) -> PythonLine {
+    let mut value = Vec::new();
+    match evaluate_line(line, &mut value) {
+        LineValue::Literal => PythonLine::Literal(value),
+        LineValue::Fallback(text) => PythonLine::Fallback(text.to_vec()),
+        LineValue::Unencodable => PythonLine::Unencodable,
+    }
+}
+
+/// What one line gives: a literal (its value appended to the buffer), the stripped line, or
+/// nothing.
+enum LineValue<'a> {
+    Literal,
+    Fallback(&'a [u8]),
+    Unencodable,
+}
+
+/// flask-unsign's reading of a line through the core's Python-literal parser
+/// ([`waxseal::secret::python_literal`]); a literal's value is appended to `value`.
+fn evaluate_line<'a>(line: &'a [u8], value: &mut Vec<u8>) -> LineValue<'a> {
     let Ok(text) = std::str::from_utf8(line) else {
-        return PythonLine::Fallback(line.trim_ascii().to_vec());
+        return LineValue::Fallback(line.trim_ascii());
     };
     let stripped = text.trim_matches(python_isspace);
-    match evaluate_string_literals(stripped) {
-        Some(Evaluated::Value(value)) => PythonLine::Literal(value),
-        Some(Evaluated::Surrogate) => PythonLine::Unencodable,
-        None => PythonLine::Fallback(stripped.as_bytes().to_vec()),
+    match python_literal::evaluate_into(stripped, value) {
+        Ok(_) => LineValue::Literal,
+        Err(LiteralError::LoneSurrogate) => LineValue::Unencodable,
+        Err(_) => LineValue::Fallback(stripped.as_bytes()),
     }
 }
 
 /// Python's `str.isspace` (Unicode White_Space plus the ASCII separators U+001C..U+001F).
 fn python_isspace(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
-}
-
-enum Evaluated {
-    Value(Vec<u8>),
-    Surrogate,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum LiteralKind {
-    Str,
-    Bytes,
-}
-
-/// A tiny tokenizer for `open* literal+ close*` with Python's whitespace, comment and line
-/// continuation rules. `None` means `ast.literal_eval` would fail or return a non-string.
-///
-/// Works on the UTF-8 bytes: every character with a syntactic meaning is ASCII, and the bytes of
-/// non-ASCII characters inside `str` literals are copied unchanged.
-fn evaluate_string_literals(source: &str) -> Option<Evaluated> {
-    let source = source.as_bytes();
-    if source.contains(&0) {
-        return None; // "source code string cannot contain null bytes"
-    }
-    // Python's tokenizer reads "\r\n" and a lone "\r" as "\n".
-    let translated;
-    let chars: &[u8] = if source.contains(&b'\r') {
-        translated = String::from_utf8_lossy(source)
-            .replace("\r\n", "\n")
-            .replace('\r', "\n")
-            .into_bytes();
-        &translated
-    } else {
-        source
-    };
-    let mut pos = 0usize;
-    let mut depth = 0usize;
-    let mut kind: Option<LiteralKind> = None;
-    let mut value = Vec::with_capacity(chars.len());
-    let mut surrogate = false;
-
-    // Skips blanks, comments and continuations; newlines only inside brackets.
-    let skip_blanks = |pos: &mut usize, depth: usize| -> Option<()> {
-        while let Some(&c) = chars.get(*pos) {
-            match c {
-                b' ' | b'\t' | b'\x0c' => *pos += 1,
-                b'\n' if depth > 0 => *pos += 1,
-                b'\\' if chars.get(*pos + 1) == Some(&b'\n') => *pos += 2,
-                b'\\' => return None,
-                b'#' => {
-                    while chars.get(*pos).is_some_and(|&c| c != b'\n') {
-                        *pos += 1;
-                    }
-                }
-                _ => break,
-            }
-        }
-        Some(())
-    };
-
-    skip_blanks(&mut pos, depth)?;
-    while chars.get(pos) == Some(&b'(') {
-        depth += 1;
-        pos += 1;
-        skip_blanks(&mut pos, depth)?;
-    }
-    let mut literals = 0;
-    loop {
-        skip_blanks(&mut pos, depth)?;
-        let Some(&c) = chars.get(pos) else { break };
-        if c == b')' {
-            break;
-        }
-        let (this_kind, raw, next) = parse_prefix(chars, pos)?;
-        if kind.is_some_and(|k| k != this_kind) {
-            return None; // "cannot mix bytes and nonbytes literals"
-        }
-        kind = Some(this_kind);
-        pos = parse_literal_body(chars, next, this_kind, raw, &mut value, &mut surrogate)?;
-        literals += 1;
-    }
-    if literals == 0 {
-        return None;
-    }
-    while depth > 0 {
-        skip_blanks(&mut pos, depth)?;
-        if chars.get(pos) != Some(&b')') {
-            return None;
-        }
-        pos += 1;
-        depth -= 1;
-    }
-    // Only blanks, comments and newlines may follow the expression.
-    while pos < chars.len() {
-        skip_blanks(&mut pos, 1)?;
-        if pos < chars.len() {
-            return None;
-        }
-    }
-    Some(if surrogate {
-        Evaluated::Surrogate
-    } else {
-        Evaluated::Value(value)
-    })
-}
-
-/// Reads a literal's prefix and opening quote. Returns (kind, raw, position of the quote).
-fn parse_prefix(chars: &[u8], start: usize) -> Option<(LiteralKind, bool, usize)> {
-    let mut pos = start;
-    while chars.get(pos).is_some_and(|c| c.is_ascii_alphabetic()) {
-        pos += 1;
-    }
-    let prefix = &chars[start..pos];
-    let lower = |i: usize| prefix[i].to_ascii_lowercase();
-    let (kind, raw) = match prefix.len() {
-        0 => (LiteralKind::Str, false),
-        1 => match lower(0) {
-            b'u' => (LiteralKind::Str, false),
-            b'r' => (LiteralKind::Str, true),
-            b'b' => (LiteralKind::Bytes, false),
-            _ => return None, // names, f-strings
-        },
-        2 => match (lower(0), lower(1)) {
-            (b'b', b'r') | (b'r', b'b') => (LiteralKind::Bytes, true),
-            _ => return None, // rf/fr f-strings, invalid prefixes
-        },
-        _ => return None,
-    };
-    match chars.get(pos) {
-        Some(b'\'' | b'"') => Some((kind, raw, pos)),
-        _ => None,
-    }
-}
-
-/// Parses a literal from its opening quote at `start`, appending the value. Returns the position
-/// after the closing quote.
-fn parse_literal_body(
-    chars: &[u8],
-    start: usize,
-    kind: LiteralKind,
-    raw: bool,
-    value: &mut Vec<u8>,
-    surrogate: &mut bool,
-) -> Option<usize> {
-    let quote = chars[start];
-    let triple = chars.get(start + 1) == Some(&quote) && chars.get(start + 2) == Some(&quote);
-    let mut pos = start + if triple { 3 } else { 1 };
-    // Source bytes: any byte of a str literal; ASCII only in a bytes literal.
-    let push_source = |value: &mut Vec<u8>, c: u8| -> Option<()> {
-        if kind == LiteralKind::Bytes && !c.is_ascii() {
-            return None; // "bytes can only contain ASCII literal characters"
-        }
-        value.push(c);
-        Some(())
-    };
-    loop {
-        let c = *chars.get(pos)?; // end of input: unterminated literal
-        if c == quote {
-            if !triple {
-                return Some(pos + 1);
-            }
-            if chars.get(pos + 1) == Some(&quote) && chars.get(pos + 2) == Some(&quote) {
-                return Some(pos + 3);
-            }
-        }
-        if c == b'\n' && !triple {
-            return None; // unterminated single-quoted literal
-        }
-        if c != b'\\' {
-            push_source(value, c)?;
-            pos += 1;
-            continue;
-        }
-        let escaped = *chars.get(pos + 1)?;
-        if raw {
-            // The backslash stays; the next character cannot close the literal.
-            push_source(value, b'\\')?;
-            push_source(value, escaped)?;
-            pos += 2;
-            continue;
-        }
-        pos += 2;
-        let code: u32 = match escaped {
-            b'\n' => continue, // backslash-newline: continuation
-            b'\\' | b'\'' | b'"' => u32::from(escaped),
-            b'a' => 7,
-            b'b' => 8,
-            b'f' => 12,
-            b'n' => 10,
-            b'r' => 13,
-            b't' => 9,
-            b'v' => 11,
-            b'0'..=b'7' => {
-                let mut code = u32::from(escaped - b'0');
-                for _ in 0..2 {
-                    match chars.get(pos) {
-                        Some(&d @ b'0'..=b'7') => {
-                            code = code * 8 + u32::from(d - b'0');
-                            pos += 1;
-                        }
-                        _ => break,
-                    }
-                }
-                if kind == LiteralKind::Bytes {
-                    code & 0xff // Python 3.11 keeps the low byte of \400..\777 in bytes
-                } else {
-                    code
-                }
-            }
-            b'x' => {
-                let code = hex_digits(chars, pos, 2)?;
-                pos += 2;
-                code
-            }
-            b'u' | b'U' if kind == LiteralKind::Str => {
-                let len = if escaped == b'u' { 4 } else { 8 };
-                let code = hex_digits(chars, pos, len)?;
-                pos += len;
-                code
-            }
-            b'N' if kind == LiteralKind::Str => return None, // \N{name} is not supported
-            _ => {
-                // Unknown escape: kept as written; the character after it is read normally.
-                push_source(value, b'\\')?;
-                pos -= 1;
-                continue;
-            }
-        };
-        if kind == LiteralKind::Bytes {
-            value.push(u8::try_from(code).ok()?);
-        } else if (0xD800..=0xDFFF).contains(&code) {
-            *surrogate = true;
-        } else {
-            let mut buf = [0u8; 4];
-            value.extend_from_slice(char::from_u32(code)?.encode_utf8(&mut buf).as_bytes());
-        }
-    }
-}
-
-fn hex_digits(chars: &[u8], pos: usize, len: usize) -> Option<u32> {
-    let digits = chars.get(pos..pos + len)?;
-    let mut code = 0u32;
-    for &d in digits {
-        code = code * 16 + char::from(d).to_digit(16)?;
-    }
-    Some(code)
 }
 
 /// Line statistics of a [`WordlistReader`].
@@ -404,17 +181,19 @@ impl PythonLineDecoder {
         out.clear();
         positions.clear();
         let (mut literal, mut fallback, mut skipped) = (0, 0, 0);
+        let mut value = Vec::new();
         for (position, line) in lines.iter().enumerate() {
-            match parse_python_line(line) {
-                PythonLine::Literal(value) => {
+            value.clear();
+            match evaluate_line(line, &mut value) {
+                LineValue::Literal => {
                     literal += 1;
                     out.push(&value);
                 }
-                PythonLine::Fallback(text) => {
+                LineValue::Fallback(text) => {
                     fallback += 1;
-                    out.push(&text);
+                    out.push(text);
                 }
-                PythonLine::Unencodable => {
+                LineValue::Unencodable => {
                     skipped += 1;
                     continue;
                 }

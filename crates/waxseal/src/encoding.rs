@@ -6,6 +6,13 @@
 //! leniencies that real clients rely on — the standard alphabet's `+` and `/`, non-zero trailing
 //! bits, and `=` padding — but rejects any other character instead of dropping it, because a token
 //! with stray characters was not made by itsdangerous and dropping input hides tampering.
+//!
+//! Starlette's session cookie carries its payload in *standard* base64 with padding
+//! (`base64.b64encode`), read with `base64.b64decode`: [`standard_base64_encode`] writes exactly
+//! that, and [`standard_base64_decode`] reads it with the same strictness — the standard alphabet
+//! only (`-` and `_` are not read as `+` and `/`: Python's decoder would drop them, so reading
+//! them would give another payload than Starlette's), padding required as Python requires it,
+//! non-zero trailing bits ignored as Python ignores them, anything else rejected.
 
 use crate::error::Error;
 use base64::Engine as _;
@@ -53,6 +60,36 @@ pub fn base64_encode_into(data: &[u8], out: &mut Vec<u8>) {
         .encode_slice(data, &mut out[start..])
         .unwrap_or(0);
     out.truncate(start + written);
+}
+
+/// Standard base64 with padding, lenient only about trailing bits (see the module docs).
+const STANDARD_PADDED: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::general_purpose::PAD.with_decode_allow_trailing_bits(true),
+);
+
+/// Encodes bytes as standard base64 with padding, as Python's `base64.b64encode` does.
+///
+/// ```
+/// assert_eq!(waxseal::encoding::standard_base64_encode(b"\xff\xfe"), "//4=");
+/// ```
+pub fn standard_base64_encode(data: &[u8]) -> String {
+    STANDARD_PADDED.encode(data)
+}
+
+/// Decodes standard base64 with padding, as Python's `base64.b64decode` reads what
+/// `b64encode` wrote (see the module docs for what is refused).
+///
+/// ```
+/// use waxseal::encoding::standard_base64_decode;
+/// assert_eq!(standard_base64_decode(b"//4=").unwrap(), b"\xff\xfe");
+/// assert!(standard_base64_decode(b"//4").is_err()); // padding missing
+/// assert!(standard_base64_decode(b"__4=").is_err()); // URL-safe alphabet
+/// ```
+pub fn standard_base64_decode(data: &[u8]) -> Result<Vec<u8>, Error> {
+    STANDARD_PADDED
+        .decode(data)
+        .map_err(|_| Error::InvalidBase64)
 }
 
 /// Decodes URL-safe base64 with or without padding (see the module docs for what is accepted).
@@ -250,6 +287,21 @@ mod tests {
                 lenient.decode(&odd).ok(),
                 "len {len}"
             );
+        }
+    }
+
+    #[test]
+    fn standard_padded_base64_round_trips_and_refuses_other_shapes() {
+        for len in 0..40usize {
+            let data: Vec<u8> = (0..len).map(|i| (i * 53 + 7) as u8).collect();
+            let enc = standard_base64_encode(&data);
+            assert_eq!(enc.len() % 4, 0);
+            assert_eq!(standard_base64_decode(enc.as_bytes()).unwrap(), data);
+        }
+        // Python's b64decode ignores non-zero trailing bits ("YR==" is b"a" too).
+        assert_eq!(standard_base64_decode(b"YR==").unwrap(), b"a");
+        for bad in [&b"YQ"[..], b"YQ=", b"YQ===", b"Y-A=", b"a.b=", b"YQ==YQ=="] {
+            assert!(standard_base64_decode(bad).is_err(), "{bad:?}");
         }
     }
 

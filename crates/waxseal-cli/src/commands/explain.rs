@@ -5,12 +5,12 @@ use serde::Serialize;
 use waxseal::flask::Value;
 use waxseal::inspect::{
     AgeCheck, Detail, FormatKind, Inspection, KeyTrial, Parts, Payload, TokenFormat, Verdict,
-    Verifier,
+    Verifier, FLASK_MAX_AGE, STARLETTE_MAX_AGE,
 };
 use waxseal::KeyDerivation;
 
 use crate::batch::{self, Answer, Input};
-use crate::options::{AgeArgs, BatchArgs, FormatArgs, KeyArgs, FLASK_MAX_AGE};
+use crate::options::{AgeArgs, BatchArgs, FormatArgs, KeyArgs};
 use crate::output::{self, hex, paint, CliError, Untrusted, BAD, DIM, GOOD, HEAD, VALUE, WARN};
 use crate::payload::{human_payload, tags_used};
 use crate::render::{self, extracted_note, key_name, number_prefix, prepare};
@@ -84,11 +84,10 @@ fn format_description(format: &TokenFormat) -> String {
     let s = &format.settings;
     let what = match format.kind {
         FormatKind::Flask => "a Flask session cookie (itsdangerous URLSafeTimedSerializer)",
-        FormatKind::UrlSafeTimed => "an itsdangerous URLSafeTimedSerializer token",
-        FormatKind::UrlSafe => "an itsdangerous URLSafeSerializer token",
-        FormatKind::Serializer => "an itsdangerous Serializer token",
-        FormatKind::TimestampSigner => "an itsdangerous TimestampSigner token",
-        FormatKind::Signer => "an itsdangerous Signer token",
+        FormatKind::Starlette => {
+            "a Starlette/FastAPI SessionMiddleware cookie (itsdangerous TimestampSigner)"
+        }
+        other => crate::render::format_name(other),
     };
     format!(
         "{what}: salt \"{}\", key derivation {}, digest {}, separator \"{}\"",
@@ -190,6 +189,8 @@ impl Explain {
             } else {
                 t.say("The payload is JSON, base64url-encoded (not compressed).");
             }
+        } else if kind == FormatKind::Starlette {
+            t.say("The payload is JSON (json.dumps with Python's defaults), standard base64-encoded with padding.");
         } else if kind.is_json() {
             t.say("The payload is the JSON text itself.");
         } else {
@@ -370,10 +371,14 @@ impl Explain {
                     t.say("No maximum age applies (--no-max-age, or the format has no default).")
                 }
                 (Some(AgeCheck { age, expired, .. }), Some(max)) => {
-                    let origin = if format.kind == FormatKind::Flask && max == FLASK_MAX_AGE {
-                        " (Flask's default PERMANENT_SESSION_LIFETIME; change it with --max-age)"
-                    } else {
-                        ""
+                    let origin = match format.kind {
+                        FormatKind::Flask if max == FLASK_MAX_AGE => {
+                            " (Flask's default PERMANENT_SESSION_LIFETIME; change it with --max-age)"
+                        }
+                        FormatKind::Starlette if max == STARLETTE_MAX_AGE => {
+                            " (Starlette's default SessionMiddleware max_age; change it with --max-age)"
+                        }
+                        _ => "",
                     };
                     t.say(format!(
                         "Age {}; the maximum is {}{origin}.",
@@ -411,6 +416,9 @@ impl Explain {
         if format.kind == FormatKind::Flask {
             t.say("Flask stores the whole session (the dict `session`) in this cookie, signed with SECRET_KEY so");
             t.say("the browser can read it but cannot change it. Below is every step Flask takes to trust it.");
+        } else if format.kind == FormatKind::Starlette {
+            t.say("Starlette's SessionMiddleware stores the whole session (request.session) in this cookie, signed");
+            t.say("with secret_key so the browser can read it but cannot change it. Below is every step it takes to trust it.");
         }
         let Some(parts) = &r.parts else {
             t.say(paint(
@@ -531,10 +539,14 @@ impl Answer for Explain {
     fn answer(&self, number: usize, input: Input<'_>, out: &mut Vec<u8>) -> bool {
         let format = self.verifier.format();
         let (r, extracted) = match prepare(input, format.kind) {
-            Ok(p) => (
-                self.verifier.inspect_at(p.token, self.now, Detail::Explain),
-                p.extracted,
-            ),
+            Ok(p) => {
+                let mut r = self.verifier.inspect_at(p.token, self.now, Detail::Explain);
+                if self.verifier.has_keys() {
+                    let text = crate::render::input_text(input);
+                    crate::render::add_format_hint(&mut r, text, p.token, format);
+                }
+                (r, p.extracted)
+            }
             Err(r) => (*r, None),
         };
         if self.json {

@@ -16,12 +16,15 @@ use crate::output::{self, CliError};
 /// For the serializer formats PAYLOAD is JSON text. For flask it is the JSON Flask stores, tags
 /// included (what `decode` shows as the raw payload, e.g. {"cart":{" t":[1,2]}}); it is
 /// rewritten in Flask's dialect (sorted keys, compact, ASCII), so signing the JSON Flask produced
-/// gives Flask's cookie byte for byte. For signer and timestamp-signer PAYLOAD is a plain string.
+/// gives Flask's cookie byte for byte. For starlette it is the session as JSON, rewritten as
+/// Python's json.dumps writes it with its defaults (", " and ": ", ASCII, key order kept), so the
+/// cookie is Starlette's byte for byte. For signer and timestamp-signer PAYLOAD is a plain string.
 #[derive(Args, Debug)]
 #[command(
     after_help = "Examples:\n  waxseal sign --secret-hex 8f1c... '{\"user\":\"admin\"}'\n  \
     waxseal decode --json COOKIE | jq -r .payload_raw | sed 's/alice/bob/' | waxseal sign --secret-file key.bin -\n  \
-    waxseal sign --format timestamp-signer --secret-file key.bin --timestamp 1700000000 'user-42'\n\n\
+    waxseal sign --format timestamp-signer --secret-file key.bin --timestamp 1700000000 'user-42'\n  \
+    waxseal sign --format starlette --secret-file key.bin '{\"user\": \"admin\"}'\n\n\
     A payload read from stdin loses one trailing newline.\n\
     Exit codes: 0 signed; 2 usage error (bad JSON, weak key, no key); 3 I/O error."
 )]
@@ -93,7 +96,7 @@ fn normalise_json(kind: FormatKind, text: &str) -> Result<String, CliError> {
         _ => {
             let v: serde_json::Value =
                 serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
-            let style = if kind == FormatKind::Serializer {
+            let style = if matches!(kind, FormatKind::Serializer | FormatKind::Starlette) {
                 JsonStyle::PYTHON_DEFAULT
             } else {
                 JsonStyle::COMPACT
@@ -149,6 +152,12 @@ pub fn run(args: SignArgs, json: bool) -> Result<u8, CliError> {
             for w in flask_payload_warnings(text, &normalised) {
                 output::warn(output::Untrusted(&w));
             }
+        }
+        if format.kind == FormatKind::Starlette && !normalised.starts_with('{') {
+            output::warn(
+                "the payload is not a JSON object: Starlette's session is a dict, so an \
+                 application cannot use this cookie as its session",
+            );
         }
         payload = normalised.into_bytes();
     }

@@ -156,7 +156,8 @@ impl Answer for Verify {
             Ok(p) => RECORD.with_borrow_mut(|r| {
                 self.verifier
                     .inspect_into(p.token, self.now, Detail::Verify, r);
-                render::add_format_hint(r, p.token, self.verifier.format());
+                let text = render::input_text(input);
+                render::add_format_hint(r, text, p.token, self.verifier.format());
                 self.write_answer(number, r, p.extracted, out)
             }),
             Err(r) => self.write_answer(number, &r, None, out),

@@ -2,16 +2,31 @@
 //! complete, typed record ([`Inspection`]) per token, for `waxseal verify`, `explain`, `decode`
 //! and the inspector page alike, and signing ([`TokenFormat::sign`]).
 //!
-//! This is what a command-line tool or an inspector page needs: one entry point for the six
-//! token formats, each with its itsdangerous or Flask defaults, instead of six types. Renderers
-//! only lay the record out; none of them splits, derives or decodes a token itself.
+//! This is what a command-line tool or an inspector page needs: one entry point for the seven
+//! token formats, each with its itsdangerous, Flask or Starlette defaults, instead of seven types.
+//! Renderers only lay the record out; none of them splits, derives or decodes a token itself.
+//!
+//! Starlette's (and so FastAPI's) `SessionMiddleware` cookie ([`FormatKind::Starlette`]) is an
+//! itsdangerous `TimestampSigner(secret_key)` token (salt `itsdangerous.Signer`, `django-concat`,
+//! SHA-1, separator `.`) over `base64.b64encode(json.dumps(session))`: *standard* base64 with
+//! padding of the JSON text Python's `json.dumps` writes with its defaults (`", "` and `": "`
+//! separators, ASCII only, keys in insertion order). It is read back with
+//! `json.loads(base64.b64decode(...))` after the signature and the age (Starlette's default
+//! maximum: [`STARLETTE_MAX_AGE`], 14 days) are checked; [`crate::encoding::standard_base64_decode`]
+//! says how strictly the base64 is read. [`TokenFormat::sign`] signs the JSON text as given: to get
+//! Starlette's cookie byte for byte, give the text in `json.dumps`'s default style
+//! ([`crate::pyjson::JsonStyle::PYTHON_DEFAULT`]).
 
 mod extract;
 mod payload;
+mod split;
 mod verifier;
 
-pub use extract::{extract_token, likely_formats, Extracted};
+pub use extract::{
+    detect_formats, detect_token, extract_token, likely_formats, Detected, Extracted,
+};
 pub use payload::{datetime_text, float_text, to_json, utc, uuid_text, JsonPayload, Payload};
+pub use split::{split_token, RawParts};
 pub use verifier::{AgeCheck, Detail, Inspection, KeyTrial, Parts, Verdict, Verifier};
 
 use crate::error::ConfigError;
@@ -31,6 +46,9 @@ pub enum FormatKind {
     UrlSafe,
     /// itsdangerous `Serializer` (plain JSON text).
     Serializer,
+    /// Starlette / FastAPI `SessionMiddleware` cookie: `TimestampSigner` (salt
+    /// `itsdangerous.Signer`) over standard, padded base64 of JSON text (see the module docs).
+    Starlette,
     /// itsdangerous `TimestampSigner` (salt `itsdangerous.Signer`).
     TimestampSigner,
     /// itsdangerous `Signer`.
@@ -39,23 +57,25 @@ pub enum FormatKind {
 
 impl FormatKind {
     /// Every format, in the order the CLI lists them.
-    pub const ALL: [FormatKind; 6] = [
+    pub const ALL: [FormatKind; 7] = [
         FormatKind::Flask,
         FormatKind::UrlSafeTimed,
         FormatKind::UrlSafe,
         FormatKind::Serializer,
+        FormatKind::Starlette,
         FormatKind::TimestampSigner,
         FormatKind::Signer,
     ];
 
-    /// The CLI name: `flask`, `url-safe-timed`, `url-safe`, `serializer`, `timestamp-signer`,
-    /// `signer`.
+    /// The CLI name: `flask`, `url-safe-timed`, `url-safe`, `serializer`, `starlette`,
+    /// `timestamp-signer`, `signer`.
     pub fn name(self) -> &'static str {
         match self {
             FormatKind::Flask => "flask",
             FormatKind::UrlSafeTimed => "url-safe-timed",
             FormatKind::UrlSafe => "url-safe",
             FormatKind::Serializer => "serializer",
+            FormatKind::Starlette => "starlette",
             FormatKind::TimestampSigner => "timestamp-signer",
             FormatKind::Signer => "signer",
         }
@@ -81,7 +101,26 @@ impl FormatKind {
                     ..SignerSettings::default()
                 }
             }
-            FormatKind::TimestampSigner | FormatKind::Signer => SignerSettings::default(),
+            FormatKind::Starlette | FormatKind::TimestampSigner | FormatKind::Signer => {
+                SignerSettings::default()
+            }
+        }
+    }
+
+    /// The maximum age the format's framework applies by default, in seconds: Flask's
+    /// `PERMANENT_SESSION_LIFETIME` (31 days), Starlette's `SessionMiddleware` `max_age` (14
+    /// days); `None` for the itsdangerous classes, which check no age unless asked.
+    ///
+    /// ```
+    /// use waxseal::inspect::FormatKind;
+    /// assert_eq!(FormatKind::Starlette.default_max_age(), Some(14 * 24 * 3600));
+    /// assert_eq!(FormatKind::UrlSafeTimed.default_max_age(), None);
+    /// ```
+    pub fn default_max_age(self) -> Option<u64> {
+        match self {
+            FormatKind::Flask => Some(FLASK_MAX_AGE),
+            FormatKind::Starlette => Some(STARLETTE_MAX_AGE),
+            _ => None,
         }
     }
 
@@ -89,7 +128,10 @@ impl FormatKind {
     pub fn is_timed(self) -> bool {
         matches!(
             self,
-            FormatKind::Flask | FormatKind::UrlSafeTimed | FormatKind::TimestampSigner
+            FormatKind::Flask
+                | FormatKind::UrlSafeTimed
+                | FormatKind::Starlette
+                | FormatKind::TimestampSigner
         )
     }
 
@@ -106,6 +148,12 @@ impl FormatKind {
         )
     }
 }
+
+/// Flask's default `PERMANENT_SESSION_LIFETIME`: 31 days, in seconds.
+pub const FLASK_MAX_AGE: u64 = 31 * 24 * 3600;
+
+/// Starlette's `SessionMiddleware` default `max_age`: 14 days, in seconds.
+pub const STARLETTE_MAX_AGE: u64 = 14 * 24 * 3600;
 
 /// A format plus its (possibly overridden) signer settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,8 +240,8 @@ impl TokenFormat {
         })
     }
 
-    /// Signs a payload: JSON text for the serializer formats (signed exactly as given), bytes
-    /// for the signers. Timed formats use `timestamp`. MD5 is refused
+    /// Signs a payload: JSON text for the serializer formats and Starlette (signed exactly as
+    /// given), bytes for the signers. Timed formats use `timestamp`. MD5 is refused
     /// ([`ConfigError::Md5NotAllowed`]): it is only for verifying legacy tokens.
     pub fn sign(
         &self,
@@ -240,6 +288,11 @@ impl TokenFormat {
                 TimestampSigner::build(self.signer_builder(keys, allow_md5)?)?
                     .sign_at(payload, timestamp)
             }
+            FormatKind::Starlette => TimestampSigner::build(self.signer_builder(keys, allow_md5)?)?
+                .sign_at(
+                    crate::encoding::standard_base64_encode(text()?.as_bytes()).as_bytes(),
+                    timestamp,
+                ),
             FormatKind::Serializer => self
                 .serializer_builder(keys, allow_md5)?
                 .build_serializer()?

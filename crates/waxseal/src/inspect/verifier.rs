@@ -11,6 +11,9 @@
 //!   expired token is reported as expired even if its payload would not load (itsdangerous raises
 //!   `SignatureExpired` before loading it), a token whose signature holds but whose payload the
 //!   format's loader would refuse is `bad_payload`.
+//! * A Starlette payload that is not standard base64 with padding, under a genuine signature, is
+//!   `bad_payload`: Starlette's `b64decode` would raise on it (or, for characters outside the
+//!   alphabet, drop them and read another payload), so no reading of it is Starlette's.
 //! * An invalid base64 signature is a bad signature (itsdangerous compares and fails), not a
 //!   malformed token; a token without a separator, or a timed token without a readable timestamp,
 //!   is malformed.
@@ -27,6 +30,7 @@ use crate::secret::{Keyring, SecretKey};
 use crate::signer::{derive_key, Digest, Signer};
 
 use super::payload::{self, Payload};
+use super::split::{split_token, RawParts};
 use super::{duration, push_duration, FormatKind, TokenFormat};
 
 /// How much to work out per token.
@@ -441,29 +445,28 @@ impl Verifier {
         let sep = self.format.settings.separator;
         let parts = r.reset();
         r.verified = self.signer.is_some();
-        let Some(at) = token.iter().rposition(|&b| b == sep) else {
+        let Some(split) = split_token(token, sep, kind.is_timed()) else {
             r.message = format!(
                 "There is no \"{}\" separator, so this cannot be a signed token.",
                 char::from(sep).escape_default()
             );
             return;
         };
-        let signed_part = &token[..at];
-        let timestamp_at = if kind.is_timed() {
-            signed_part.iter().rposition(|&b| b == sep)
-        } else {
-            None
-        };
-        let payload_end = timestamp_at.unwrap_or(at);
-        let compressed = kind.is_url_safe() && token[..payload_end].first() == Some(&b'.');
-        let payload_range = usize::from(compressed)..payload_end;
-        let timestamp_range = timestamp_at.map(|t| t + 1..at);
-        let signature_range = at + 1..token.len();
-        let payload_part = &token[payload_range.clone()];
-        let timestamp_text = timestamp_range.clone().map(|t| &token[t]);
+        let RawParts {
+            signed_part,
+            payload: payload_part,
+            timestamp: timestamp_text,
+            signature: signature_text,
+        } = split;
+        // The parts are slices of the token: the payload starts it, the signature ends it.
+        let compressed = kind.is_url_safe() && payload_part.first() == Some(&b'.');
+        let payload_range = usize::from(compressed)..payload_part.len();
+        let payload_part = &payload_part[usize::from(compressed)..];
+        let timestamp_range = timestamp_text.map(|_| payload_range.end + 1..signed_part.len());
+        let signature_range = signed_part.len() + 1..token.len();
         let timestamp = timestamp_text.and_then(decode_timestamp);
         let mut sig_buf = [0u8; 64];
-        let signature_len = base64_decode_to_slice(&token[signature_range.clone()], &mut sig_buf);
+        let signature_len = base64_decode_to_slice(signature_text, &mut sig_buf);
         // The parts as text: a token is almost always UTF-8 (ASCII), so it is checked once and
         // each part copied from it; the separators are ASCII, so every part boundary is a
         // character boundary.
@@ -615,7 +618,16 @@ impl Verifier {
     /// Opens and decodes the payload into `r`; false (with `payload_error` set) on failure.
     fn open_into(&self, r: &mut Inspection, payload_part: &[u8], compressed: bool) -> bool {
         let kind = self.format.kind;
-        let bytes = if kind.is_url_safe() {
+        let bytes = if kind == FormatKind::Starlette {
+            // `b64decode` of Starlette's reader (standard alphabet, padded); never compressed.
+            match crate::encoding::standard_base64_decode(payload_part) {
+                Ok(d) => d,
+                Err(_) => {
+                    r.payload_error = Some("it is not standard base64 with padding".to_owned());
+                    return false;
+                }
+            }
+        } else if kind.is_url_safe() {
             let decoded = match base64_decode(payload_part) {
                 Ok(d) => d,
                 Err(_) => {
@@ -972,6 +984,31 @@ mod tests {
                 v.error().is_none(),
                 v.is_valid() || v == Verdict::NotVerified
             );
+        }
+    }
+
+    #[test]
+    fn starlette_payloads_are_read_as_starlettes_b64decode_reads_them() {
+        let f = TokenFormat::new(FormatKind::Starlette);
+        let v = Verifier::new(&f, &keys(&["k"]), Some(60)).unwrap_or_else(|e| panic!("{e}"));
+        let token = sign(FormatKind::Starlette, "k", br#"{"a": "~~>>?"}"#);
+        let (payload, _) = token.split_once('.').unwrap_or_default();
+        assert!(payload.ends_with('=') && payload.contains('+'), "{payload}");
+        let r = v.inspect_at(token.as_bytes(), T0, Detail::Verify);
+        assert_eq!(r.verdict, Verdict::Valid, "{r:?}");
+        assert!(!r.parts.as_ref().is_some_and(|p| p.compressed));
+        // Genuine signatures over the URL-safe alphabet or unpadded base64: Starlette's reader
+        // would not read these as the same JSON, so neither does the verifier.
+        let signer = TokenFormat::new(FormatKind::TimestampSigner);
+        for bad in [
+            payload.replace('+', "-"),
+            payload.trim_end_matches('=').to_owned(),
+        ] {
+            let token = signer
+                .sign(&[b"k"], bad.as_bytes(), T0)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let r = v.inspect_at(token.as_bytes(), T0, Detail::Verify);
+            assert_eq!(r.verdict, Verdict::BadPayload, "{bad}: {r:?}");
         }
     }
 

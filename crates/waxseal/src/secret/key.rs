@@ -10,6 +10,8 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
+use super::python_literal::{self, LiteralError, LiteralKind};
+
 /// Length of keys made by [`SecretKey::generate`]: 256 bits, like Python's `secrets.token_hex()`.
 ///
 /// ```
@@ -198,7 +200,9 @@ impl SecretKey {
     /// Escapes follow Python: `\\ \' \" \a \b \f \n \r \t \v`, `\xHH`, octal `\O` to `\OOO`, and a
     /// backslash before a newline is dropped. An unknown escape such as `\e` stays a backslash
     /// followed by the letter, exactly as Python keeps it (Superset's well-known key relies on
-    /// this). Only ASCII may appear literally, as in Python.
+    /// this). Only ASCII may appear literally, as in Python. Whatever `ast.literal_eval` reads as
+    /// bytes is accepted (concatenated literals, parentheses, a trailing comment): the text goes
+    /// through the crate's one Python-literal parser, [`python_literal`](super::python_literal).
     ///
     /// ```
     /// use waxseal::secret::SecretKey;
@@ -584,103 +588,23 @@ fn looks_like_bytes_literal(text: &str) -> bool {
     }
 }
 
+/// A bytes literal through the crate's one Python-literal parser ([`python_literal`]), into a
+/// buffer that is wiped on drop and never reallocated (a value is never longer than its source).
 fn parse_python_bytes(text: &str) -> Result<Zeroizing<Vec<u8>>, ParseKeyError> {
     let bad = |why: String| ParseKeyError::InvalidBytesLiteral(why);
-    let (raw, rest) =
-        split_prefix(text).ok_or_else(|| bad("must start with b' or b\" (or rb/br)".into()))?;
-    let body = rest.as_bytes();
-    let (quote, inner): (&[u8], &[u8]) = if body.len() >= 6
-        && (body.starts_with(b"'''") && body.ends_with(b"'''")
-            || body.starts_with(b"\"\"\"") && body.ends_with(b"\"\"\""))
-    {
-        (&body[..3], &body[3..body.len() - 3])
-    } else if body.len() >= 2
-        && (body[0] == b'\'' || body[0] == b'"')
-        && body[body.len() - 1] == body[0]
-    {
-        (&body[..1], &body[1..body.len() - 1])
-    } else {
-        return Err(bad("missing or mismatched closing quote".into()));
-    };
-    let triple = quote.len() == 3;
-    let q = quote[0];
-    let mut out = Zeroizing::new(Vec::with_capacity(inner.len()));
-    let mut i = 0;
-    while i < inner.len() {
-        let c = inner[i];
-        if !c.is_ascii() {
+    let must_start = "must start with b' or b\" (or rb/br)";
+    let mut out = Zeroizing::new(Vec::with_capacity(text.len()));
+    match python_literal::evaluate_into(text, &mut out) {
+        Ok(LiteralKind::Bytes) => {}
+        Ok(LiteralKind::Str) => {
             return Err(bad(format!(
-                "non-ASCII character at offset {i} (bytes literals allow only ASCII)"
-            )));
+                "{must_start}: this is a str literal, not bytes"
+            )))
         }
-        if c == q && !triple {
-            return Err(bad(format!("unescaped quote at offset {i}")));
+        Err(LiteralError::NotALiteral { .. }) if split_prefix(text).is_none() => {
+            return Err(bad(must_start.into()))
         }
-        if c == b'\n' && !triple {
-            return Err(bad(format!(
-                "newline inside a single-quoted literal at offset {i}"
-            )));
-        }
-        if c != b'\\' {
-            out.push(c);
-            i += 1;
-            continue;
-        }
-        let Some(&e) = inner.get(i + 1) else {
-            return Err(bad("literal ends with a lone backslash".into()));
-        };
-        if raw {
-            // In raw literals a backslash stays, but still keeps the next quote from closing.
-            out.push(b'\\');
-            out.push(e);
-            i += 2;
-            continue;
-        }
-        i += 2;
-        match e {
-            b'\n' => {}
-            b'\\' => out.push(b'\\'),
-            b'\'' => out.push(b'\''),
-            b'"' => out.push(b'"'),
-            b'a' => out.push(0x07),
-            b'b' => out.push(0x08),
-            b'f' => out.push(0x0c),
-            b'n' => out.push(b'\n'),
-            b'r' => out.push(b'\r'),
-            b't' => out.push(b'\t'),
-            b'v' => out.push(0x0b),
-            b'x' => {
-                let hi = inner.get(i).copied().and_then(crate::hex::digit_value);
-                let lo = inner.get(i + 1).copied().and_then(crate::hex::digit_value);
-                match (hi, lo) {
-                    (Some(h), Some(l)) => out.push(h << 4 | l),
-                    _ => return Err(bad(format!("\\x at offset {} needs two hex digits", i - 2))),
-                }
-                i += 2;
-            }
-            b'0'..=b'7' => {
-                let mut v: u32 = u32::from(e - b'0');
-                let mut n = 1;
-                while n < 3 {
-                    match inner.get(i) {
-                        Some(&d @ b'0'..=b'7') => {
-                            v = v * 8 + u32::from(d - b'0');
-                            i += 1;
-                            n += 1;
-                        }
-                        _ => break,
-                    }
-                }
-                // CPython keeps only the low 8 bits of octal escapes above 0o377 (with a
-                // DeprecationWarning since 3.12); mirror it so the key equals Flask's.
-                out.push((v & 0xff) as u8);
-            }
-            // Python keeps unknown escapes (\e, \y, ...) as backslash + character.
-            other => {
-                out.push(b'\\');
-                out.push(other);
-            }
-        }
+        Err(e) => return Err(bad(e.to_string())),
     }
     if out.is_empty() {
         return Err(ParseKeyError::Empty);

@@ -19,6 +19,7 @@ mod env;
 mod key;
 mod keyring;
 mod known_keys;
+pub mod python_literal;
 mod strength;
 
 pub use env::{SECRET_KEY_FALLBACKS_VAR, SECRET_KEY_VAR};
