@@ -372,7 +372,6 @@ impl From<crate::compress::DecompressError> for PayloadError {
 
 #[cfg(test)]
 mod tests {
-    use std::error::Error as _;
 
     #[test]
     fn random_failures_keep_their_cause_and_message() {
