@@ -13,7 +13,7 @@ const NOW: u64 = 1_700_000_000;
 
 fn check(verifier: &Verifier, token: &[u8]) {
     for detail in [Detail::Verify, Detail::Explain] {
-        let r = verifier.inspect_at(token, NOW, detail);
+        let r = verifier.inspect_at(token, detail, NOW);
         if let Some(p) = &r.payload {
             let text = serde_json::to_string(p).expect("a payload serialises");
             let _: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");

@@ -170,8 +170,8 @@ fn anatomy_without_key(token: &str) -> Anatomy {
     describe(
         &verifier.inspect_at(
             token.as_bytes(),
-            waxseal::timed::unix_now(),
             Detail::Explain,
+            waxseal::timed::unix_now(),
         ),
         None,
     )
@@ -196,8 +196,8 @@ fn anatomy(state: &AppState, keys: &Keyring, token: &str) -> Anatomy {
         Ok(verifier) => {
             let record = verifier.inspect_at(
                 token.as_bytes(),
-                waxseal::timed::unix_now(),
                 Detail::Explain,
+                waxseal::timed::unix_now(),
             );
             let mut a = describe(&record, Some(keys));
             if let Some(place) = &state.store_description {

@@ -55,7 +55,7 @@ fn verifier(secret: &str) -> Verifier {
 }
 
 fn inspect(secret: &str, cookie: &str, now: u64) -> Inspection {
-    verifier(secret).inspect_at(cookie.as_bytes(), now, Detail::Verify)
+    verifier(secret).inspect_at(cookie.as_bytes(), Detail::Verify, now)
 }
 
 #[test]
@@ -197,8 +197,8 @@ fn every_format_made_by_the_real_packages_is_recognised() {
         // And decoding it as the recognised format gives the payload the package signed.
         let r = Verifier::decode_only(&TokenFormat::new(*want)).inspect_at(
             token.as_bytes(),
-            TS,
             Detail::Verify,
+            TS,
         );
         assert_eq!(r.verdict, Verdict::NotVerified, "{kind}: {r:?}");
         if want.is_json() && !compress {

@@ -540,7 +540,7 @@ impl Answer for Explain {
         let format = self.verifier.format();
         let (r, extracted) = match prepare(input, format.kind) {
             Ok(p) => {
-                let mut r = self.verifier.inspect_at(p.token, self.now, Detail::Explain);
+                let mut r = self.verifier.inspect_at(p.token, Detail::Explain, self.now);
                 if self.verifier.has_keys() {
                     let text = crate::render::input_text(input);
                     crate::render::add_format_hint(&mut r, text, p.token, format);

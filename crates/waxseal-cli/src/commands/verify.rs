@@ -155,7 +155,7 @@ impl Answer for Verify {
         match prepare(input, self.verifier.format().kind) {
             Ok(p) => RECORD.with_borrow_mut(|r| {
                 self.verifier
-                    .inspect_into(p.token, self.now, Detail::Verify, r);
+                    .inspect_into_at(p.token, Detail::Verify, r, self.now);
                 let text = render::input_text(input);
                 render::add_format_hint(r, text, p.token, self.verifier.format());
                 self.write_answer(number, r, p.extracted, out)

@@ -198,7 +198,7 @@ pub fn detect_formats(token: &[u8]) -> Vec<FormatKind> {
         .into_iter()
         .filter(|&k| {
             let r =
-                Verifier::decode_only(&TokenFormat::new(k)).inspect_at(token, 0, Detail::Verify);
+                Verifier::decode_only(&TokenFormat::new(k)).inspect_at(token, Detail::Verify, 0);
             if r.verdict != Verdict::NotVerified {
                 return false;
             }

@@ -250,11 +250,11 @@ impl TokenFormat {
     /// use waxseal::inspect::{FormatKind, TokenFormat};
     /// let f = TokenFormat::new(FormatKind::Flask);
     /// let token = f.sign(&[b"secret"], b"{\"a\":1}", 1_700_000_000).unwrap();
-    /// let v = f.verify(&[b"other", b"secret"], &token, Some(60), 1_700_000_010).unwrap();
+    /// let v = f.verify_at(&[b"other", b"secret"], &token, Some(60), 1_700_000_010).unwrap();
     /// assert!(v.result.is_ok());
     /// assert_eq!((v.key_index, v.payload_raw.as_deref()), (Some(1), Some("{\"a\":1}")));
     /// ```
-    pub fn verify(
+    pub fn verify_at(
         &self,
         keys: &[&[u8]],
         token: &str,
@@ -263,7 +263,7 @@ impl TokenFormat {
     ) -> Result<Verification, ConfigError> {
         let keys: Vec<SecretKey> = keys.iter().map(|k| SecretKey::from_slice(k)).collect();
         let r =
-            Verifier::new(self, &keys, max_age)?.inspect_at(token.as_bytes(), now, Detail::Verify);
+            Verifier::new(self, &keys, max_age)?.inspect_at(token.as_bytes(), Detail::Verify, now);
         Ok(Verification {
             result: if r.verdict.is_valid() {
                 Ok(())
@@ -375,7 +375,7 @@ pub enum SignError {
     NotUtf8,
 }
 
-/// The short answer of [`TokenFormat::verify`].
+/// The short answer of [`TokenFormat::verify_at`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verification {
     /// `Ok(())` when valid, else the verdict.

@@ -265,7 +265,7 @@ pub struct Inspection {
 }
 
 impl Inspection {
-    /// Clears the record for [`Verifier::inspect_into`]: every field as in a fresh malformed
+    /// Clears the record for [`Verifier::inspect_into_at`]: every field as in a fresh malformed
     /// record with an empty message (whose buffer is kept); returns the old parts, or empty
     /// ones, whose buffers the new parts reuse.
     fn reset(&mut self) -> Parts {
@@ -329,10 +329,10 @@ struct KeyInfo {
 /// let token = format.sign(&[b"old key"], br#"{"user":"ada"}"#, 1_700_000_000).unwrap();
 /// let keys = [SecretKey::from_text("new key"), SecretKey::from_text("old key")];
 /// let verifier = Verifier::new(&format, &keys, Some(3600)).unwrap();
-/// let r = verifier.inspect_at(token.as_bytes(), 1_700_000_060, Detail::Verify);
+/// let r = verifier.inspect_at(token.as_bytes(), Detail::Verify, 1_700_000_060);
 /// assert_eq!((r.verdict, r.key_index), (Verdict::ValidFallback, Some(1)));
 /// assert_eq!(r.payload_raw.as_deref(), Some(r#"{"user":"ada"}"#));
-/// let late = verifier.inspect_at(token.as_bytes(), 1_700_010_000, Detail::Verify);
+/// let late = verifier.inspect_at(token.as_bytes(), Detail::Verify, 1_700_010_000);
 /// assert_eq!(late.verdict, Verdict::Expired);
 /// ```
 pub struct Verifier {
@@ -510,7 +510,7 @@ impl Verifier {
     /// assert_eq!(explained.keys.len(), 1); // what the key would have signed
     /// ```
     pub fn inspect(&self, token: &[u8], detail: Detail) -> Inspection {
-        self.inspect_at(token, crate::timed::unix_now(), detail)
+        self.inspect_at(token, detail, crate::timed::unix_now())
     }
 
     /// Inspects `token` as of `now` (Unix seconds).
@@ -521,13 +521,13 @@ impl Verifier {
     /// let format = TokenFormat::new(FormatKind::TimestampSigner);
     /// let token = format.sign(&[b"secret"], b"hi", 1_700_000_000).unwrap();
     /// let v = Verifier::new(&format, &[SecretKey::from_text("secret")], Some(60)).unwrap();
-    /// let fresh = v.inspect_at(token.as_bytes(), 1_700_000_030, Detail::Verify);
+    /// let fresh = v.inspect_at(token.as_bytes(), Detail::Verify, 1_700_000_030);
     /// assert_eq!((fresh.verdict, fresh.age.map(|a| a.age)), (Verdict::Valid, Some(30)));
-    /// assert_eq!(v.inspect_at(token.as_bytes(), 1_700_000_061, Detail::Verify).verdict, Verdict::Expired);
+    /// assert_eq!(v.inspect_at(token.as_bytes(), Detail::Verify, 1_700_000_061).verdict, Verdict::Expired);
     /// ```
-    pub fn inspect_at(&self, token: &[u8], now: u64, detail: Detail) -> Inspection {
+    pub fn inspect_at(&self, token: &[u8], detail: Detail, now: u64) -> Inspection {
         let mut r = Inspection::malformed(String::new());
-        self.inspect_into(token, now, detail, &mut r);
+        self.inspect_into_at(token, detail, &mut r, now);
         r
     }
 
@@ -543,12 +543,12 @@ impl Verifier {
     /// let good = format.sign(&[b"key"], b"{}", 1_700_000_000).unwrap();
     /// let mut r = Inspection::malformed("");
     /// for token in [&b"not a token"[..], good.as_bytes()] {
-    ///     verifier.inspect_into(token, 1_700_000_000, Detail::Verify, &mut r);
-    ///     assert_eq!(r, verifier.inspect_at(token, 1_700_000_000, Detail::Verify));
+    ///     verifier.inspect_into_at(token, Detail::Verify, &mut r, 1_700_000_000);
+    ///     assert_eq!(r, verifier.inspect_at(token, Detail::Verify, 1_700_000_000));
     /// }
     /// assert_eq!(r.verdict, Verdict::Valid);
     /// ```
-    pub fn inspect_into(&self, token: &[u8], now: u64, detail: Detail, r: &mut Inspection) {
+    pub fn inspect_into_at(&self, token: &[u8], detail: Detail, r: &mut Inspection, now: u64) {
         let kind = self.format.kind;
         let sep = self.format.settings.separator;
         let parts = r.reset();
@@ -901,7 +901,7 @@ mod tests {
             (bad_tag.as_bytes(), T0, Verdict::BadPayload, Some(0)),
         ];
         for (token, now, verdict, key_index) in cases {
-            let r = v.inspect_at(token, now, Detail::Verify);
+            let r = v.inspect_at(token, Detail::Verify, now);
             assert_eq!((r.verdict, r.key_index), (verdict, key_index), "{r:?}");
             assert!(!r.message.is_empty());
             assert!(r.keys.is_empty(), "expected signatures only for explain");
@@ -929,15 +929,15 @@ mod tests {
         for detail in [Detail::Verify, Detail::Explain] {
             for now in [T0, T0 + 61] {
                 for token in tokens.iter().chain(tokens.iter().rev()) {
-                    v.inspect_into(token, now, detail, &mut r);
-                    assert_eq!(r, v.inspect_at(token, now, detail), "{token:?}");
+                    v.inspect_into_at(token, detail, &mut r, now);
+                    assert_eq!(r, v.inspect_at(token, detail, now), "{token:?}");
                 }
             }
         }
         let d = Verifier::decode_only(&TokenFormat::new(FormatKind::Flask));
         for token in &tokens {
-            d.inspect_into(token, T0, Detail::Verify, &mut r);
-            assert_eq!(r, d.inspect_at(token, T0, Detail::Verify));
+            d.inspect_into_at(token, Detail::Verify, &mut r, T0);
+            assert_eq!(r, d.inspect_at(token, Detail::Verify, T0));
         }
     }
 
@@ -945,7 +945,7 @@ mod tests {
     fn valid_record_has_everything() {
         let v = flask_verifier(Some(60));
         let token = sign(FormatKind::Flask, "current", br#"{"a":1}"#);
-        let r = v.inspect_at(token.as_bytes(), T0 + 5, Detail::Verify);
+        let r = v.inspect_at(token.as_bytes(), Detail::Verify, T0 + 5);
         let p = r.parts.as_ref().unwrap_or_else(|| panic!("parts"));
         assert_eq!(p.timestamp, Some(T0));
         assert!(!p.compressed);
@@ -976,7 +976,7 @@ mod tests {
     fn explain_gives_each_keys_expected_signature() {
         let v = flask_verifier(None);
         let token = sign(FormatKind::Flask, "older", br#"{"a":1}"#);
-        let r = v.inspect_at(token.as_bytes(), T0, Detail::Explain);
+        let r = v.inspect_at(token.as_bytes(), Detail::Explain, T0);
         assert_eq!(r.keys.len(), 2);
         let sig = &r
             .parts
@@ -997,9 +997,9 @@ mod tests {
     fn tampered_payload_is_shown_only_when_explaining() {
         let v = flask_verifier(None);
         let token = sign(FormatKind::Flask, "other", br#"{"a":1}"#);
-        let r = v.inspect_at(token.as_bytes(), T0, Detail::Verify);
+        let r = v.inspect_at(token.as_bytes(), Detail::Verify, T0);
         assert_eq!((r.verdict, r.payload_raw), (Verdict::BadSignature, None));
-        let r = v.inspect_at(token.as_bytes(), T0, Detail::Explain);
+        let r = v.inspect_at(token.as_bytes(), Detail::Explain, T0);
         assert_eq!(r.verdict, Verdict::BadSignature);
         assert_eq!(r.payload_raw.as_deref(), Some(r#"{"a":1}"#));
         assert!(r.age.is_none(), "an untrusted timestamp gets no age check");
@@ -1009,7 +1009,7 @@ mod tests {
     fn expired_tokens_keep_their_genuine_payload() {
         let v = flask_verifier(Some(10));
         let token = sign(FormatKind::Flask, "current", br#"{"a":1}"#);
-        let r = v.inspect_at(token.as_bytes(), T0 + 100, Detail::Verify);
+        let r = v.inspect_at(token.as_bytes(), Detail::Verify, T0 + 100);
         assert_eq!(r.verdict, Verdict::Expired);
         assert_eq!(r.payload_raw.as_deref(), Some(r#"{"a":1}"#));
         assert_eq!(r.age.map(|a| (a.age, a.expired)), Some((100, true)));
@@ -1028,11 +1028,11 @@ mod tests {
             let format = TokenFormat::new(kind);
             let v =
                 Verifier::new(&format, &keys(&["k"]), Some(60)).unwrap_or_else(|e| panic!("{e}"));
-            let r = v.inspect_at(token.as_bytes(), T0, Detail::Verify);
+            let r = v.inspect_at(token.as_bytes(), Detail::Verify, T0);
             assert_eq!(r.verdict, Verdict::Valid, "{kind:?}: {r:?}");
             assert_eq!(r.payload_raw.as_deref().map(str::as_bytes), Some(payload));
             assert_eq!(r.age.is_some(), kind.is_timed(), "{kind:?}");
-            let d = Verifier::decode_only(&format).inspect_at(token.as_bytes(), T0, Detail::Verify);
+            let d = Verifier::decode_only(&format).inspect_at(token.as_bytes(), Detail::Verify, T0);
             assert_eq!(d.verdict, Verdict::NotVerified, "{kind:?}");
             assert_eq!(d.payload_raw, r.payload_raw);
             assert!(!d.verified);
@@ -1043,7 +1043,7 @@ mod tests {
     fn malformed_tokens() {
         let v = flask_verifier(None);
         for token in [&b""[..], b"abc", b"\xff\x00"] {
-            let r = v.inspect_at(token, T0, Detail::Explain);
+            let r = v.inspect_at(token, Detail::Explain, T0);
             assert_eq!(r.verdict, Verdict::Malformed);
             assert!(r.parts.is_none());
         }
@@ -1054,7 +1054,7 @@ mod tests {
             ..TokenFormat::new(FormatKind::TimestampSigner)
         };
         let v = Verifier::new(&f, &keys(&["current"]), None).unwrap_or_else(|e| panic!("{e}"));
-        let r = v.inspect_at(untimed.as_bytes(), T0, Detail::Verify);
+        let r = v.inspect_at(untimed.as_bytes(), Detail::Verify, T0);
         assert_eq!((r.verdict, r.key_index), (Verdict::Malformed, Some(0)));
         assert!(r.message.contains("no timestamp"), "{}", r.message);
     }
@@ -1062,10 +1062,10 @@ mod tests {
     #[test]
     fn decode_only_reports_undecodable_payloads_as_malformed() {
         let v = Verifier::decode_only(&TokenFormat::new(FormatKind::Flask));
-        let r = v.inspect_at(b"!!!.ZVPxAA.sig", T0, Detail::Verify);
+        let r = v.inspect_at(b"!!!.ZVPxAA.sig", Detail::Verify, T0);
         assert_eq!(r.verdict, Verdict::Malformed);
         assert_eq!(r.payload_error.as_deref(), Some("it is not valid base64"));
-        let r = v.inspect_at(b"eyJhIjoxfQ.ZVPxAA.sig", T0 + 3, Detail::Verify);
+        let r = v.inspect_at(b"eyJhIjoxfQ.ZVPxAA.sig", Detail::Verify, T0 + 3);
         assert_eq!(r.verdict, Verdict::NotVerified);
         assert_eq!(r.age.map(|a| (a.age, a.expired)), Some((3, false)));
     }
@@ -1077,7 +1077,7 @@ mod tests {
         let token = f
             .sign(&[b"current"], br#"{"a":1}"#, T0)
             .unwrap_or_else(|e| panic!("{e}"));
-        let r = flask_verifier(None).inspect_at(token.as_bytes(), T0, Detail::Verify);
+        let r = flask_verifier(None).inspect_at(token.as_bytes(), Detail::Verify, T0);
         assert_eq!(r.verdict, Verdict::BadSignature);
         assert!(r.message.contains("HMAC-SHA256"), "{}", r.message);
     }
@@ -1102,7 +1102,7 @@ mod tests {
         let token = sign(FormatKind::Starlette, "k", br#"{"a": "~~>>?"}"#);
         let (payload, _) = token.split_once('.').unwrap_or_default();
         assert!(payload.ends_with('=') && payload.contains('+'), "{payload}");
-        let r = v.inspect_at(token.as_bytes(), T0, Detail::Verify);
+        let r = v.inspect_at(token.as_bytes(), Detail::Verify, T0);
         assert_eq!(r.verdict, Verdict::Valid, "{r:?}");
         assert!(!r.parts.as_ref().is_some_and(|p| p.compressed));
         // Genuine signatures over the URL-safe alphabet or unpadded base64: Starlette's reader
@@ -1115,7 +1115,7 @@ mod tests {
             let token = signer
                 .sign(&[b"k"], bad.as_bytes(), T0)
                 .unwrap_or_else(|e| panic!("{e}"));
-            let r = v.inspect_at(token.as_bytes(), T0, Detail::Verify);
+            let r = v.inspect_at(token.as_bytes(), Detail::Verify, T0);
             assert_eq!(r.verdict, Verdict::BadPayload, "{bad}: {r:?}");
         }
     }
