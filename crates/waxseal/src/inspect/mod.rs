@@ -243,8 +243,28 @@ impl TokenFormat {
         Ok(if allow_md5 { b.allow_legacy_md5() } else { b })
     }
 
-    /// Verifies `token` with `keys` (current first, then fallbacks in trial order): a shortcut
-    /// for a one-off check through a [`Verifier`] (build one [`Verifier`] for many tokens).
+    /// Verifies `token` with `keys` (current first, then fallbacks in trial order) as of the
+    /// clock: a shortcut for a one-off check through a [`Verifier`] (build one [`Verifier`] for
+    /// many tokens). [`TokenFormat::verify_at`] takes the time.
+    ///
+    /// ```
+    /// use waxseal::inspect::{FormatKind, TokenFormat, Verdict};
+    /// let f = TokenFormat::new(FormatKind::UrlSafe);
+    /// let token = f.sign(&[b"secret"], b"[1,2]", 0).unwrap();
+    /// assert!(f.verify(&[b"secret"], &token, None).unwrap().result.is_ok());
+    /// let forged = f.verify(&[b"secret"], "WzEsMl0.forged", None).unwrap();
+    /// assert_eq!(forged.result, Err(Verdict::BadSignature));
+    /// ```
+    pub fn verify(
+        &self,
+        keys: &[&[u8]],
+        token: &str,
+        max_age: Option<u64>,
+    ) -> Result<Verification, ConfigError> {
+        self.verify_at(keys, token, max_age, crate::timed::unix_now())
+    }
+
+    /// [`TokenFormat::verify`] as of `now` (Unix seconds).
     ///
     /// ```
     /// use waxseal::inspect::{FormatKind, TokenFormat};

@@ -531,6 +531,20 @@ impl Verifier {
         r
     }
 
+    /// Like [`Verifier::inspect`], but writes the record into `r` (see
+    /// [`Verifier::inspect_into_at`], which takes the time).
+    ///
+    /// ```
+    /// use waxseal::inspect::{Detail, FormatKind, Inspection, TokenFormat, Verdict, Verifier};
+    /// let verifier = Verifier::decode_only(&TokenFormat::new(FormatKind::Signer));
+    /// let mut r = Inspection::malformed("");
+    /// verifier.inspect_into(b"hello.sig", Detail::Verify, &mut r);
+    /// assert_eq!((r.verdict, r.payload_raw.as_deref()), (Verdict::NotVerified, Some("hello")));
+    /// ```
+    pub fn inspect_into(&self, token: &[u8], detail: Detail, r: &mut Inspection) {
+        self.inspect_into_at(token, detail, r, crate::timed::unix_now());
+    }
+
     /// Like [`Verifier::inspect_at`], but writes the record into `r`, replacing everything it
     /// held while keeping its text buffers: a batch that reuses one record per thread allocates
     /// less per token. The result is the same as a fresh [`Verifier::inspect_at`].
