@@ -197,6 +197,8 @@ pub enum FormatName {
     UrlSafe,
     /// itsdangerous Serializer (plain JSON).
     Serializer,
+    /// itsdangerous TimedSerializer (plain JSON with a timestamp).
+    TimedSerializer,
     /// Starlette/FastAPI SessionMiddleware cookie (TimestampSigner over padded standard base64
     /// of JSON).
     Starlette,
@@ -214,6 +216,7 @@ impl FormatName {
             FormatName::UrlSafeTimed => FormatKind::UrlSafeTimed,
             FormatName::UrlSafe => FormatKind::UrlSafe,
             FormatName::Serializer => FormatKind::Serializer,
+            FormatName::TimedSerializer => FormatKind::TimedSerializer,
             FormatName::Starlette => FormatKind::Starlette,
             FormatName::TimestampSigner => FormatKind::TimestampSigner,
             FormatName::Signer => FormatKind::Signer,

@@ -95,6 +95,7 @@ pub fn format_name(kind: FormatKind) -> &'static str {
         FormatKind::UrlSafeTimed => "an itsdangerous URLSafeTimedSerializer token",
         FormatKind::UrlSafe => "an itsdangerous URLSafeSerializer token",
         FormatKind::Serializer => "an itsdangerous Serializer token",
+        FormatKind::TimedSerializer => "an itsdangerous TimedSerializer token",
         FormatKind::Starlette => "a Starlette/FastAPI session cookie",
         FormatKind::TimestampSigner => "an itsdangerous TimestampSigner token",
         FormatKind::Signer => "an itsdangerous Signer token",

@@ -96,7 +96,10 @@ fn normalise_json(kind: FormatKind, text: &str) -> Result<String, CliError> {
         _ => {
             let v: serde_json::Value =
                 serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
-            let style = if matches!(kind, FormatKind::Serializer | FormatKind::Starlette) {
+            let style = if matches!(
+                kind,
+                FormatKind::Serializer | FormatKind::TimedSerializer | FormatKind::Starlette
+            ) {
                 JsonStyle::PYTHON_DEFAULT
             } else {
                 JsonStyle::COMPACT

@@ -14,7 +14,9 @@
 //! so the answer is a ranked list, never a proof. Starlette's cookie is ranked first when its
 //! payload shows what only Starlette writes: standard base64 characters (`+`, `/`, `=` padding)
 //! or the JSON separator `": "` of `json.dumps`'s defaults (Flask and itsdangerous write compact
-//! JSON in base64url); otherwise it comes after Flask's and itsdangerous's URL-safe formats.
+//! JSON in base64url); otherwise it comes after Flask's and itsdangerous's URL-safe formats. A
+//! timed token whose payload is JSON text is named a `TimedSerializer` token before a
+//! `TimestampSigner` one (which signs any bytes, so it also fits).
 
 use super::{Detail, FormatKind, TokenFormat, Verdict, Verifier};
 
@@ -188,6 +190,7 @@ pub fn detect_formats(token: &[u8]) -> Vec<FormatKind> {
         FormatKind::Flask,
         FormatKind::UrlSafeTimed,
         FormatKind::Starlette,
+        FormatKind::TimedSerializer,
         FormatKind::TimestampSigner,
         FormatKind::UrlSafe,
         FormatKind::Serializer,
@@ -209,9 +212,10 @@ pub fn detect_formats(token: &[u8]) -> Vec<FormatKind> {
                         || r.payload_raw.as_deref().is_some_and(|j| j.contains("\": "));
                     plausible(parts.and_then(|p| p.timestamp))
                 }
-                FormatKind::Flask | FormatKind::UrlSafeTimed | FormatKind::TimestampSigner => {
-                    plausible(parts.and_then(|p| p.timestamp))
-                }
+                FormatKind::Flask
+                | FormatKind::UrlSafeTimed
+                | FormatKind::TimedSerializer
+                | FormatKind::TimestampSigner => plausible(parts.and_then(|p| p.timestamp)),
                 // A signer reads anything: only suggest it when no structure fits better.
                 FormatKind::Signer => parts.is_some(),
                 _ => true,

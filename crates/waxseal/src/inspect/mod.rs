@@ -2,8 +2,8 @@
 //! complete, typed record ([`Inspection`]) per token, for `waxseal verify`, `explain`, `decode`
 //! and the inspector page alike, and signing ([`TokenFormat::sign`]).
 //!
-//! This is what a command-line tool or an inspector page needs: one entry point for the seven
-//! token formats, each with its itsdangerous, Flask or Starlette defaults, instead of seven types.
+//! This is what a command-line tool or an inspector page needs: one entry point for the eight
+//! token formats, each with its itsdangerous, Flask or Starlette defaults, instead of eight types.
 //! Renderers only lay the record out; none of them splits, derives or decodes a token itself.
 //!
 //! Starlette's (and so FastAPI's) `SessionMiddleware` cookie ([`FormatKind::Starlette`]) is an
@@ -16,6 +16,15 @@
 //! says how strictly the base64 is read. [`TokenFormat::sign`] signs the JSON text as given: to get
 //! Starlette's cookie byte for byte, give the text in `json.dumps`'s default style
 //! ([`crate::pyjson::JsonStyle::PYTHON_DEFAULT`]).
+//!
+//! itsdangerous's `TimedSerializer(secret_key)` ([`FormatKind::TimedSerializer`]) is
+//! `Serializer`'s token plus a timestamp: salt `itsdangerous`, `django-concat`, SHA-1, separator
+//! `.`, and as payload the JSON text itself, neither base64 nor compressed. Like `Serializer`
+//! (and unlike the URL-safe classes, whose serializer is compact) it writes that text with the
+//! standard `json` module's defaults, so [`TokenFormat::sign`] gives its token byte for byte for
+//! text in [`crate::pyjson::JsonStyle::PYTHON_DEFAULT`]'s style. No maximum age applies unless
+//! one is asked for, as in itsdangerous's `loads`. The payload may hold the separator (`1.5`):
+//! the signature and the timestamp are split off from the right, as itsdangerous does.
 
 mod extract;
 mod payload;
@@ -46,6 +55,9 @@ pub enum FormatKind {
     UrlSafe,
     /// itsdangerous `Serializer` (plain JSON text).
     Serializer,
+    /// itsdangerous `TimedSerializer` (salt `itsdangerous`): plain JSON text, as `Serializer`,
+    /// then a `TimestampSigner` timestamp and signature (see the module docs).
+    TimedSerializer,
     /// Starlette / FastAPI `SessionMiddleware` cookie: `TimestampSigner` (salt
     /// `itsdangerous.Signer`) over standard, padded base64 of JSON text (see the module docs).
     Starlette,
@@ -57,18 +69,19 @@ pub enum FormatKind {
 
 impl FormatKind {
     /// Every format, in the order the CLI lists them.
-    pub const ALL: [FormatKind; 7] = [
+    pub const ALL: [FormatKind; 8] = [
         FormatKind::Flask,
         FormatKind::UrlSafeTimed,
         FormatKind::UrlSafe,
         FormatKind::Serializer,
+        FormatKind::TimedSerializer,
         FormatKind::Starlette,
         FormatKind::TimestampSigner,
         FormatKind::Signer,
     ];
 
-    /// The CLI name: `flask`, `url-safe-timed`, `url-safe`, `serializer`, `starlette`,
-    /// `timestamp-signer`, `signer`.
+    /// The CLI name: `flask`, `url-safe-timed`, `url-safe`, `serializer`, `timed-serializer`,
+    /// `starlette`, `timestamp-signer`, `signer`.
     ///
     /// ```
     /// use waxseal::inspect::FormatKind;
@@ -81,6 +94,7 @@ impl FormatKind {
             FormatKind::UrlSafeTimed => "url-safe-timed",
             FormatKind::UrlSafe => "url-safe",
             FormatKind::Serializer => "serializer",
+            FormatKind::TimedSerializer => "timed-serializer",
             FormatKind::Starlette => "starlette",
             FormatKind::TimestampSigner => "timestamp-signer",
             FormatKind::Signer => "signer",
@@ -108,12 +122,13 @@ impl FormatKind {
     pub fn default_settings(self) -> SignerSettings {
         match self {
             FormatKind::Flask => SignerSettings::flask(),
-            FormatKind::UrlSafeTimed | FormatKind::UrlSafe | FormatKind::Serializer => {
-                SignerSettings {
+            FormatKind::UrlSafeTimed
+            | FormatKind::UrlSafe
+            | FormatKind::Serializer
+            | FormatKind::TimedSerializer => SignerSettings {
                     salt: b"itsdangerous".to_vec(),
-                    ..SignerSettings::default()
-                }
-            }
+                ..SignerSettings::default()
+            },
             FormatKind::Starlette | FormatKind::TimestampSigner | FormatKind::Signer => {
                 SignerSettings::default()
             }
@@ -142,6 +157,7 @@ impl FormatKind {
     /// ```
     /// use waxseal::inspect::FormatKind;
     /// assert!(FormatKind::Starlette.is_timed());
+    /// assert!(FormatKind::TimedSerializer.is_timed());
     /// assert!(!FormatKind::UrlSafe.is_timed());
     /// ```
     pub fn is_timed(self) -> bool {
@@ -149,6 +165,7 @@ impl FormatKind {
             self,
             FormatKind::Flask
                 | FormatKind::UrlSafeTimed
+                | FormatKind::TimedSerializer
                 | FormatKind::Starlette
                 | FormatKind::TimestampSigner
         )
@@ -159,6 +176,7 @@ impl FormatKind {
     /// ```
     /// use waxseal::inspect::FormatKind;
     /// assert!(FormatKind::Serializer.is_json());
+    /// assert!(FormatKind::TimedSerializer.is_json());
     /// assert!(!FormatKind::TimestampSigner.is_json());
     /// ```
     pub fn is_json(self) -> bool {
@@ -171,6 +189,7 @@ impl FormatKind {
     /// use waxseal::inspect::FormatKind;
     /// assert!(FormatKind::Flask.is_url_safe());
     /// assert!(!FormatKind::Starlette.is_url_safe()); // standard base64
+    /// assert!(!FormatKind::TimedSerializer.is_url_safe()); // plain JSON text
     /// ```
     pub fn is_url_safe(self) -> bool {
         matches!(
@@ -361,6 +380,11 @@ impl TokenFormat {
                 .serializer_builder(keys, allow_md5)?
                 .build_serializer()?
                 .dumps_raw(text()?)
+                .into_bytes(),
+            FormatKind::TimedSerializer => self
+                .serializer_builder(keys, allow_md5)?
+                .build_timed()?
+                .dumps_raw_at(text()?, timestamp)
                 .into_bytes(),
             FormatKind::UrlSafe => self
                 .serializer_builder(keys, allow_md5)?
