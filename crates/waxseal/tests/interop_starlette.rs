@@ -148,13 +148,19 @@ fn the_verifier_agrees_with_starlette_on_every_outcome() {
 #[test]
 fn every_format_made_by_the_real_packages_is_recognised() {
     let dict = json!({"user": "ada", "id": 7});
-    let cases: [(&str, Value, bool, FormatKind); 8] = [
+    let cases: [(&str, Value, bool, FormatKind); 9] = [
         ("flask", dict.clone(), false, FormatKind::Flask),
         ("flask", dict.clone(), true, FormatKind::Flask),
         // Structure cannot tell it from a Flask cookie: Flask comes first, it comes second.
         ("url_safe_timed", dict.clone(), false, FormatKind::Flask),
         ("url_safe", dict.clone(), false, FormatKind::UrlSafe),
         ("serializer", dict.clone(), false, FormatKind::Serializer),
+        (
+            "timed_serializer",
+            dict.clone(),
+            false,
+            FormatKind::TimedSerializer,
+        ),
         ("starlette", dict.clone(), false, FormatKind::Starlette),
         (
             "timestamp_signer",
