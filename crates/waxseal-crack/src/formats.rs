@@ -344,3 +344,24 @@ pub fn detect(token: &str, options: &DetectOptions) -> Result<Target, CrackError
     }
     Target::labelled(parsed, labelled)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::TokenKind;
+    use waxseal::inspect::FormatKind;
+
+    /// `crack` reports a hit's format by name; every name it can report must be one that
+    /// `verify --format`, `sign --format` and `decode` accept, for the same format.
+    #[test]
+    fn every_format_name_crack_reports_is_one_the_other_commands_accept() {
+        for kind in TokenKind::ALL {
+            let format = FormatKind::from_name(kind.name());
+            assert!(format.is_some(), "{} is no FormatKind name", kind.name());
+            if let Some(format) = format {
+                assert_eq!(format.default_settings().salt, kind.salt(), "{kind:?}");
+                assert_eq!(format.is_timed(), kind.timed(), "{kind:?}");
+            }
+        }
+        assert_eq!(TokenKind::ALL.len(), FormatKind::ALL.len());
+    }
+}
