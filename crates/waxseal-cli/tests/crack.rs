@@ -549,3 +549,39 @@ fn latin1_and_raw_wordlists_and_undecodable_lines_are_counted() {
     assert_eq!(json_lines(&out)[0]["attempts"], 3);
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 wordlist line(s)"));
 }
+
+/// A real itsdangerous `TimedSerializer` token: `crack` and `decode` call it `timed-serializer`,
+/// and `verify` accepts that name and the key `crack` found.
+#[test]
+fn a_real_timed_serializer_token_has_one_format_name_across_commands() {
+    use waxseal_interop::{json, oracle};
+    let Some(answers) = oracle(
+        "crack_oracle.py",
+        &[json!({"op": "make", "kind": "timed_serializer", "secret": "changeme",
+                 "digest": null, "payload": {"user": "admin", "n": 1.5}, "compress": false,
+                 "old_epoch": false})],
+    ) else {
+        return;
+    };
+    let token = answers[0]["token"].as_str().unwrap().to_owned();
+    let (code, v) = crack_json(&[&token], None);
+    assert_eq!(code, Some(0), "{v:?}");
+    let format = v[0]["format"].as_str().unwrap().to_owned();
+    assert_eq!(format, "timed-serializer");
+    let out = waxseal()
+        .args(["decode", "--json", &token])
+        .output()
+        .unwrap();
+    let decoded = &json_lines(&out)[0];
+    assert_eq!(decoded["format"], "timed-serializer", "{decoded}");
+    assert_eq!(decoded["format_detected"], true, "{decoded}");
+    let secret_hex = v[0]["secret_hex"].as_str().unwrap();
+    waxseal()
+        .args(["verify", "--format", &format, "--secret-hex", secret_hex, &token])
+        .assert()
+        .success();
+    waxseal()
+        .args(["verify", "--format", &format, "--secret-hex", "00", &token])
+        .assert()
+        .failure();
+}
