@@ -36,6 +36,7 @@ const FORMATS: &[&str] = &[
     "url-safe-timed",
     "url-safe",
     "serializer",
+    "timed-serializer",
     "starlette",
     "timestamp-signer",
     "signer",
