@@ -557,9 +557,11 @@ fn a_real_timed_serializer_token_has_one_format_name_across_commands() {
     use waxseal_interop::{json, oracle};
     let Some(answers) = oracle(
         "crack_oracle.py",
-        &[json!({"op": "make", "kind": "timed_serializer", "secret": "changeme",
+        &[
+            json!({"op": "make", "kind": "timed_serializer", "secret": "changeme",
                  "digest": null, "payload": {"user": "admin", "n": 1.5}, "compress": false,
-                 "old_epoch": false})],
+                 "old_epoch": false}),
+        ],
     ) else {
         return;
     };
@@ -577,7 +579,14 @@ fn a_real_timed_serializer_token_has_one_format_name_across_commands() {
     assert_eq!(decoded["format_detected"], true, "{decoded}");
     let secret_hex = v[0]["secret_hex"].as_str().unwrap();
     waxseal()
-        .args(["verify", "--format", &format, "--secret-hex", secret_hex, &token])
+        .args([
+            "verify",
+            "--format",
+            &format,
+            "--secret-hex",
+            secret_hex,
+            &token,
+        ])
         .assert()
         .success();
     waxseal()

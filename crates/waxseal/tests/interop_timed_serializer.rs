@@ -41,7 +41,12 @@ fn python_tokens(values: &[Value]) -> Option<Vec<String>> {
     Some(
         answers
             .iter()
-            .map(|a| a["token"].as_str().unwrap_or_else(|| panic!("{a}")).to_owned())
+            .map(|a| {
+                a["token"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{a}"))
+                    .to_owned()
+            })
             .collect(),
     )
 }
@@ -67,6 +72,16 @@ fn waxseal_signs_timed_serializer_tokens_byte_for_byte() {
     }
 }
 
+/// (secret, token, now, max_age, verdict, itsdangerous's error when it refuses)
+type Case<'a> = (
+    &'a str,
+    &'a str,
+    u64,
+    Option<u64>,
+    Verdict,
+    Option<&'static str>,
+);
+
 #[test]
 fn the_verifier_agrees_with_itsdangerous_on_every_outcome() {
     let values = values();
@@ -77,15 +92,49 @@ fn the_verifier_agrees_with_itsdangerous_on_every_outcome() {
     // A changed payload character: the signature no longer matches.
     let tampered = token.replacen("2.5", "3.5", 1);
     assert_ne!(&tampered, token);
-    // (secret, token, now, max_age, verdict, itsdangerous's error when it refuses:
-    // `BadTimeSignature`, its `BadSignature` for timed tokens)
-    let cases: Vec<(&str, &str, u64, Option<u64>, Verdict, Option<&str>)> = vec![
-        (SECRET, token, TS + 1_000_000_000, None, Verdict::Valid, None),
+    // itsdangerous refuses a bad signature of a timed token with `BadTimeSignature`.
+    let cases: Vec<Case<'_>> = vec![
+        (
+            SECRET,
+            token,
+            TS + 1_000_000_000,
+            None,
+            Verdict::Valid,
+            None,
+        ),
         (SECRET, token, TS + 60, Some(60), Verdict::Valid, None),
-        (SECRET, token, TS + 61, Some(60), Verdict::Expired, Some("expired")),
-        (SECRET, token, TS - 1, Some(60), Verdict::Expired, Some("expired")),
-        (SECRET, &tampered, TS, None, Verdict::BadSignature, Some("bad_time_signature")),
-        ("another key", token, TS, None, Verdict::BadSignature, Some("bad_time_signature")),
+        (
+            SECRET,
+            token,
+            TS + 61,
+            Some(60),
+            Verdict::Expired,
+            Some("expired"),
+        ),
+        (
+            SECRET,
+            token,
+            TS - 1,
+            Some(60),
+            Verdict::Expired,
+            Some("expired"),
+        ),
+        (
+            SECRET,
+            &tampered,
+            TS,
+            None,
+            Verdict::BadSignature,
+            Some("bad_time_signature"),
+        ),
+        (
+            "another key",
+            token,
+            TS,
+            None,
+            Verdict::BadSignature,
+            Some("bad_time_signature"),
+        ),
     ];
     let requests: Vec<Value> = cases
         .iter()

@@ -126,7 +126,7 @@ impl FormatKind {
             | FormatKind::UrlSafe
             | FormatKind::Serializer
             | FormatKind::TimedSerializer => SignerSettings {
-                    salt: b"itsdangerous".to_vec(),
+                salt: b"itsdangerous".to_vec(),
                 ..SignerSettings::default()
             },
             FormatKind::Starlette | FormatKind::TimestampSigner | FormatKind::Signer => {
