@@ -593,4 +593,23 @@ fn a_real_timed_serializer_token_has_one_format_name_across_commands() {
         .args(["verify", "--format", &format, "--secret-hex", "00", &token])
         .assert()
         .failure();
+    // `sign --format timed-serializer` writes the JSON as `json.dumps` does: the same token.
+    let (raw, ts) = (
+        decoded["payload_raw"].as_str().unwrap(),
+        &decoded["timestamp"],
+    );
+    let out = waxseal()
+        .args([
+            "sign",
+            "--allow-weak-key",
+            "--format",
+            &format,
+            "--secret-hex",
+            secret_hex,
+        ])
+        .args(["--timestamp", &ts.to_string(), raw])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stdout(&out).trim_end(), token, "{raw}: {err}");
 }
