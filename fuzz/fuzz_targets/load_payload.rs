@@ -7,8 +7,8 @@ use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 use waxseal::encoding::base64_encode;
 use waxseal::{
-    Error, PayloadError, SerializerBuilder, Signer, TimestampSigner, URLSafeSerializer,
-    URLSafeTimedSerializer,
+    Error, PayloadError, SerializerBuilder, Signer, TimestampSigner, UrlSafeSerializer,
+    UrlSafeTimedSerializer,
 };
 
 const KEY: &[u8] = b"fuzz-secret-key";
@@ -22,7 +22,7 @@ struct Fixtures {
     signer: Signer,
     ts: TimestampSigner,
     /// (cap, URL-safe, URL-safe timed) per cap.
-    serializers: Vec<(usize, URLSafeSerializer, URLSafeTimedSerializer)>,
+    serializers: Vec<(usize, UrlSafeSerializer, UrlSafeTimedSerializer)>,
 }
 
 /// Built once: key derivation is not what is being fuzzed.
@@ -90,8 +90,8 @@ fn check(
     token: &str,
     payload: &[u8],
     cap: usize,
-    url: &URLSafeSerializer,
-    url_timed: &URLSafeTimedSerializer,
+    url: &UrlSafeSerializer,
+    url_timed: &UrlSafeTimedSerializer,
 ) {
     let results = [
         url.loads_raw(token).map(|l| (l.raw.len(), l.compressed)),
@@ -110,7 +110,7 @@ fn check(
         }
     }
     let _ = url.loads::<AnyJson>(token);
-    let _ = url.loads_unsafe::<AnyJson>(token);
-    let _ = url_timed.loads_at::<AnyJson>(token, None, NOW);
-    let _ = url_timed.loads_unsafe::<AnyJson>(token, Some(60));
+    let _ = url.loads_unsafe::<AnyJson>(token).into_tuple();
+    let _ = url_timed.loads_details_at::<AnyJson>(token, None, NOW);
+    let _ = url_timed.loads_unsafe::<AnyJson>(token, Some(60)).into_tuple();
 }

@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 use waxseal::{
     Digest, Serializer, SerializerBuilder, Signer, TimedSerializer, TimestampSigner,
-    URLSafeSerializer, URLSafeTimedSerializer,
+    UrlSafeSerializer, UrlSafeTimedSerializer,
 };
 
 const KEY: &[u8] = b"fuzz-secret-key";
@@ -17,41 +17,41 @@ type Json = serde_json::Value;
 fn all_loads(token: &str, s: &Serializers) {
     let _ = s.plain.loads::<Json>(token);
     let _ = s.plain.loads_raw(token);
-    let _ = s.plain.loads_unsafe::<Json>(token);
+    let _ = s.plain.loads_unsafe::<Json>(token).into_tuple();
     let _ = s.url.loads::<Json>(token);
     let _ = s.url.loads_raw(token);
-    let _ = s.url.loads_unsafe::<Json>(token);
+    let _ = s.url.loads_unsafe::<Json>(token).into_tuple();
     let _ = s.url_capped.loads::<Json>(token);
     for max_age in [None, Some(0), Some(60), Some(u64::MAX)] {
-        let _ = s.timed.loads_at::<Json>(token, max_age, NOW);
+        let _ = s.timed.loads_details_at::<Json>(token, max_age, NOW);
         let _ = s.timed.loads_raw_at(token, max_age, NOW);
-        let _ = s.url_timed.loads_at::<Json>(token, max_age, NOW);
+        let _ = s.url_timed.loads_details_at::<Json>(token, max_age, NOW);
         let _ = s.url_timed.loads_raw_at(token, max_age, NOW);
-        let _ = s.url_timed_fallback.loads_at::<Json>(token, max_age, NOW);
+        let _ = s.url_timed_fallback.loads_details_at::<Json>(token, max_age, NOW);
     }
-    let _ = s.timed.loads_unsafe::<Json>(token, Some(60));
-    let _ = s.url_timed.loads_unsafe::<Json>(token, None);
+    let _ = s.timed.loads_unsafe::<Json>(token, Some(60)).into_tuple();
+    let _ = s.url_timed.loads_unsafe::<Json>(token, None).into_tuple();
 }
 
 struct Serializers {
     plain: Serializer,
     timed: TimedSerializer,
-    url: URLSafeSerializer,
-    url_capped: URLSafeSerializer,
-    url_timed: URLSafeTimedSerializer,
-    url_timed_fallback: URLSafeTimedSerializer,
+    url: UrlSafeSerializer,
+    url_capped: UrlSafeSerializer,
+    url_timed: UrlSafeTimedSerializer,
+    url_timed_fallback: UrlSafeTimedSerializer,
 }
 
 fn serializers() -> Serializers {
     Serializers {
-        plain: Serializer::new(KEY),
-        timed: TimedSerializer::new(KEY),
-        url: URLSafeSerializer::new(KEY),
+        plain: Serializer::new(KEY).unwrap(),
+        timed: TimedSerializer::new(KEY).unwrap(),
+        url: UrlSafeSerializer::new(KEY).unwrap(),
         url_capped: SerializerBuilder::new(KEY)
             .max_decompressed_size(100)
             .build_url_safe()
             .expect("valid settings"),
-        url_timed: URLSafeTimedSerializer::new(KEY),
+        url_timed: UrlSafeTimedSerializer::new(KEY).unwrap(),
         url_timed_fallback: SerializerBuilder::new(KEY)
             .fallback_key(b"old-key")
             .fallback_signer(|b| b.digest(Digest::Sha512))
@@ -82,7 +82,7 @@ fn fixtures() -> &'static Fixtures {
                 .fallback_key(b"old-key")
                 .build()
                 .expect("valid settings"),
-            ts: TimestampSigner::new(KEY),
+            ts: TimestampSigner::new(KEY).unwrap(),
             ser_ts: TimestampSigner::from_signer(ser_signer.clone()),
             ser_signer,
             serializers: serializers(),

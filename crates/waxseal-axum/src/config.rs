@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use waxseal::flask::cookie::{CookieSettings, OversizeCookie, SameSite};
+use waxseal::flask::{json as flask_json, Value};
 use waxseal::secret::{check_strength, KeyPolicy, Keyring, SecretKey};
 use waxseal_store::SessionStore;
 
@@ -131,14 +132,15 @@ impl SessionConfigBuilder {
         let policy = KeyPolicy::AllowWeak; // strength is checked once, in build()
         let (keyring, _) = Keyring::from_env_with(|name| lookup(name), policy)?;
         let mut b = SessionConfigBuilder::default().keyring(keyring);
-        let var = |name: &str| lookup(&format!("FLASK_{name}")).map(|raw| py_loads(&raw));
+        let var =
+            |name: &str| lookup(&format!("FLASK_{name}")).map(|raw| flask_json::env_value(&raw));
         if let Some(v) = var("SESSION_COOKIE_NAME") {
             b = b.session_cookie_name(expect_str("SESSION_COOKIE_NAME", &v)?);
         }
         if let Some(v) = var("SESSION_COOKIE_DOMAIN") {
             b = b.session_cookie_domain(match &v {
-                serde_json::Value::String(s) => Some(s.clone()),
-                other if !truthy(other) => None,
+                Value::Str(s) => Some(s.clone()),
+                other if !other.is_truthy() => None,
                 _ => return Err(bad("SESSION_COOKIE_DOMAIN", "a string or false")),
             });
         }
@@ -146,32 +148,36 @@ impl SessionConfigBuilder {
             b.application_root = Some(expect_str("APPLICATION_ROOT", &v)?);
         }
         if let Some(v) = var("SESSION_COOKIE_PATH") {
-            if truthy(&v) {
+            if v.is_truthy() {
                 b = b.session_cookie_path(expect_str("SESSION_COOKIE_PATH", &v)?);
             }
         }
         if let Some(v) = var("SESSION_COOKIE_HTTPONLY") {
-            b = b.session_cookie_httponly(truthy(&v));
+            b = b.session_cookie_httponly(v.is_truthy());
         }
         if let Some(v) = var("SESSION_COOKIE_SECURE") {
-            b = b.session_cookie_secure(truthy(&v));
+            b = b.session_cookie_secure(v.is_truthy());
         }
         if let Some(v) = var("SESSION_COOKIE_PARTITIONED") {
-            b = b.session_cookie_partitioned(truthy(&v));
+            b = b.session_cookie_partitioned(v.is_truthy());
         }
         if let Some(v) = var("SESSION_REFRESH_EACH_REQUEST") {
-            b = b.session_refresh_each_request(truthy(&v));
+            b = b.session_refresh_each_request(v.is_truthy());
         }
         if let Some(v) = var("SESSION_COOKIE_SAMESITE") {
             b.same_site = Some(match &v {
-                serde_json::Value::String(s) => Some(s.clone()),
-                serde_json::Value::Null => None,
+                Value::Str(s) => Some(s.clone()),
+                Value::Null => None,
                 _ => return Err(bad("SESSION_COOKIE_SAMESITE", "Strict, Lax, None or null")),
             });
         }
         if let Some(v) = var("PERMANENT_SESSION_LIFETIME") {
-            let secs = v
-                .as_f64()
+            let secs = match v {
+                Value::Int(i) => i.as_i64().map(|n| n as f64),
+                Value::Float(f) => Some(f),
+                _ => None,
+            };
+            let secs = secs
                 .filter(|s| s.is_finite() && *s >= 0.0)
                 .ok_or_else(|| bad("PERMANENT_SESSION_LIFETIME", "a number of seconds"))?;
             b = b.permanent_session_lifetime(Duration::from_secs_f64(secs));
@@ -349,27 +355,9 @@ pub(crate) fn check_keys(keyring: &Keyring, allow_weak: bool) -> Result<(), Erro
     Ok(())
 }
 
-/// Python's `json.loads`, keeping the text as a string when it is not JSON (Flask's
-/// `from_prefixed_env`).
-fn py_loads(raw: &str) -> serde_json::Value {
-    serde_json::from_str(raw).unwrap_or_else(|_| serde_json::Value::String(raw.to_owned()))
-}
-
-/// Python's truthiness for a JSON value.
-fn truthy(v: &serde_json::Value) -> bool {
+fn expect_str(name: &str, v: &Value) -> Result<String, Error> {
     match v {
-        serde_json::Value::Null => false,
-        serde_json::Value::Bool(b) => *b,
-        serde_json::Value::Number(n) => n.as_f64() != Some(0.0),
-        serde_json::Value::String(s) => !s.is_empty(),
-        serde_json::Value::Array(a) => !a.is_empty(),
-        serde_json::Value::Object(o) => !o.is_empty(),
-    }
-}
-
-fn expect_str(name: &str, v: &serde_json::Value) -> Result<String, Error> {
-    match v {
-        serde_json::Value::String(s) => Ok(s.clone()),
+        Value::Str(s) => Ok(s.clone()),
         _ => Err(bad(name, "a string")),
     }
 }

@@ -20,7 +20,7 @@ use tokio::task::futures::TaskLocalFuture;
 use tower_layer::Layer;
 use tower_service::Service;
 use waxseal::flask::cookie::{
-    decide_save, delete_cookie_header, set_cookie_header, CookieAction, CookieSettings,
+    decide_save_at, delete_cookie_header, set_cookie_header, CookieAction, CookieSettings,
     SaveDecision,
 };
 use waxseal::flask::json as flask_json;
@@ -219,7 +219,7 @@ fn finish(session: Session, mut response: Response) -> Finish {
         return Finish::Done(response);
     }
     let now = state.now;
-    let decision = decide_save(&state.data.state(), &inner.shared.settings, now);
+    let decision = decide_save_at(&state.data.state(), &inner.shared.settings, now);
     match &inner.shared.storage {
         Storage::SignedCookie | Storage::EncryptedCookie => {
             match cookie_header(&inner, &state.data, decision, now) {
@@ -268,7 +268,9 @@ fn cookie_header(
         Storage::Server(_) => Ok(None),
         Storage::EncryptedCookie => match decision.action {
             CookieAction::Leave => Ok(None),
-            CookieAction::Delete => Ok(Some(delete_cookie_header(settings))),
+            CookieAction::Delete => delete_cookie_header(settings)
+                .map(|c| Some(c.header))
+                .map_err(|e| oversize(&e, session.data())),
             CookieAction::Set { expires } => {
                 let sealed = flask_json::dumps_dict(session.data())
                     .map_err(|e| e.to_string())
@@ -276,7 +278,7 @@ fn cookie_header(
                         inner
                             .codecs
                             .encrypted
-                            .seal(&settings.name, json.as_bytes(), now)
+                            .seal_at(&settings.name, json.as_bytes(), now)
                             .map_err(|e| e.to_string())
                     });
                 let value = match sealed {
@@ -395,7 +397,7 @@ async fn save_async(inner: &Inner, state: &mut State, mut response: Response) ->
     let Storage::Server(store) = &inner.shared.storage else {
         // A cookie session whose lock was held at the end of the request.
         let now = state.now;
-        let decision = decide_save(&state.data.state(), &inner.shared.settings, now);
+        let decision = decide_save_at(&state.data.state(), &inner.shared.settings, now);
         match cookie_header(inner, &state.data, decision, now) {
             Ok(header) => apply(&mut response, header, decision.vary_cookie),
             Err(status) => response = status.into_response(),
@@ -404,7 +406,7 @@ async fn save_async(inner: &Inner, state: &mut State, mut response: Response) ->
     };
     let settings = &inner.shared.settings;
     let now = state.now;
-    let decision = decide_save(&state.data.state(), settings, now);
+    let decision = decide_save_at(&state.data.state(), settings, now);
     let plan = match plan_store_save(state, decision.action) {
         Ok(plan) => plan,
         Err(e) => return store_failed(e),
@@ -417,7 +419,9 @@ async fn save_async(inner: &Inner, state: &mut State, mut response: Response) ->
                 if let Some(old) = &old {
                     store.delete(old).await?;
                 }
-                Ok(Some(delete_cookie_header(settings)))
+                delete_cookie_header(settings)
+                    .map(|c| Some(c.header))
+                    .map_err(|e| StoreError::Config(e.to_string()))
             }
             StorePlan::Save {
                 id,

@@ -179,7 +179,7 @@ impl Session {
                 }
             }
             Storage::EncryptedCookie => {
-                let opened = codecs.encrypted.open(
+                let opened = codecs.encrypted.open_at(
                     &settings.name,
                     cookie,
                     Some(settings.lifetime_secs),

@@ -391,9 +391,12 @@ impl Keys {
         format: &TokenFormat,
         max_age: Option<u64>,
     ) -> Result<waxseal::inspect::Verifier, CliError> {
-        waxseal::inspect::Verifier::new(format, &self.keys, max_age).map_err(|e| {
-            CliError::usage(format!("invalid format settings: {e}"))
-                .hint("check --salt, --digest, --key-derivation and --sep")
+        waxseal::inspect::Verifier::new(format, &self.keys, max_age).map_err(|e| match e {
+            // An empty key lets anyone sign: Flask refuses it too (no session without a key).
+            waxseal::ConfigError::EmptyKey { .. } => CliError::usage(e.to_string())
+                .hint("give the key that signed the tokens (--secret, --secret-hex, --keyring)"),
+            _ => CliError::usage(format!("invalid format settings: {e}"))
+                .hint("check --salt, --digest, --key-derivation and --sep"),
         })
     }
 }

@@ -262,32 +262,10 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Python's `repr()` of a bytes object: `b'\x00ab'`, using `"` when the bytes contain `'` but
-/// not `"`, exactly as Python chooses.
+/// Python's `repr()` of a bytes object: `b'\x00ab'` (the one copy is
+/// [`waxseal::flask::bytes_repr`]).
 pub fn python_bytes_literal(bytes: &[u8]) -> String {
-    let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') {
-        b'"'
-    } else {
-        b'\''
-    };
-    let mut out = String::from("b");
-    out.push(char::from(quote));
-    for &b in bytes {
-        match b {
-            b'\\' => out.push_str("\\\\"),
-            b'\t' => out.push_str("\\t"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            _ if b == quote => {
-                out.push('\\');
-                out.push(char::from(b));
-            }
-            0x20..=0x7e => out.push(char::from(b)),
-            _ => out.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    out.push(char::from(quote));
-    out
+    waxseal::flask::bytes_repr(bytes)
 }
 
 /// The secret as text when it is printable UTF-8, else as a Python bytes literal.

@@ -40,7 +40,7 @@ pub fn load_or_create(path: &Path) -> Result<(Keyring, Origin, Vec<KeyringWarnin
     }
     let io_err = |e: io::Error| KeyringError::Io {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        source: e.into(),
     };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         create_private_dir(dir).map_err(io_err)?;

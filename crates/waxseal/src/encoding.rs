@@ -107,6 +107,14 @@ pub fn base64_decode(data: &[u8]) -> Result<Vec<u8>, Error> {
 }
 
 /// Decodes into `out` (appending); on error `out` keeps only what it held before.
+///
+/// ```
+/// let mut out = b"x".to_vec();
+/// waxseal::encoding::base64_decode_into(b"__4", &mut out).unwrap();
+/// assert_eq!(out, b"x\xff\xfe");
+/// assert!(waxseal::encoding::base64_decode_into(b"a", &mut out).is_err());
+/// assert_eq!(out, b"x\xff\xfe"); // unchanged on error
+/// ```
 pub fn base64_decode_into(data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
     let start = out.len();
     let result = decode_append(data, out);

@@ -18,8 +18,8 @@
 //!
 //! let ring = Keyring::generate().unwrap();
 //! let codec = EncryptedCookieCodec::new(&ring);
-//! let token = codec.seal("session", br#"{"user_id":42}"#, 1_700_000_000).unwrap();
-//! let opened = codec.open("session", &token, Some(3600), 1_700_000_100).unwrap();
+//! let token = codec.seal_at("session", br#"{"user_id":42}"#, 1_700_000_000).unwrap();
+//! let opened = codec.open_at("session", &token, Some(3600), 1_700_000_100).unwrap();
 //! assert_eq!(opened.plaintext, br#"{"user_id":42}"#);
 //! assert_eq!(opened.issued_at, 1_700_000_000);
 //! assert_eq!(opened.key_index, 0);
@@ -36,13 +36,14 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::secret::Keyring;
+use crate::timed::unix_now;
 
 /// The version byte at the front of every token (XChaCha20-Poly1305, the layout above).
 ///
 /// ```
 /// use waxseal::encrypted::{EncryptedCookieCodec, VERSION};
 /// let codec = EncryptedCookieCodec::new(&waxseal::secret::Keyring::generate().unwrap());
-/// let token = codec.seal("s", b"", 0).unwrap();
+/// let token = codec.seal_at("s", b"", 0).unwrap();
 /// use base64::Engine as _;
 /// let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).unwrap();
 /// assert_eq!(raw[0], VERSION);
@@ -109,9 +110,9 @@ pub const HKDF_INFO: &[u8] = b"waxseal encrypted-cookie v1";
 /// use waxseal::encrypted::EncryptedCookieCodec;
 /// use waxseal::secret::Keyring;
 /// let mut ring = Keyring::generate().unwrap();
-/// let token = EncryptedCookieCodec::new(&ring).seal("s", b"hi", 100).unwrap();
+/// let token = EncryptedCookieCodec::new(&ring).seal_at("s", b"hi", 100).unwrap();
 /// ring.rotate(1).unwrap();
-/// let opened = EncryptedCookieCodec::new(&ring).open("s", &token, None, 100).unwrap();
+/// let opened = EncryptedCookieCodec::new(&ring).open_at("s", &token, None, 100).unwrap();
 /// assert_eq!(opened.key_index, 1);
 /// ```
 #[derive(Clone)]
@@ -135,8 +136,8 @@ impl fmt::Debug for EncryptedCookieCodec {
 /// use waxseal::encrypted::EncryptedCookieCodec;
 /// use waxseal::secret::Keyring;
 /// let codec = EncryptedCookieCodec::new(&Keyring::generate().unwrap());
-/// let t = codec.seal("c", b"x", 5).unwrap();
-/// let o = codec.open("c", &t, None, 5).unwrap();
+/// let t = codec.seal_at("c", b"x", 5).unwrap();
+/// let o = codec.open_at("c", &t, None, 5).unwrap();
 /// assert_eq!((o.plaintext.as_slice(), o.issued_at, o.key_index), (&b"x"[..], 5, 0));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,24 +156,28 @@ pub struct Opened {
 /// use waxseal::encrypted::{EncryptedCookieCodec, EncryptedCookieError, Malformed};
 /// use waxseal::secret::Keyring;
 /// let codec = EncryptedCookieCodec::new(&Keyring::generate().unwrap());
-/// let err = codec.open("c", "not base64!", None, 0).unwrap_err();
+/// let err = codec.open_at("c", "not base64!", None, 0).unwrap_err();
 /// assert_eq!(err, EncryptedCookieError::Malformed(Malformed::NotBase64));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Malformed {
     /// Longer than [`MAX_TOKEN_LEN`] characters (not decoded at all).
+    #[error("{len} characters, more than {MAX_TOKEN_LEN}")]
     TooLong {
         /// Token length in characters.
         len: usize,
     },
     /// Not unpadded URL-safe base64.
+    #[error("not unpadded URL-safe base64")]
     NotBase64,
     /// Decodes to fewer than [`MIN_RAW_LEN`] bytes.
+    #[error("{len} bytes, fewer than {MIN_RAW_LEN}")]
     TooShort {
         /// Decoded length.
         len: usize,
     },
     /// The version byte is not one this build reads.
+    #[error("unknown version {0}")]
     UnknownVersion(u8),
 }
 
@@ -186,16 +191,19 @@ pub enum Malformed {
 /// use waxseal::encrypted::{EncryptedCookieCodec, EncryptedCookieError};
 /// use waxseal::secret::Keyring;
 /// let codec = EncryptedCookieCodec::new(&Keyring::generate().unwrap());
-/// let t = codec.seal("session", b"x", 0).unwrap();
-/// assert_eq!(codec.open("other", &t, None, 0), Err(EncryptedCookieError::DecryptionFailed));
+/// let t = codec.seal_at("session", b"x", 0).unwrap();
+/// assert_eq!(codec.open_at("other", &t, None, 0), Err(EncryptedCookieError::DecryptionFailed));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EncryptedCookieError {
     /// The token is not well-formed.
-    Malformed(Malformed),
+    #[error("malformed encrypted cookie: {0}")]
+    Malformed(#[source] Malformed),
     /// No key authenticated the token: wrong key, wrong cookie name, or tampered bytes.
+    #[error("encrypted cookie did not decrypt: wrong key, wrong cookie name, or tampered")]
     DecryptionFailed,
     /// Authentic, but older than `max_age`.
+    #[error("encrypted cookie expired: issued at {issued_at}, {age} s old, max age {max_age} s")]
     Expired {
         /// When it was sealed.
         issued_at: u64,
@@ -206,6 +214,7 @@ pub enum EncryptedCookieError {
     },
     /// Authentic, but sealed after `now` (beyond the allowed clock skew). itsdangerous reports this
     /// as expired too; it is kept separate here because it points at a clock problem.
+    #[error("encrypted cookie issued in the future: issued at {issued_at}, now {now}")]
     IssuedInFuture {
         /// When it claims to have been sealed.
         issued_at: u64,
@@ -213,59 +222,17 @@ pub enum EncryptedCookieError {
         now: u64,
     },
     /// The plaintext is too large for a token of at most [`MAX_TOKEN_LEN`] characters.
+    #[error(
+        "plaintext of {len} bytes is too large for an encrypted cookie (max {MAX_PLAINTEXT_LEN})"
+    )]
     PlaintextTooLarge {
         /// Plaintext length.
         len: usize,
     },
     /// The OS random source failed while making a nonce.
+    #[error("the OS random source failed: {0}")]
     Random(String),
 }
-
-impl fmt::Display for EncryptedCookieError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EncryptedCookieError::Malformed(m) => match m {
-                Malformed::TooLong { len } => write!(
-                    f,
-                    "malformed encrypted cookie: {len} characters, more than {MAX_TOKEN_LEN}"
-                ),
-                Malformed::NotBase64 => {
-                    f.write_str("malformed encrypted cookie: not unpadded URL-safe base64")
-                }
-                Malformed::TooShort { len } => write!(
-                    f,
-                    "malformed encrypted cookie: {len} bytes, fewer than {MIN_RAW_LEN}"
-                ),
-                Malformed::UnknownVersion(v) => {
-                    write!(f, "malformed encrypted cookie: unknown version {v}")
-                }
-            },
-            EncryptedCookieError::DecryptionFailed => f.write_str(
-                "encrypted cookie did not decrypt: wrong key, wrong cookie name, or tampered",
-            ),
-            EncryptedCookieError::Expired {
-                issued_at,
-                age,
-                max_age,
-            } => write!(
-                f,
-                "encrypted cookie expired: issued at {issued_at}, {age} s old, max age {max_age} s"
-            ),
-            EncryptedCookieError::IssuedInFuture { issued_at, now } => write!(
-                f,
-                "encrypted cookie issued in the future: issued at {issued_at}, now {now}"
-            ),
-            EncryptedCookieError::PlaintextTooLarge { len } => write!(
-                f,
-                "plaintext of {len} bytes is too large for an encrypted cookie (max \
-                 {MAX_PLAINTEXT_LEN})"
-            ),
-            EncryptedCookieError::Random(e) => write!(f, "the OS random source failed: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for EncryptedCookieError {}
 
 /// Derives the 32-byte XChaCha20-Poly1305 key for one secret key (HKDF-SHA256, see module docs).
 fn derive_key(secret: &[u8]) -> Zeroizing<[u8; 32]> {
@@ -318,12 +285,29 @@ impl EncryptedCookieCodec {
     /// use waxseal::encrypted::EncryptedCookieCodec;
     /// use waxseal::secret::Keyring;
     /// let codec = EncryptedCookieCodec::new(&Keyring::generate().unwrap()).with_clock_skew(5);
-    /// let t = codec.seal("c", b"", 1005).unwrap();
-    /// assert!(codec.open("c", &t, Some(60), 1000).is_ok());
+    /// let t = codec.seal_at("c", b"", 1005).unwrap();
+    /// assert!(codec.open_at("c", &t, Some(60), 1000).is_ok());
     /// ```
     pub fn with_clock_skew(mut self, seconds: u64) -> Self {
         self.clock_skew = seconds;
         self
+    }
+
+    /// [`EncryptedCookieCodec::seal_at`] stamped with the current time.
+    ///
+    /// ```
+    /// use waxseal::encrypted::EncryptedCookieCodec;
+    /// use waxseal::secret::Keyring;
+    /// let codec = EncryptedCookieCodec::new(&Keyring::generate().unwrap());
+    /// let token = codec.seal("session", b"data").unwrap();
+    /// assert_eq!(codec.open("session", &token, Some(60)).unwrap().plaintext, b"data");
+    /// ```
+    pub fn seal(
+        &self,
+        cookie_name: &str,
+        plaintext: &[u8],
+    ) -> Result<String, EncryptedCookieError> {
+        self.seal_at(cookie_name, plaintext, unix_now())
     }
 
     /// Encrypts `plaintext` for the cookie `cookie_name` with the current key and a fresh random
@@ -336,12 +320,12 @@ impl EncryptedCookieCodec {
     /// use waxseal::encrypted::EncryptedCookieCodec;
     /// use waxseal::secret::Keyring;
     /// let codec = EncryptedCookieCodec::new(&Keyring::generate().unwrap());
-    /// let a = codec.seal("session", b"same", 0).unwrap();
-    /// let b = codec.seal("session", b"same", 0).unwrap();
+    /// let a = codec.seal_at("session", b"same", 0).unwrap();
+    /// let b = codec.seal_at("session", b"same", 0).unwrap();
     /// assert_ne!(a, b); // fresh nonce each time
     /// assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
     /// ```
-    pub fn seal(
+    pub fn seal_at(
         &self,
         cookie_name: &str,
         plaintext: &[u8],
@@ -349,15 +333,34 @@ impl EncryptedCookieCodec {
     ) -> Result<String, EncryptedCookieError> {
         let mut nonce = [0u8; NONCE_LEN];
         getrandom::fill(&mut nonce).map_err(|e| EncryptedCookieError::Random(e.to_string()))?;
-        self.seal_with_nonce(cookie_name, plaintext, now_unix, &nonce)
+        self.seal_at_with_nonce(cookie_name, plaintext, now_unix, &nonce)
     }
 
-    /// [`EncryptedCookieCodec::seal`] with a caller-chosen nonce, for byte-exact interop tests.
+    /// [`EncryptedCookieCodec::seal_at`] with a caller-chosen nonce, for byte-exact interop
+    /// tests (feature `engine-internals`, unstable).
     ///
     /// Never use outside tests: a nonce used twice with one key reveals the XOR of the two
     /// plaintexts and lets an attacker forge tokens.
-    #[doc(hidden)]
+    ///
+    /// ```
+    /// use waxseal::encrypted::EncryptedCookieCodec;
+    /// use waxseal::secret::Keyring;
+    /// let codec = EncryptedCookieCodec::new(&Keyring::generate().unwrap());
+    /// let a = codec.seal_with_nonce("s", b"x", 0, &[7; 24]).unwrap();
+    /// assert_eq!(a, codec.seal_with_nonce("s", b"x", 0, &[7; 24]).unwrap());
+    /// ```
+    #[cfg(feature = "engine-internals")]
     pub fn seal_with_nonce(
+        &self,
+        cookie_name: &str,
+        plaintext: &[u8],
+        now_unix: u64,
+        nonce: &[u8; NONCE_LEN],
+    ) -> Result<String, EncryptedCookieError> {
+        self.seal_at_with_nonce(cookie_name, plaintext, now_unix, nonce)
+    }
+
+    fn seal_at_with_nonce(
         &self,
         cookie_name: &str,
         plaintext: &[u8],
@@ -396,7 +399,26 @@ impl EncryptedCookieCodec {
         Ok(URL_SAFE_NO_PAD.encode(raw))
     }
 
-    /// Decrypts and checks a token for the cookie `cookie_name`.
+    /// [`EncryptedCookieCodec::open_at`] against the current time.
+    ///
+    /// ```
+    /// use waxseal::encrypted::EncryptedCookieCodec;
+    /// use waxseal::secret::Keyring;
+    /// let codec = EncryptedCookieCodec::new(&Keyring::generate().unwrap());
+    /// let token = codec.seal_at("session", b"old", 1_000).unwrap();
+    /// assert!(codec.open("session", &token, Some(60)).is_err()); // long expired
+    /// assert!(codec.open("session", &token, None).is_ok()); // no age check
+    /// ```
+    pub fn open(
+        &self,
+        cookie_name: &str,
+        token: &str,
+        max_age: Option<u64>,
+    ) -> Result<Opened, EncryptedCookieError> {
+        self.open_at(cookie_name, token, max_age, unix_now())
+    }
+
+    /// Decrypts and checks a token for the cookie `cookie_name` as of `now_unix`.
     ///
     /// Order of checks: length cap (before decoding), base64, minimum length, version, then the
     /// AEAD with each key in turn (the tag comparison is constant-time), then the issue time.
@@ -408,14 +430,14 @@ impl EncryptedCookieCodec {
     /// use waxseal::encrypted::{EncryptedCookieCodec, EncryptedCookieError};
     /// use waxseal::secret::Keyring;
     /// let codec = EncryptedCookieCodec::new(&Keyring::generate().unwrap());
-    /// let t = codec.seal("session", b"data", 1000).unwrap();
-    /// assert!(codec.open("session", &t, Some(60), 1060).is_ok());
+    /// let t = codec.seal_at("session", b"data", 1000).unwrap();
+    /// assert!(codec.open_at("session", &t, Some(60), 1060).is_ok());
     /// assert!(matches!(
-    ///     codec.open("session", &t, Some(60), 1061),
+    ///     codec.open_at("session", &t, Some(60), 1061),
     ///     Err(EncryptedCookieError::Expired { issued_at: 1000, age: 61, max_age: 60 })
     /// ));
     /// ```
-    pub fn open(
+    pub fn open_at(
         &self,
         cookie_name: &str,
         token: &str,

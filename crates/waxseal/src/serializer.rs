@@ -73,7 +73,10 @@ struct Verified<'a> {
 /// The shared engine behind the four public serializers.
 #[derive(Debug, Clone)]
 struct Engine {
-    signers: Vec<Signer>,
+    /// Signs, and verifies first.
+    signer: Signer,
+    /// Only verify, in order, after `signer` (itsdangerous's `fallback_signers`).
+    fallback_signers: Vec<Signer>,
     envelope: Envelope,
     timed: bool,
     max_decompressed: usize,
@@ -86,7 +89,7 @@ impl Engine {
             Envelope::UrlSafe => pyjson::JsonStyle::COMPACT,
         };
         let mut out = Vec::with_capacity(128);
-        pyjson::to_writer(&mut out, value, style).map_err(|e| PayloadError::Json(e.to_string()))?;
+        pyjson::to_writer(&mut out, value, style).map_err(PayloadError::from)?;
         Ok(out)
     }
 
@@ -102,7 +105,7 @@ impl Engine {
                 None => encoding::base64_encode_into(json, &mut payload),
             },
         }
-        let signer = &self.signers[0];
+        let signer = &self.signer;
         let mut token = Vec::with_capacity(payload.len() + 48);
         if self.timed {
             sign_timed_into(signer, &payload, timestamp, &mut token);
@@ -114,37 +117,47 @@ impl Engine {
     }
 
     /// Verifies with each signer in turn, as itsdangerous's `iter_unsigners` does; an expired
-    /// token stops the search, a bad signature moves on to the next signer.
+    /// token stops the search, a bad signature moves on to the next signer, and the last
+    /// signer's error is the answer.
     fn unsign<'a>(
         &self,
         token: &'a [u8],
         max_age: Option<u64>,
         now: u64,
     ) -> Result<Verified<'a>, Error> {
-        let mut last = None;
-        for (signer_index, signer) in self.signers.iter().enumerate() {
-            let result = if self.timed {
-                unsign_timed(signer, token, max_age, now).map(|u| Verified {
-                    payload: u.value,
-                    timestamp: Some(u.timestamp),
-                    key_index: u.key_index,
-                    signer_index,
-                })
-            } else {
-                signer.unsign(token).map(|u| Verified {
-                    payload: u.value,
-                    timestamp: None,
-                    key_index: u.key_index,
-                    signer_index,
-                })
-            };
-            match result {
-                Ok(r) => return Ok(r),
-                Err(e @ Error::Expired { .. }) => return Err(e),
-                Err(e) => last = Some(e),
+        let mut result = self.unsign_with(&self.signer, 0, token, max_age, now);
+        for (i, signer) in self.fallback_signers.iter().enumerate() {
+            if matches!(result, Ok(_) | Err(Error::Expired { .. })) {
+                break;
             }
+            result = self.unsign_with(signer, i + 1, token, max_age, now);
         }
-        Err(last.unwrap_or(Error::InvalidBase64))
+        result
+    }
+
+    fn unsign_with<'a>(
+        &self,
+        signer: &Signer,
+        signer_index: usize,
+        token: &'a [u8],
+        max_age: Option<u64>,
+        now: u64,
+    ) -> Result<Verified<'a>, Error> {
+        if self.timed {
+            unsign_timed(signer, token, max_age, now).map(|u| Verified {
+                payload: u.value,
+                timestamp: Some(u.timestamp),
+                key_index: u.key_index,
+                signer_index,
+            })
+        } else {
+            signer.unsign(token).map(|u| Verified {
+                payload: u.value,
+                timestamp: None,
+                key_index: u.key_index,
+                signer_index,
+            })
+        }
     }
 
     /// Turns the verified signed part back into JSON text.
@@ -197,8 +210,7 @@ impl Engine {
         now: u64,
     ) -> Result<Loaded<T>, Error> {
         let loaded = self.loads_raw(token, max_age, now)?;
-        let value =
-            serde_json::from_str(&loaded.raw).map_err(|e| PayloadError::Json(e.to_string()))?;
+        let value = serde_json::from_str(&loaded.raw).map_err(PayloadError::from)?;
         Ok(loaded.map(|()| value))
     }
 
@@ -207,18 +219,15 @@ impl Engine {
         token: &[u8],
         max_age: Option<u64>,
         now: u64,
-    ) -> (bool, Option<T>) {
+    ) -> UnsafeLoad<T> {
         match self.loads::<T>(token, max_age, now) {
-            Ok(l) => (true, Some(l.value)),
-            Err(e) => {
-                let Some(payload) = e.payload() else {
-                    return (false, None);
-                };
-                let value = self
-                    .open_payload(payload)
-                    .ok()
-                    .and_then(|(raw, _)| serde_json::from_str(&raw).ok());
-                (false, value)
+            Ok(l) => UnsafeLoad::Verified(l.value),
+            Err(error) => {
+                let untrusted = error.payload().and_then(|payload| {
+                    let (raw, _) = self.open_payload(payload).ok()?;
+                    serde_json::from_str(&raw).ok()
+                });
+                UnsafeLoad::Failed { error, untrusted }
             }
         }
     }
@@ -235,7 +244,7 @@ impl Engine {
 ///     .build_url_safe_timed()
 ///     .unwrap();
 /// let token = s.dumps_at(&vec![1, 2, 3], 1_700_000_000).unwrap();
-/// let v: Vec<u8> = s.loads_at(&token, None, 1_700_000_000).unwrap().value;
+/// let v: Vec<u8> = s.loads_at(&token, None, 1_700_000_000).unwrap();
 /// assert_eq!(v, [1, 2, 3]);
 /// ```
 #[derive(Debug, Clone)]
@@ -247,6 +256,12 @@ pub struct SerializerBuilder {
 
 impl SerializerBuilder {
     /// Starts with the current (signing) key.
+    ///
+    /// ```
+    /// let s = waxseal::SerializerBuilder::new("k").build_url_safe()?;
+    /// assert_eq!(s.loads::<u8>(&s.dumps(&1)?)?, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(secret_key: impl AsRef<[u8]>) -> SerializerBuilder {
         SerializerBuilder {
             main: Signer::builder(secret_key).salt("itsdangerous"),
@@ -256,24 +271,54 @@ impl SerializerBuilder {
     }
 
     /// Adds a fallback key, accepted after the current key (and earlier fallbacks).
+    ///
+    /// ```
+    /// use waxseal::{SerializerBuilder, UrlSafeSerializer};
+    /// let old = UrlSafeSerializer::new("old")?.dumps(&1)?;
+    /// let s = SerializerBuilder::new("new").fallback_key("old").build_url_safe()?;
+    /// assert_eq!(s.loads_details::<u8>(&old)?.key_index, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fallback_key(mut self, key: impl AsRef<[u8]>) -> Self {
         self.main = self.main.fallback_key(key);
         self
     }
 
     /// Sets the salt.
+    ///
+    /// ```
+    /// use waxseal::SerializerBuilder;
+    /// let a = SerializerBuilder::new("k").salt("activate").build_url_safe()?;
+    /// let b = SerializerBuilder::new("k").salt("reset").build_url_safe()?;
+    /// assert!(b.loads::<u8>(&a.dumps(&1)?).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn salt(mut self, salt: impl AsRef<[u8]>) -> Self {
         self.main = self.main.salt(salt);
         self
     }
 
     /// Adjusts the main signer's settings (digest, key derivation, separator).
+    ///
+    /// ```
+    /// use waxseal::{Digest, SerializerBuilder};
+    /// let s = SerializerBuilder::new("k").signer(|b| b.digest(Digest::Sha256)).build_serializer()?;
+    /// assert!(s.dumps(&1)?.len() > "1.".len() + 40);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn signer(mut self, configure: impl FnOnce(SignerBuilder) -> SignerBuilder) -> Self {
         self.main = configure(self.main);
         self
     }
 
     /// Uses these settings for the main signer (the salt included).
+    ///
+    /// ```
+    /// use waxseal::{signer::SignerSettings, SerializerBuilder};
+    /// let s = SerializerBuilder::new("k").settings(SignerSettings::flask()).build_url_safe_timed()?;
+    /// assert_eq!(s.loads::<u8>(&s.dumps(&1)?, Some(60))?, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn settings(mut self, settings: SignerSettings) -> Self {
         self.main = self.main.settings(settings);
         self
@@ -281,6 +326,14 @@ impl SerializerBuilder {
 
     /// Adds a fallback signer: same keys and salt, settings adjusted by `configure`. Tokens it
     /// verifies are accepted; it never signs (itsdangerous's `fallback_signers`).
+    ///
+    /// ```
+    /// use waxseal::{Digest, SerializerBuilder};
+    /// let sha256 = SerializerBuilder::new("k").signer(|b| b.digest(Digest::Sha256)).build_url_safe()?;
+    /// let s = SerializerBuilder::new("k").fallback_signer(|b| b.digest(Digest::Sha256)).build_url_safe()?;
+    /// assert_eq!(s.loads_details::<u8>(&sha256.dumps(&1)?)?.signer_index, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fallback_signer(
         mut self,
         configure: impl FnOnce(SignerBuilder) -> SignerBuilder,
@@ -290,12 +343,27 @@ impl SerializerBuilder {
     }
 
     /// Caps the decompressed payload size (default [`DEFAULT_MAX_DECOMPRESSED`]).
+    ///
+    /// ```
+    /// use waxseal::SerializerBuilder;
+    /// let big = SerializerBuilder::new("k").build_url_safe()?.dumps(&"a".repeat(1000))?;
+    /// let capped = SerializerBuilder::new("k").max_decompressed_size(100).build_url_safe()?;
+    /// assert!(capped.loads::<String>(&big).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn max_decompressed_size(mut self, bytes: usize) -> Self {
         self.max_decompressed = bytes;
         self
     }
 
     /// Permits MD5 in the main and fallback signers (legacy verification only).
+    ///
+    /// ```
+    /// use waxseal::{Digest, SerializerBuilder};
+    /// let md5 = |b: SerializerBuilder| b.signer(|s| s.digest(Digest::Md5));
+    /// assert!(md5(SerializerBuilder::new("k")).build_serializer().is_err());
+    /// assert!(md5(SerializerBuilder::new("k")).allow_legacy_md5().build_serializer().is_ok());
+    /// ```
     pub fn allow_legacy_md5(mut self) -> Self {
         self.main = self.main.allow_legacy_md5();
         self.fallbacks = self
@@ -307,12 +375,15 @@ impl SerializerBuilder {
     }
 
     fn engine(self, envelope: Envelope, timed: bool) -> Result<Engine, ConfigError> {
-        let mut signers = vec![self.main.build()?];
-        for f in self.fallbacks {
-            signers.push(f.build()?);
-        }
+        let signer = self.main.build()?;
+        let fallback_signers = self
+            .fallbacks
+            .into_iter()
+            .map(SignerBuilder::build)
+            .collect::<Result<_, _>>()?;
         Ok(Engine {
-            signers,
+            signer,
+            fallback_signers,
             envelope,
             timed,
             max_decompressed: self.max_decompressed,
@@ -320,44 +391,214 @@ impl SerializerBuilder {
     }
 
     /// Builds a [`Serializer`].
+    ///
+    /// ```
+    /// let s = waxseal::SerializerBuilder::new("k").build_serializer()?;
+    /// assert!(s.dumps(&[1])?.starts_with("[1]."));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn build_serializer(self) -> Result<Serializer, ConfigError> {
         self.engine(Envelope::PlainJson, false)
             .map(|engine| Serializer { engine })
     }
 
     /// Builds a [`TimedSerializer`].
+    ///
+    /// ```
+    /// let s = waxseal::SerializerBuilder::new("k").build_timed()?;
+    /// assert_eq!(s.loads_at::<Vec<u8>>(&s.dumps_at(&[1], 5)?, None, 5)?, [1]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn build_timed(self) -> Result<TimedSerializer, ConfigError> {
         self.engine(Envelope::PlainJson, true)
             .map(|engine| TimedSerializer { engine })
     }
 
-    /// Builds a [`URLSafeSerializer`].
-    pub fn build_url_safe(self) -> Result<URLSafeSerializer, ConfigError> {
+    /// Builds a [`UrlSafeSerializer`].
+    ///
+    /// ```
+    /// let s = waxseal::SerializerBuilder::new("k").build_url_safe()?;
+    /// assert!(s.dumps(&[1])?.starts_with("WzFd.")); // base64url of [1]
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn build_url_safe(self) -> Result<UrlSafeSerializer, ConfigError> {
         self.engine(Envelope::UrlSafe, false)
-            .map(|engine| URLSafeSerializer { engine })
+            .map(|engine| UrlSafeSerializer { engine })
     }
 
-    /// Builds a [`URLSafeTimedSerializer`].
-    pub fn build_url_safe_timed(self) -> Result<URLSafeTimedSerializer, ConfigError> {
+    /// Builds a [`UrlSafeTimedSerializer`].
+    ///
+    /// ```
+    /// let s = waxseal::SerializerBuilder::new("k").build_url_safe_timed()?;
+    /// assert!(s.dumps(&[1])?.starts_with("WzFd."));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn build_url_safe_timed(self) -> Result<UrlSafeTimedSerializer, ConfigError> {
         self.engine(Envelope::UrlSafe, true)
-            .map(|engine| URLSafeTimedSerializer { engine })
+            .map(|engine| UrlSafeTimedSerializer { engine })
     }
 }
 
+/// What [`Serializer::loads_unsafe`] and its siblings found: itsdangerous's
+/// `(signature_valid, payload)` tuple as a Rust enum.
+///
+/// itsdangerous's `loads_unsafe` returns `(True, value)` for a verified token, `(False, value)`
+/// when the signature (or age) fails but the payload still decodes, and `(False, None)` when it
+/// does not; [`UnsafeLoad::into_tuple`] gives exactly that tuple. One difference: a validly
+/// signed token whose payload cannot be decoded is [`UnsafeLoad::Failed`] with an
+/// [`Error::BadPayload`] here, where itsdangerous raises `BadPayload`.
+///
+/// ```
+/// use waxseal::{UnsafeLoad, UrlSafeSerializer};
+/// let s = UrlSafeSerializer::new("secret-key")?;
+/// let token = s.dumps(&5)?;
+/// assert_eq!(s.loads_unsafe::<u8>(&token), UnsafeLoad::Verified(5));
+/// let forged = UrlSafeSerializer::new("other-key")?.dumps(&6)?;
+/// let found = s.loads_unsafe::<u8>(&forged);
+/// assert_eq!(found.error().map(|e| e.kind()), Some(waxseal::ErrorKind::BadSignature));
+/// assert_eq!(found.into_tuple(), (false, Some(6))); // 6 is attacker-chosen
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum UnsafeLoad<T> {
+    /// The signature (and, for timed serializers, the age) verified: the value is authentic.
+    Verified(T),
+    /// The token did not load. `error` says why; `untrusted` is the payload decoded without a
+    /// valid signature, when it decodes: attacker-chosen, for debugging only.
+    Failed {
+        /// Why the token did not load.
+        error: Error,
+        /// The payload decoded anyway, if it could be. Never trust it.
+        untrusted: Option<T>,
+    },
+}
+
+impl<T> UnsafeLoad<T> {
+    /// Whether the token verified.
+    ///
+    /// ```
+    /// let s = waxseal::Serializer::new("k")?;
+    /// assert!(s.loads_unsafe::<u8>(&s.dumps(&1)?).is_verified());
+    /// assert!(!s.loads_unsafe::<u8>("1.bad").is_verified());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_verified(&self) -> bool {
+        matches!(self, UnsafeLoad::Verified(_))
+    }
+
+    /// The verified value, or `None`: the untrusted payload is dropped.
+    ///
+    /// ```
+    /// let s = waxseal::Serializer::new("k")?;
+    /// assert_eq!(s.loads_unsafe::<u8>(&s.dumps(&1)?).verified(), Some(1));
+    /// assert_eq!(s.loads_unsafe::<u8>("1.bad").verified(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verified(self) -> Option<T> {
+        match self {
+            UnsafeLoad::Verified(value) => Some(value),
+            UnsafeLoad::Failed { .. } => None,
+        }
+    }
+
+    /// Why the token did not load, if it did not.
+    ///
+    /// ```
+    /// let s = waxseal::Serializer::new("k")?;
+    /// assert!(s.loads_unsafe::<u8>("1").error().is_some()); // no signature at all
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn error(&self) -> Option<&Error> {
+        match self {
+            UnsafeLoad::Verified(_) => None,
+            UnsafeLoad::Failed { error, .. } => Some(error),
+        }
+    }
+
+    /// itsdangerous's `(signature_valid, payload)` tuple.
+    ///
+    /// ```
+    /// let s = waxseal::Serializer::new("k")?;
+    /// assert_eq!(s.loads_unsafe::<u8>(&s.dumps(&1)?).into_tuple(), (true, Some(1)));
+    /// assert_eq!(s.loads_unsafe::<u8>("1.bad").into_tuple(), (false, Some(1)));
+    /// assert_eq!(s.loads_unsafe::<u8>("x.bad").into_tuple(), (false, None));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn into_tuple(self) -> (bool, Option<T>) {
+        match self {
+            UnsafeLoad::Verified(value) => (true, Some(value)),
+            UnsafeLoad::Failed { untrusted, .. } => (false, untrusted),
+        }
+    }
+}
+
+/// Declares one of the four serializers: the type, its `new`, and its methods (the untimed or
+/// timed set; both use the same verbs, the timed ones add `max_age` and an `_at` form).
+macro_rules! serializer {
+    (
+        $(#[$meta:meta])*
+        $ty:ident, $build:ident, $what:literal, $api:ident
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone)]
+        pub struct $ty {
+            engine: Engine,
+        }
+
+        impl $ty {
+            #[doc = concat!("A ", $what, " with itsdangerous's defaults. An empty key is refused")]
+            /// ([`ConfigError::EmptyKey`]); [`SerializerBuilder`] sets everything else.
+            ///
+            /// ```
+            #[doc = concat!("use waxseal::{ConfigError, ", stringify!($ty), "};")]
+            #[doc = concat!("assert!(", stringify!($ty), "::new(\"secret-key\").is_ok());")]
+            #[doc = concat!("let err = ", stringify!($ty), "::new(\"\").unwrap_err();")]
+            /// assert_eq!(err, ConfigError::EmptyKey { index: 0 });
+            /// ```
+            pub fn new(secret_key: impl AsRef<[u8]>) -> Result<$ty, ConfigError> {
+                SerializerBuilder::new(secret_key).$build()
+            }
+
+            $api!($ty, $build);
+        }
+    };
+}
+
 macro_rules! untimed_api {
-    () => {
+    ($ty:ident, $build:ident) => {
         /// Serializes `value` to JSON and signs it.
+        ///
+        /// ```
+        #[doc = concat!("let s = waxseal::", stringify!($ty), "::new(\"k\")?;")]
+        /// assert_eq!(s.loads::<Vec<u8>>(&s.dumps(&[1, 2])?)?, [1, 2]);
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
         pub fn dumps<T: Serialize + ?Sized>(&self, value: &T) -> Result<String, Error> {
             let json = self.engine.dump_json(value)?;
             Ok(self.engine.sign_json(&json, 0))
         }
 
         /// Signs JSON text exactly as given (no re-serialization).
+        ///
+        /// ```
+        #[doc = concat!("let s = waxseal::", stringify!($ty), "::new(\"k\")?;")]
+        /// let token = s.dumps_raw("{\"a\":1.0}");
+        /// assert_eq!(s.loads_raw(&token)?.raw, "{\"a\":1.0}");
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
         pub fn dumps_raw(&self, json: &str) -> String {
             self.engine.sign_json(json.as_bytes(), 0)
         }
 
         /// Verifies and deserializes.
+        ///
+        /// ```
+        #[doc = concat!("let s = waxseal::", stringify!($ty), "::new(\"k\")?;")]
+        /// let token = s.dumps("hello")?;
+        /// assert_eq!(s.loads::<String>(&token)?, "hello");
+        /// assert!(s.loads::<String>(&format!("{token}x")).is_err()); // signature altered
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
         pub fn loads<T: DeserializeOwned>(&self, token: &str) -> Result<T, Error> {
             self.engine
                 .loads(token.as_bytes(), None, 0)
@@ -365,32 +606,66 @@ macro_rules! untimed_api {
         }
 
         /// Verifies and deserializes, returning the raw JSON and which key matched too.
+        ///
+        /// ```
+        #[doc = concat!("let old = waxseal::", stringify!($ty), "::new(\"old\")?;")]
+        /// let s = waxseal::SerializerBuilder::new("new").fallback_key("old")
+        #[doc = concat!("    .", stringify!($build), "()?;")]
+        /// let loaded = s.loads_details::<u8>(&old.dumps(&7)?)?;
+        /// assert_eq!((loaded.value, loaded.key_index), (7, 1));
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
         pub fn loads_details<T: DeserializeOwned>(&self, token: &str) -> Result<Loaded<T>, Error> {
             self.engine.loads(token.as_bytes(), None, 0)
         }
 
         /// Verifies and returns the exact signed JSON text without parsing it.
+        ///
+        /// ```
+        #[doc = concat!("let s = waxseal::", stringify!($ty), "::new(\"k\")?;")]
+        /// assert_eq!(s.loads_raw(&s.dumps(&[1])?)?.raw, "[1]");
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
         pub fn loads_raw(&self, token: &str) -> Result<Loaded<()>, Error> {
             self.engine.loads_raw(token.as_bytes(), None, 0)
         }
 
-        /// Returns `(signature_valid, payload)` without requiring a valid signature, as
-        /// itsdangerous's `loads_unsafe`. The payload of an invalid token is attacker-chosen:
-        /// for debugging only.
-        pub fn loads_unsafe<T: DeserializeOwned>(&self, token: &str) -> (bool, Option<T>) {
+        /// Loads without requiring a valid signature, as itsdangerous's `loads_unsafe`; see
+        /// [`UnsafeLoad`] for how the answer maps to itsdangerous's tuple. The payload of a token
+        /// that fails is attacker-chosen: for debugging only.
+        ///
+        /// ```
+        #[doc = concat!("let s = waxseal::", stringify!($ty), "::new(\"k\")?;")]
+        /// assert!(s.loads_unsafe::<u8>(&s.dumps(&1)?).is_verified());
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+        pub fn loads_unsafe<T: DeserializeOwned>(&self, token: &str) -> UnsafeLoad<T> {
             self.engine.loads_unsafe(token.as_bytes(), None, 0)
         }
     };
 }
 
 macro_rules! timed_api {
-    () => {
+    ($ty:ident, $build:ident) => {
         /// Serializes `value` to JSON and signs it with the current time.
+        ///
+        /// ```
+        #[doc = concat!("let s = waxseal::", stringify!($ty), "::new(\"k\")?;")]
+        /// assert_eq!(s.loads::<Vec<u8>>(&s.dumps(&[1, 2])?, Some(60))?, [1, 2]);
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
         pub fn dumps<T: Serialize + ?Sized>(&self, value: &T) -> Result<String, Error> {
             self.dumps_at(value, unix_now())
         }
 
         /// Serializes and signs as if at `timestamp` (Unix seconds).
+        ///
+        /// ```
+        #[doc = concat!("let s = waxseal::", stringify!($ty), "::new(\"k\")?;")]
+        /// let token = s.dumps_at(&1, 1_700_000_000)?;
+        /// assert_eq!(s.loads_details_at::<u8>(&token, None, 0)?.timestamp, Some(1_700_000_000));
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
         pub fn dumps_at<T: Serialize + ?Sized>(
             &self,
             value: &T,
@@ -400,24 +675,94 @@ macro_rules! timed_api {
             Ok(self.engine.sign_json(&json, timestamp))
         }
 
+        /// Signs JSON text exactly as given, with the current time.
+        ///
+        /// ```
+        #[doc = concat!("let s = waxseal::", stringify!($ty), "::new(\"k\")?;")]
+        /// assert_eq!(s.loads_raw(&s.dumps_raw("[1.0]"), Some(60))?.raw, "[1.0]");
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+        pub fn dumps_raw(&self, json: &str) -> String {
+            self.dumps_raw_at(json, unix_now())
+        }
+
         /// Signs JSON text exactly as given, as if at `timestamp`.
+        ///
+        /// ```
+        #[doc = concat!("let s = waxseal::", stringify!($ty), "::new(\"k\")?;")]
+        /// let token = s.dumps_raw_at("[1.0]", 1_700_000_000);
+        /// assert_eq!(s.loads_raw_at(&token, Some(60), 1_700_000_060)?.raw, "[1.0]");
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
         pub fn dumps_raw_at(&self, json: &str, timestamp: u64) -> String {
             self.engine.sign_json(json.as_bytes(), timestamp)
         }
 
-        /// Verifies (and checks `max_age` against the clock) and deserializes.
+        /// Verifies (checking `max_age` against the clock) and deserializes.
+        ///
+        /// ```
+        #[doc = concat!("let s = waxseal::", stringify!($ty), "::new(\"k\")?;")]
+        /// assert_eq!(s.loads::<String>(&s.dumps("hi")?, Some(60))?, "hi");
+        /// assert!(s.loads::<String>(&s.dumps_at("hi", 1_000)?, Some(60)).is_err()); // expired
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
         pub fn loads<T: DeserializeOwned>(
             &self,
             token: &str,
             max_age: Option<u64>,
         ) -> Result<T, Error> {
+            self.loads_at(token, max_age, unix_now())
+        }
+
+        /// Verifies as of `now` and deserializes.
+        ///
+        /// ```
+        #[doc = concat!("let s = waxseal::", stringify!($ty), "::new(\"k\")?;")]
+        /// let token = s.dumps_at("hi", 1_000)?;
+        /// assert_eq!(s.loads_at::<String>(&token, Some(60), 1_060)?, "hi");
+        /// assert!(s.loads_at::<String>(&token, Some(60), 1_061).is_err());
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+        pub fn loads_at<T: DeserializeOwned>(
+            &self,
+            token: &str,
+            max_age: Option<u64>,
+            now: u64,
+        ) -> Result<T, Error> {
             self.engine
-                .loads(token.as_bytes(), max_age, unix_now())
+                .loads(token.as_bytes(), max_age, now)
                 .map(|l| l.value)
         }
 
-        /// Verifies as of `now` and deserializes, with the timestamp, raw JSON and key index.
-        pub fn loads_at<T: DeserializeOwned>(
+        /// Verifies (against the clock) and deserializes, with the timestamp, raw JSON and which
+        /// key matched.
+        ///
+        /// ```
+        #[doc = concat!("let s = waxseal::", stringify!($ty), "::new(\"k\")?;")]
+        /// let loaded = s.loads_details::<u8>(&s.dumps(&3)?, Some(60))?;
+        /// assert_eq!((loaded.value, loaded.key_index), (3, 0));
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+        pub fn loads_details<T: DeserializeOwned>(
+            &self,
+            token: &str,
+            max_age: Option<u64>,
+        ) -> Result<Loaded<T>, Error> {
+            self.loads_details_at(token, max_age, unix_now())
+        }
+
+        /// Verifies as of `now` and deserializes, with the timestamp, raw JSON and which key
+        /// matched.
+        ///
+        /// ```
+        #[doc = concat!("let old = waxseal::", stringify!($ty), "::new(\"old\")?;")]
+        /// let s = waxseal::SerializerBuilder::new("new").fallback_key("old")
+        #[doc = concat!("    .", stringify!($build), "()?;")]
+        /// let loaded = s.loads_details_at::<u8>(&old.dumps_at(&7, 1_000)?, None, 2_000)?;
+        /// assert_eq!((loaded.value, loaded.timestamp, loaded.key_index), (7, Some(1_000), 1));
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+        pub fn loads_details_at<T: DeserializeOwned>(
             &self,
             token: &str,
             max_age: Option<u64>,
@@ -426,7 +771,26 @@ macro_rules! timed_api {
             self.engine.loads(token.as_bytes(), max_age, now)
         }
 
+        /// Verifies (against the clock) and returns the exact signed JSON text without parsing
+        /// it.
+        ///
+        /// ```
+        #[doc = concat!("let s = waxseal::", stringify!($ty), "::new(\"k\")?;")]
+        /// assert_eq!(s.loads_raw(&s.dumps(&[1])?, None)?.raw, "[1]");
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+        pub fn loads_raw(&self, token: &str, max_age: Option<u64>) -> Result<Loaded<()>, Error> {
+            self.loads_raw_at(token, max_age, unix_now())
+        }
+
         /// Verifies as of `now` and returns the exact signed JSON text without parsing it.
+        ///
+        /// ```
+        #[doc = concat!("let s = waxseal::", stringify!($ty), "::new(\"k\")?;")]
+        /// let token = s.dumps_at(&[1], 1_000)?;
+        /// assert_eq!(s.loads_raw_at(&token, Some(0), 1_000)?.timestamp, Some(1_000));
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
         pub fn loads_raw_at(
             &self,
             token: &str,
@@ -436,126 +800,115 @@ macro_rules! timed_api {
             self.engine.loads_raw(token.as_bytes(), max_age, now)
         }
 
-        /// Returns `(signature_valid, payload)` without requiring a valid signature or age, as
-        /// itsdangerous's `loads_unsafe`. For debugging only. A validly signed token whose
-        /// payload cannot be decoded gives `(false, None)` (itsdangerous raises `BadPayload`).
+        /// Loads without requiring a valid signature or age (against the clock), as
+        /// itsdangerous's `loads_unsafe`; see [`UnsafeLoad`] for how the answer maps to
+        /// itsdangerous's tuple. For debugging only.
+        ///
+        /// ```
+        #[doc = concat!("let s = waxseal::", stringify!($ty), "::new(\"k\")?;")]
+        /// let old = s.dumps_at(&1, 1_000)?;
+        /// assert_eq!(s.loads_unsafe::<u8>(&old, Some(60)).into_tuple(), (false, Some(1)));
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
         pub fn loads_unsafe<T: DeserializeOwned>(
             &self,
             token: &str,
             max_age: Option<u64>,
-        ) -> (bool, Option<T>) {
+        ) -> UnsafeLoad<T> {
             self.loads_unsafe_at(token, max_age, unix_now())
         }
 
         /// [`Self::loads_unsafe`] with the age checked as of `now`.
+        ///
+        /// ```
+        #[doc = concat!("let s = waxseal::", stringify!($ty), "::new(\"k\")?;")]
+        /// let token = s.dumps_at(&1, 1_000)?;
+        /// assert!(s.loads_unsafe_at::<u8>(&token, Some(60), 1_060).is_verified());
+        /// let expired = s.loads_unsafe_at::<u8>(&token, Some(60), 1_061);
+        /// assert_eq!(expired.error().map(|e| e.kind()), Some(waxseal::ErrorKind::Expired));
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
         pub fn loads_unsafe_at<T: DeserializeOwned>(
             &self,
             token: &str,
             max_age: Option<u64>,
             now: u64,
-        ) -> (bool, Option<T>) {
+        ) -> UnsafeLoad<T> {
             self.engine.loads_unsafe(token.as_bytes(), max_age, now)
         }
     };
 }
 
-/// Signs JSON text as `json.dumps` writes it (itsdangerous's `Serializer`).
+serializer! {
+    /// Signs JSON text as `json.dumps` writes it (itsdangerous's `Serializer`).
+    ///
+    /// ```
+    /// let s = waxseal::Serializer::new("secret-key")?;
+    /// let token = s.dumps(&[1, 2, 3])?;
+    /// assert!(token.starts_with("[1, 2, 3]."));
+    /// assert_eq!(s.loads::<Vec<i32>>(&token)?, [1, 2, 3]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    Serializer, build_serializer, "serializer", untimed_api
+}
+
+serializer! {
+    /// Like [`Serializer`], with a timestamp and maximum age (itsdangerous's `TimedSerializer`).
+    ///
+    /// ```
+    /// let s = waxseal::TimedSerializer::new("secret-key")?;
+    /// let token = s.dumps_at(&[1, 2, 3], 1_700_000_000)?;
+    /// assert!(token.starts_with("[1, 2, 3]."));
+    /// assert_eq!(s.loads_at::<Vec<i32>>(&token, Some(60), 1_700_000_060)?, [1, 2, 3]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    TimedSerializer, build_timed, "timed serializer", timed_api
+}
+
+serializer! {
+    /// Compact JSON, compressed when worthwhile, base64url: safe in URLs and cookies
+    /// (itsdangerous's `URLSafeSerializer`, also reachable under that name as
+    /// [`URLSafeSerializer`]).
+    ///
+    /// ```
+    /// let s = waxseal::UrlSafeSerializer::new("secret-key")?;
+    /// let token = s.dumps(&serde_json::json!({"id": 5}))?;
+    /// assert_eq!(s.loads::<serde_json::Value>(&token)?["id"], 5);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    UrlSafeSerializer, build_url_safe, "URL-safe serializer", untimed_api
+}
+
+serializer! {
+    /// [`UrlSafeSerializer`] with a timestamp and maximum age (itsdangerous's
+    /// `URLSafeTimedSerializer`, the format of Flask's session cookie; also reachable under that
+    /// name as [`URLSafeTimedSerializer`]).
+    ///
+    /// ```
+    /// let s = waxseal::UrlSafeTimedSerializer::new("secret-key")?;
+    /// let token = s.dumps_at(&"hello", 1_700_000_000)?;
+    /// let loaded = s.loads_details_at::<String>(&token, Some(3600), 1_700_000_100)?;
+    /// assert_eq!((loaded.value.as_str(), loaded.timestamp), ("hello", Some(1_700_000_000)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    UrlSafeTimedSerializer, build_url_safe_timed, "URL-safe timed serializer", timed_api
+}
+
+/// itsdangerous's spelling of [`UrlSafeSerializer`], kept so code ported from Python reads the
+/// same. waxseal's own code uses the Rust name.
 ///
 /// ```
-/// let s = waxseal::Serializer::new("secret-key");
-/// let token = s.dumps(&[1, 2, 3]).unwrap();
-/// assert!(token.starts_with("[1, 2, 3]."));
-/// assert_eq!(s.loads::<Vec<i32>>(&token).unwrap(), [1, 2, 3]);
+/// let s: waxseal::URLSafeSerializer = waxseal::UrlSafeSerializer::new("secret-key")?;
+/// # Ok::<(), waxseal::ConfigError>(())
 /// ```
-#[derive(Debug, Clone)]
-pub struct Serializer {
-    engine: Engine,
-}
+pub type URLSafeSerializer = UrlSafeSerializer;
 
-impl Serializer {
-    /// A serializer with itsdangerous's defaults.
-    pub fn new(secret_key: impl AsRef<[u8]>) -> Serializer {
-        Serializer {
-            engine: default_engine(secret_key.as_ref(), Envelope::PlainJson, false),
-        }
-    }
-    untimed_api!();
-}
-
-/// Like [`Serializer`], with a timestamp and maximum age (itsdangerous's `TimedSerializer`).
-#[derive(Debug, Clone)]
-pub struct TimedSerializer {
-    engine: Engine,
-}
-
-impl TimedSerializer {
-    /// A timed serializer with itsdangerous's defaults.
-    pub fn new(secret_key: impl AsRef<[u8]>) -> TimedSerializer {
-        TimedSerializer {
-            engine: default_engine(secret_key.as_ref(), Envelope::PlainJson, true),
-        }
-    }
-    timed_api!();
-}
-
-/// Compact JSON, compressed when worthwhile, base64url: safe in URLs and cookies
-/// (itsdangerous's `URLSafeSerializer`).
+/// itsdangerous's spelling of [`UrlSafeTimedSerializer`], kept so code ported from Python reads
+/// the same. waxseal's own code uses the Rust name.
 ///
 /// ```
-/// let s = waxseal::URLSafeSerializer::new("secret-key");
-/// let token = s.dumps(&serde_json::json!({"id": 5})).unwrap();
-/// assert_eq!(s.loads::<serde_json::Value>(&token).unwrap()["id"], 5);
+/// let s = waxseal::URLSafeTimedSerializer::new("secret-key")?;
+/// let _: &waxseal::UrlSafeTimedSerializer = &s;
+/// # Ok::<(), waxseal::ConfigError>(())
 /// ```
-#[derive(Debug, Clone)]
-pub struct URLSafeSerializer {
-    engine: Engine,
-}
-
-impl URLSafeSerializer {
-    /// A URL-safe serializer with itsdangerous's defaults.
-    pub fn new(secret_key: impl AsRef<[u8]>) -> URLSafeSerializer {
-        URLSafeSerializer {
-            engine: default_engine(secret_key.as_ref(), Envelope::UrlSafe, false),
-        }
-    }
-    untimed_api!();
-}
-
-/// [`URLSafeSerializer`] with a timestamp and maximum age (itsdangerous's
-/// `URLSafeTimedSerializer`, the format of Flask's session cookie).
-///
-/// ```
-/// let s = waxseal::URLSafeTimedSerializer::new("secret-key");
-/// let token = s.dumps_at(&"hello", 1_700_000_000).unwrap();
-/// let loaded = s.loads_at::<String>(&token, Some(3600), 1_700_000_100).unwrap();
-/// assert_eq!((loaded.value.as_str(), loaded.timestamp), ("hello", Some(1_700_000_000)));
-/// ```
-#[derive(Debug, Clone)]
-pub struct URLSafeTimedSerializer {
-    engine: Engine,
-}
-
-impl URLSafeTimedSerializer {
-    /// A URL-safe timed serializer with itsdangerous's defaults.
-    pub fn new(secret_key: impl AsRef<[u8]>) -> URLSafeTimedSerializer {
-        URLSafeTimedSerializer {
-            engine: default_engine(secret_key.as_ref(), Envelope::UrlSafe, true),
-        }
-    }
-    timed_api!();
-}
-
-/// The engine of a serializer with itsdangerous's defaults (salt `itsdangerous`), which need no
-/// validation.
-fn default_engine(secret_key: &[u8], envelope: Envelope, timed: bool) -> Engine {
-    let settings = SignerSettings {
-        salt: b"itsdangerous".to_vec(),
-        ..SignerSettings::default()
-    };
-    Engine {
-        signers: vec![Signer::prepare(settings, &[secret_key])],
-        envelope,
-        timed,
-        max_decompressed: DEFAULT_MAX_DECOMPRESSED,
-    }
-}
+pub type URLSafeTimedSerializer = UrlSafeTimedSerializer;

@@ -69,6 +69,10 @@ impl Digest {
     }
 
     /// The lowercase name (`sha1`, `sha256`, `md5`, …), as hashlib spells it.
+    ///
+    /// ```
+    /// assert_eq!(waxseal::Digest::Sha256.name(), "sha256");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Digest::Md5 => "md5",
@@ -129,6 +133,10 @@ impl KeyDerivation {
     pub const ALL: [KeyDerivation; 4] = [Self::Concat, Self::DjangoConcat, Self::Hmac, Self::None];
 
     /// The itsdangerous name: `concat`, `django-concat`, `hmac` or `none`.
+    ///
+    /// ```
+    /// assert_eq!(waxseal::KeyDerivation::DjangoConcat.name(), "django-concat");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             KeyDerivation::Concat => "concat",
@@ -149,7 +157,13 @@ impl KeyDerivation {
 }
 
 /// A digest or key-derivation name that is not one of the known ones.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// ```
+/// let err = "sha3".parse::<waxseal::Digest>().unwrap_err();
+/// assert_eq!(err.to_string(), r#"unknown digest "sha3"; expected one of: md5, sha1, sha224, sha256, sha384, sha512"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} {name:?}; expected one of: {}", known_names(what))]
 pub struct UnknownName {
     /// What was being named: `digest` or `key derivation`.
     pub what: &'static str,
@@ -157,23 +171,13 @@ pub struct UnknownName {
     pub name: String,
 }
 
-impl std::fmt::Display for UnknownName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let known: Vec<&str> = match self.what {
-            "digest" => Digest::ALL.iter().map(|d| d.name()).collect(),
-            _ => KeyDerivation::ALL.iter().map(|k| k.name()).collect(),
-        };
-        write!(
-            f,
-            "unknown {} {:?}; expected one of: {}",
-            self.what,
-            self.name,
-            known.join(", ")
-        )
-    }
+fn known_names(what: &str) -> String {
+    let known: Vec<&str> = match what {
+        "digest" => Digest::ALL.iter().map(|d| d.name()).collect(),
+        _ => KeyDerivation::ALL.iter().map(|k| k.name()).collect(),
+    };
+    known.join(", ")
 }
-
-impl std::error::Error for UnknownName {}
 
 impl std::fmt::Display for Digest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -250,6 +254,12 @@ pub struct SignatureBytes {
 
 impl SignatureBytes {
     /// The signature bytes.
+    ///
+    /// ```
+    /// let sig = waxseal::Signer::new("k")?.signature(b"v");
+    /// assert_eq!(sig.as_slice().len(), 20); // SHA-1
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn as_slice(&self) -> &[u8] {
         &self.bytes[..self.len]
     }
@@ -386,6 +396,13 @@ impl std::fmt::Debug for SignerBuilder {
 
 impl SignerBuilder {
     /// Sets the salt (default `itsdangerous.Signer`).
+    ///
+    /// ```
+    /// let a = waxseal::Signer::builder("k").salt("a").build()?;
+    /// let b = waxseal::Signer::builder("k").salt("b").build()?;
+    /// assert_ne!(a.sign(b"v"), b.sign(b"v"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn salt(mut self, salt: impl AsRef<[u8]>) -> Self {
         self.settings.salt = salt.as_ref().to_vec();
         self
@@ -394,31 +411,67 @@ impl SignerBuilder {
     /// Sets the separator (default `.`). Letters, digits, `-`, `_`, `=` and non-ASCII bytes are
     /// refused by [`SignerBuilder::build`], as in itsdangerous, because they can occur inside a
     /// signature.
+    ///
+    /// ```
+    /// let s = waxseal::Signer::builder("k").separator(b'|').build()?;
+    /// assert!(s.sign(b"v").starts_with(b"v|"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn separator(mut self, separator: u8) -> Self {
         self.settings.separator = separator;
         self
     }
 
     /// Sets the key derivation (default `django-concat`).
+    ///
+    /// ```
+    /// use waxseal::{KeyDerivation, Signer};
+    /// let s = Signer::builder("k").key_derivation(KeyDerivation::Hmac).build()?;
+    /// assert_eq!(s.settings().key_derivation, KeyDerivation::Hmac);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn key_derivation(mut self, derivation: KeyDerivation) -> Self {
         self.settings.key_derivation = derivation;
         self
     }
 
     /// Sets the digest (default SHA-1).
+    ///
+    /// ```
+    /// use waxseal::{Digest, Signer};
+    /// let s = Signer::builder("k").digest(Digest::Sha256).build()?;
+    /// assert_eq!(s.signature(b"v").as_slice().len(), 32);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn digest(mut self, digest: Digest) -> Self {
         self.settings.digest = digest;
         self
     }
 
     /// Replaces all settings at once.
+    ///
+    /// ```
+    /// use waxseal::signer::SignerSettings;
+    /// let s = waxseal::Signer::builder("k").settings(SignerSettings::flask()).build()?;
+    /// assert_eq!(s.settings().salt, b"cookie-session");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn settings(mut self, settings: SignerSettings) -> Self {
         self.settings = settings;
         self
     }
 
     /// Adds a fallback key: accepted when verifying, never used to sign. Fallbacks are tried in
-    /// the order they are added, after the current key.
+    /// the order they are added, after the current key. An empty fallback key is refused by
+    /// [`SignerBuilder::build`] like an empty current key.
+    ///
+    /// ```
+    /// let old = waxseal::Signer::new("old-key")?;
+    /// let token = old.sign(b"value");
+    /// let signer = waxseal::Signer::builder("new-key").fallback_key("old-key").build()?;
+    /// assert_eq!(signer.unsign(&token)?.key_index, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fallback_key(mut self, key: impl AsRef<[u8]>) -> Self {
         self.keys.push(Zeroizing::new(key.as_ref().to_vec()));
         self
@@ -426,16 +479,26 @@ impl SignerBuilder {
 
     /// Permits [`Digest::Md5`]. MD5 is broken as a hash; it is here only so old tokens can
     /// still be verified during a migration.
+    ///
+    /// ```
+    /// use waxseal::{Digest, Signer};
+    /// assert!(Signer::builder("k").digest(Digest::Md5).build().is_err());
+    /// assert!(Signer::builder("k").digest(Digest::Md5).allow_legacy_md5().build().is_ok());
+    /// ```
     pub fn allow_legacy_md5(mut self) -> Self {
         self.allow_md5 = true;
         self
     }
 
-    /// Builds the signer, deriving every key once.
+    /// Builds the signer, deriving every key once. Refuses an empty key (current or fallback),
+    /// a separator that can occur inside a signature, and MD5 unless allowed.
     ///
     /// ```
-    /// let err = waxseal::Signer::builder("k").separator(b'a').build().unwrap_err();
+    /// use waxseal::{ConfigError, Signer};
+    /// let err = Signer::builder("k").separator(b'a').build().unwrap_err();
     /// assert!(err.to_string().contains("separator"));
+    /// let err = Signer::builder("k").fallback_key("").build().unwrap_err();
+    /// assert_eq!(err, ConfigError::EmptyKey { index: 1 });
     /// ```
     pub fn build(self) -> Result<Signer, ConfigError> {
         let sep = self.settings.separator;
@@ -447,6 +510,9 @@ impl SignerBuilder {
         }
         if self.keys.is_empty() {
             return Err(ConfigError::NoKey);
+        }
+        if let Some(index) = self.keys.iter().position(|k| k.is_empty()) {
+            return Err(ConfigError::EmptyKey { index });
         }
         let keys: Vec<&[u8]> = self.keys.iter().map(|k| k.as_slice()).collect();
         Ok(Signer::prepare(self.settings, &keys))
@@ -466,11 +532,12 @@ pub struct Unsigned<'a> {
 ///
 /// ```
 /// use waxseal::Signer;
-/// let signer = Signer::new("secret-key");
+/// let signer = Signer::new("secret-key")?;
 /// let token = signer.sign(b"my string");
 /// assert_eq!(token, b"my string.wh6tMHxLgJqB6oY1uT73iMlyrOA");
-/// assert_eq!(signer.unsign(&token).unwrap().value, b"my string");
+/// assert_eq!(signer.unsign(&token)?.value, b"my string");
 /// assert!(signer.unsign(b"my string.xh6tMHxLgJqB6oY1uT73iMlyrOA").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
 pub struct Signer {
@@ -489,14 +556,23 @@ impl std::fmt::Debug for Signer {
 }
 
 impl Signer {
-    /// A signer with itsdangerous's defaults and one key.
-    pub fn new(secret_key: impl AsRef<[u8]>) -> Signer {
-        Signer::prepare(SignerSettings::default(), &[secret_key.as_ref()])
+    /// A signer with itsdangerous's defaults and one key; an empty key is refused
+    /// ([`ConfigError::EmptyKey`]).
+    ///
+    /// ```
+    /// use waxseal::{ConfigError, Signer};
+    /// let signer = Signer::new("secret-key")?;
+    /// assert_eq!(signer.key_count(), 1);
+    /// assert_eq!(Signer::new("").unwrap_err(), ConfigError::EmptyKey { index: 0 });
+    /// # Ok::<(), ConfigError>(())
+    /// ```
+    pub fn new(secret_key: impl AsRef<[u8]>) -> Result<Signer, ConfigError> {
+        Signer::builder(secret_key).build()
     }
 
-    /// Derives every key and prepares its HMAC state, once. The settings must be valid (the
-    /// builder checks them; the defaults are).
-    pub(crate) fn prepare(settings: SignerSettings, keys: &[impl AsRef<[u8]>]) -> Signer {
+    /// Derives every key and prepares its HMAC state, once. The settings and keys must be valid
+    /// ([`SignerBuilder::build`] checks them).
+    fn prepare(settings: SignerSettings, keys: &[impl AsRef<[u8]>]) -> Signer {
         let s = &settings;
         let macs = keys
             .iter()
@@ -511,6 +587,12 @@ impl Signer {
     }
 
     /// Starts a builder whose current (signing) key is `secret_key`.
+    ///
+    /// ```
+    /// let s = waxseal::Signer::builder("new").fallback_key("old").build()?;
+    /// assert_eq!(s.key_count(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn builder(secret_key: impl AsRef<[u8]>) -> SignerBuilder {
         SignerBuilder {
             settings: SignerSettings::default(),
@@ -520,26 +602,57 @@ impl Signer {
     }
 
     /// The settings this signer uses.
+    ///
+    /// ```
+    /// assert_eq!(waxseal::Signer::new("k")?.settings().separator, b'.');
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn settings(&self) -> &SignerSettings {
         &self.settings
     }
 
     /// How many keys it accepts (the current key plus the fallbacks).
+    ///
+    /// ```
+    /// assert_eq!(waxseal::Signer::new("k")?.key_count(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn key_count(&self) -> usize {
         self.macs.len()
     }
 
     /// The raw signature of `value` under the current key.
+    ///
+    /// ```
+    /// let s = waxseal::Signer::new("secret-key")?;
+    /// let token = s.sign(b"my string");
+    /// let b64 = waxseal::encoding::base64_encode(s.signature(b"my string").as_slice());
+    /// assert!(token.ends_with(b64.as_bytes()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn signature(&self, value: &[u8]) -> SignatureBytes {
         self.macs[0].compute(value)
     }
 
     /// The raw signature of `value` under key `index` (0 = current), if it exists.
+    ///
+    /// ```
+    /// let s = waxseal::Signer::builder("new").fallback_key("old").build()?;
+    /// let old = waxseal::Signer::new("old")?;
+    /// assert_eq!(s.signature_with_key(b"v", 1).map(|x| x.as_slice().to_vec()), Some(old.signature(b"v").as_slice().to_vec()));
+    /// assert!(s.signature_with_key(b"v", 2).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn signature_with_key(&self, value: &[u8], index: usize) -> Option<SignatureBytes> {
         self.macs.get(index).map(|m| m.compute(value))
     }
 
     /// Returns `value SEP signature`.
+    ///
+    /// ```
+    /// assert_eq!(waxseal::Signer::new("secret-key")?.sign(b"my string"), b"my string.wh6tMHxLgJqB6oY1uT73iMlyrOA");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn sign(&self, value: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(value.len() + 90);
         self.sign_into(value, &mut out);
@@ -547,6 +660,13 @@ impl Signer {
     }
 
     /// Appends `value SEP signature` to `out`.
+    ///
+    /// ```
+    /// let mut out = b"prefix:".to_vec();
+    /// waxseal::Signer::new("secret-key")?.sign_into(b"my string", &mut out);
+    /// assert_eq!(out, b"prefix:my string.wh6tMHxLgJqB6oY1uT73iMlyrOA");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn sign_into(&self, value: &[u8], out: &mut Vec<u8>) {
         out.extend_from_slice(value);
         out.push(self.settings.separator);
@@ -556,6 +676,13 @@ impl Signer {
     /// Checks a base64 signature of `value` against every key, current first, and returns the
     /// index of the key that matched. The comparison is constant-time, so the time taken does
     /// not reveal how much of a forged signature was right.
+    ///
+    /// ```
+    /// let s = waxseal::Signer::new("secret-key")?;
+    /// assert_eq!(s.verify_signature(b"my string", b"wh6tMHxLgJqB6oY1uT73iMlyrOA"), Some(0));
+    /// assert_eq!(s.verify_signature(b"my string", b"not-it"), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn verify_signature(&self, value: &[u8], signature_b64: &[u8]) -> Option<usize> {
         let mut buf = [0u8; 64];
         // Invalid base64 is just a signature that does not match, as in itsdangerous.
@@ -567,6 +694,14 @@ impl Signer {
     }
 
     /// Verifies `signed` and returns the value, split at the last separator.
+    ///
+    /// ```
+    /// let s = waxseal::Signer::new("secret-key")?;
+    /// let ok = s.unsign(b"my string.wh6tMHxLgJqB6oY1uT73iMlyrOA")?;
+    /// assert_eq!((ok.value, ok.key_index), (&b"my string"[..], 0));
+    /// assert!(s.unsign(b"no separator").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn unsign<'a>(&self, signed: &'a [u8]) -> Result<Unsigned<'a>, Error> {
         let sep = self.settings.separator;
         let Some(at) = signed.iter().rposition(|&b| b == sep) else {
@@ -583,6 +718,13 @@ impl Signer {
     }
 
     /// Whether `signed` carries a valid signature.
+    ///
+    /// ```
+    /// let s = waxseal::Signer::new("secret-key")?;
+    /// assert!(s.validate(b"my string.wh6tMHxLgJqB6oY1uT73iMlyrOA"));
+    /// assert!(!s.validate(b"my string.forged"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn validate(&self, signed: &[u8]) -> bool {
         self.unsign(signed).is_ok()
     }

@@ -12,6 +12,10 @@ use crate::error::{ConfigError, Error};
 use crate::signer::{Signer, SignerBuilder, SignerSettings};
 
 /// The current Unix time in whole seconds, as itsdangerous's `int(time.time())`.
+///
+/// ```
+/// assert!(waxseal::timed::unix_now() > 1_700_000_000);
+/// ```
 pub fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -34,12 +38,13 @@ pub struct TimestampUnsigned<'a> {
 ///
 /// ```
 /// use waxseal::TimestampSigner;
-/// let signer = TimestampSigner::new("secret-key");
+/// let signer = TimestampSigner::new("secret-key")?;
 /// let token = signer.sign_at(b"value", 1_700_000_000);
-/// let ok = signer.unsign_at(&token, Some(60), 1_700_000_060).unwrap();
+/// let ok = signer.unsign_at(&token, Some(60), 1_700_000_060)?;
 /// assert_eq!((ok.value, ok.timestamp), (&b"value"[..], 1_700_000_000));
 /// let expired = signer.unsign_at(&token, Some(60), 1_700_000_061).unwrap_err();
 /// assert_eq!(expired.kind(), waxseal::ErrorKind::Expired);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct TimestampSigner {
@@ -47,39 +52,81 @@ pub struct TimestampSigner {
 }
 
 impl TimestampSigner {
-    /// A timestamp signer with itsdangerous's defaults and one key.
-    pub fn new(secret_key: impl AsRef<[u8]>) -> TimestampSigner {
-        TimestampSigner {
-            signer: Signer::new(secret_key),
-        }
+    /// A timestamp signer with itsdangerous's defaults and one key; an empty key is refused
+    /// ([`ConfigError::EmptyKey`]).
+    ///
+    /// ```
+    /// use waxseal::{ConfigError, TimestampSigner};
+    /// assert!(TimestampSigner::new("secret-key").is_ok());
+    /// assert_eq!(TimestampSigner::new(b"").unwrap_err(), ConfigError::EmptyKey { index: 0 });
+    /// ```
+    pub fn new(secret_key: impl AsRef<[u8]>) -> Result<TimestampSigner, ConfigError> {
+        Signer::new(secret_key).map(TimestampSigner::from_signer)
     }
 
     /// Wraps a configured [`Signer`] (its salt, digest, keys…).
+    ///
+    /// ```
+    /// let signer = waxseal::Signer::builder("k").salt("activate").build()?;
+    /// let ts = waxseal::TimestampSigner::from_signer(signer);
+    /// assert_eq!(ts.settings().salt, b"activate");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_signer(signer: Signer) -> TimestampSigner {
         TimestampSigner { signer }
     }
 
     /// Builds from a [`SignerBuilder`].
+    ///
+    /// ```
+    /// use waxseal::{Signer, TimestampSigner};
+    /// let ts = TimestampSigner::build(Signer::builder("k").fallback_key("old"))?;
+    /// assert_eq!(ts.signer().key_count(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn build(builder: SignerBuilder) -> Result<TimestampSigner, ConfigError> {
         builder.build().map(TimestampSigner::from_signer)
     }
 
     /// The underlying signer.
+    ///
+    /// ```
+    /// assert_eq!(waxseal::TimestampSigner::new("k")?.signer().key_count(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn signer(&self) -> &Signer {
         &self.signer
     }
 
     /// The settings in use.
+    ///
+    /// ```
+    /// assert_eq!(waxseal::TimestampSigner::new("k")?.settings().salt, b"itsdangerous.Signer");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn settings(&self) -> &SignerSettings {
         self.signer.settings()
     }
 
     /// Signs `value` with the current time.
+    ///
+    /// ```
+    /// let s = waxseal::TimestampSigner::new("k")?;
+    /// assert!(s.unsign(&s.sign(b"v"), Some(60)).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn sign(&self, value: &[u8]) -> Vec<u8> {
         self.sign_at(value, unix_now())
     }
 
     /// Signs `value` as if at `timestamp` (Unix seconds).
+    ///
+    /// ```
+    /// let s = waxseal::TimestampSigner::new("k")?;
+    /// let token = s.sign_at(b"v", 1_700_000_000);
+    /// assert_eq!(s.unsign_at(&token, None, 0)?.timestamp, 1_700_000_000);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn sign_at(&self, value: &[u8], timestamp: u64) -> Vec<u8> {
         let mut out = Vec::with_capacity(value.len() + 100);
         self.sign_at_into(value, timestamp, &mut out);
@@ -87,11 +134,27 @@ impl TimestampSigner {
     }
 
     /// Appends `value SEP ts SEP signature` to `out`.
+    ///
+    /// ```
+    /// let s = waxseal::TimestampSigner::new("k")?;
+    /// let mut out = Vec::new();
+    /// s.sign_at_into(b"v", 1_700_000_000, &mut out);
+    /// assert_eq!(out, s.sign_at(b"v", 1_700_000_000));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn sign_at_into(&self, value: &[u8], timestamp: u64, out: &mut Vec<u8>) {
         sign_timed_into(&self.signer, value, timestamp, out);
     }
 
     /// Verifies against the current clock; see [`TimestampSigner::unsign_at`].
+    ///
+    /// ```
+    /// let s = waxseal::TimestampSigner::new("k")?;
+    /// let old = s.sign_at(b"v", 1_000);
+    /// assert_eq!(s.unsign(&old, None)?.value, b"v");
+    /// assert!(s.unsign(&old, Some(60)).is_err()); // expired long ago
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn unsign<'a>(
         &self,
         signed: &'a [u8],
@@ -101,6 +164,14 @@ impl TimestampSigner {
     }
 
     /// Verifies the signature, then the timestamp, then the age as of `now`.
+    ///
+    /// ```
+    /// let s = waxseal::TimestampSigner::new("k")?;
+    /// let token = s.sign_at(b"v", 1_000);
+    /// assert!(s.unsign_at(&token, Some(60), 1_060).is_ok());
+    /// assert!(s.unsign_at(&token, Some(60), 999).is_err()); // dated in the future
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn unsign_at<'a>(
         &self,
         signed: &'a [u8],
@@ -111,6 +182,13 @@ impl TimestampSigner {
     }
 
     /// Whether `signed` has a valid signature and, if `max_age` is given, is young enough now.
+    ///
+    /// ```
+    /// let s = waxseal::TimestampSigner::new("k")?;
+    /// assert!(s.validate(&s.sign(b"v"), Some(60)));
+    /// assert!(!s.validate(b"v.forged.token", None));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn validate(&self, signed: &[u8], max_age: Option<u64>) -> bool {
         self.unsign(signed, max_age).is_ok()
     }

@@ -35,8 +35,8 @@ fn flip(token: &str, index: usize) -> String {
 #[test]
 fn seal_open_roundtrip_reports_plaintext_time_and_index() {
     let codec = EncryptedCookieCodec::new(&ring("a", &[]));
-    let t = codec.seal("session", b"{\"uid\":7}", NOW).unwrap();
-    let o = codec.open("session", &t, Some(60), NOW + 10).unwrap();
+    let t = codec.seal_at("session", b"{\"uid\":7}", NOW).unwrap();
+    let o = codec.open_at("session", &t, Some(60), NOW + 10).unwrap();
     assert_eq!(o.plaintext, b"{\"uid\":7}");
     assert_eq!(o.issued_at, NOW);
     assert_eq!(o.key_index, 0);
@@ -45,7 +45,7 @@ fn seal_open_roundtrip_reports_plaintext_time_and_index() {
 #[test]
 fn token_is_urlsafe_nopad_with_version_byte_and_exact_length() {
     let codec = EncryptedCookieCodec::new(&ring("a", &[]));
-    let t = codec.seal("session", &[0u8; 100], NOW).unwrap();
+    let t = codec.seal_at("session", &[0u8; 100], NOW).unwrap();
     assert!(t
         .bytes()
         .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
@@ -57,17 +57,17 @@ fn token_is_urlsafe_nopad_with_version_byte_and_exact_length() {
 #[test]
 fn empty_plaintext_roundtrips() {
     let codec = EncryptedCookieCodec::new(&ring("a", &[]));
-    let t = codec.seal("s", b"", NOW).unwrap();
-    assert_eq!(codec.open("s", &t, None, NOW).unwrap().plaintext, b"");
+    let t = codec.seal_at("s", b"", NOW).unwrap();
+    assert_eq!(codec.open_at("s", &t, None, NOW).unwrap().plaintext, b"");
 }
 
 #[test]
 fn tampering_each_region_fails_closed() {
     let codec = EncryptedCookieCodec::new(&ring("a", &[]));
-    let t = codec.seal("session", b"hello world", NOW).unwrap();
+    let t = codec.seal_at("session", b"hello world", NOW).unwrap();
     // version
     assert_eq!(
-        codec.open("session", &flip(&t, 0), None, NOW),
+        codec.open_at("session", &flip(&t, 0), None, NOW),
         Err(EncryptedCookieError::Malformed(Malformed::UnknownVersion(
             0
         )))
@@ -83,7 +83,7 @@ fn tampering_each_region_fails_closed() {
         len - 1,
     ] {
         assert_eq!(
-            codec.open("session", &flip(&t, i), None, NOW),
+            codec.open_at("session", &flip(&t, i), None, NOW),
             Err(EncryptedCookieError::DecryptionFailed),
             "byte {i}"
         );
@@ -93,16 +93,16 @@ fn tampering_each_region_fails_closed() {
 #[test]
 fn truncation_and_extension_fail() {
     let codec = EncryptedCookieCodec::new(&ring("a", &[]));
-    let t = codec.seal("session", b"hello world", NOW).unwrap();
+    let t = codec.seal_at("session", b"hello world", NOW).unwrap();
     let mut raw = URL_SAFE_NO_PAD.decode(&t).unwrap();
     raw.pop();
     assert_eq!(
-        codec.open("session", &URL_SAFE_NO_PAD.encode(&raw), None, NOW),
+        codec.open_at("session", &URL_SAFE_NO_PAD.encode(&raw), None, NOW),
         Err(EncryptedCookieError::DecryptionFailed)
     );
     raw.extend_from_slice(&[0, 0]);
     assert_eq!(
-        codec.open("session", &URL_SAFE_NO_PAD.encode(&raw), None, NOW),
+        codec.open_at("session", &URL_SAFE_NO_PAD.encode(&raw), None, NOW),
         Err(EncryptedCookieError::DecryptionFailed)
     );
 }
@@ -110,10 +110,10 @@ fn truncation_and_extension_fail() {
 #[test]
 fn wrong_cookie_name_fails() {
     let codec = EncryptedCookieCodec::new(&ring("a", &[]));
-    let t = codec.seal("session", b"x", NOW).unwrap();
+    let t = codec.seal_at("session", b"x", NOW).unwrap();
     for name in ["Session", "session ", "", "prefs"] {
         assert_eq!(
-            codec.open(name, &t, None, NOW),
+            codec.open_at(name, &t, None, NOW),
             Err(EncryptedCookieError::DecryptionFailed)
         );
     }
@@ -122,11 +122,11 @@ fn wrong_cookie_name_fails() {
 #[test]
 fn wrong_key_fails() {
     let t = EncryptedCookieCodec::new(&ring("a", &[]))
-        .seal("s", b"x", NOW)
+        .seal_at("s", b"x", NOW)
         .unwrap();
     let other = EncryptedCookieCodec::new(&ring("b", &[]));
     assert_eq!(
-        other.open("s", &t, None, NOW),
+        other.open_at("s", &t, None, NOW),
         Err(EncryptedCookieError::DecryptionFailed)
     );
 }
@@ -134,23 +134,23 @@ fn wrong_key_fails() {
 #[test]
 fn fallback_keys_open_with_their_index() {
     let t_c = EncryptedCookieCodec::new(&ring("c", &[]))
-        .seal("s", b"c", NOW)
+        .seal_at("s", b"c", NOW)
         .unwrap();
     let t_b = EncryptedCookieCodec::new(&ring("b", &[]))
-        .seal("s", b"b", NOW)
+        .seal_at("s", b"b", NOW)
         .unwrap();
     let t_a = EncryptedCookieCodec::new(&ring("a", &[]))
-        .seal("s", b"a", NOW)
+        .seal_at("s", b"a", NOW)
         .unwrap();
     let codec = EncryptedCookieCodec::new(&ring("c", &["b", "a"]));
-    assert_eq!(codec.open("s", &t_c, None, NOW).unwrap().key_index, 0);
-    assert_eq!(codec.open("s", &t_b, None, NOW).unwrap().key_index, 1);
-    assert_eq!(codec.open("s", &t_a, None, NOW).unwrap().key_index, 2);
+    assert_eq!(codec.open_at("s", &t_c, None, NOW).unwrap().key_index, 0);
+    assert_eq!(codec.open_at("s", &t_b, None, NOW).unwrap().key_index, 1);
+    assert_eq!(codec.open_at("s", &t_a, None, NOW).unwrap().key_index, 2);
     // Sealing always uses the current key.
-    let fresh = codec.seal("s", b"n", NOW).unwrap();
+    let fresh = codec.seal_at("s", b"n", NOW).unwrap();
     assert_eq!(
         EncryptedCookieCodec::new(&ring("c", &[]))
-            .open("s", &fresh, None, NOW)
+            .open_at("s", &fresh, None, NOW)
             .unwrap()
             .key_index,
         0
@@ -160,18 +160,20 @@ fn fallback_keys_open_with_their_index() {
 #[test]
 fn rotation_keeps_old_tokens_until_dropped() {
     let mut r = Keyring::generate().unwrap();
-    let t = EncryptedCookieCodec::new(&r).seal("s", b"x", NOW).unwrap();
+    let t = EncryptedCookieCodec::new(&r)
+        .seal_at("s", b"x", NOW)
+        .unwrap();
     r.rotate(1).unwrap();
     assert_eq!(
         EncryptedCookieCodec::new(&r)
-            .open("s", &t, None, NOW)
+            .open_at("s", &t, None, NOW)
             .unwrap()
             .key_index,
         1
     );
     r.rotate(1).unwrap();
     assert_eq!(
-        EncryptedCookieCodec::new(&r).open("s", &t, None, NOW),
+        EncryptedCookieCodec::new(&r).open_at("s", &t, None, NOW),
         Err(EncryptedCookieError::DecryptionFailed)
     );
 }
@@ -179,26 +181,26 @@ fn rotation_keeps_old_tokens_until_dropped() {
 #[test]
 fn expiry_boundary_age_equal_passes_greater_fails() {
     let codec = EncryptedCookieCodec::new(&ring("a", &[]));
-    let t = codec.seal("s", b"x", NOW).unwrap();
-    assert!(codec.open("s", &t, Some(100), NOW + 100).is_ok());
+    let t = codec.seal_at("s", b"x", NOW).unwrap();
+    assert!(codec.open_at("s", &t, Some(100), NOW + 100).is_ok());
     assert_eq!(
-        codec.open("s", &t, Some(100), NOW + 101),
+        codec.open_at("s", &t, Some(100), NOW + 101),
         Err(EncryptedCookieError::Expired {
             issued_at: NOW,
             age: 101,
             max_age: 100
         })
     );
-    assert!(codec.open("s", &t, Some(0), NOW).is_ok());
-    assert!(codec.open("s", &t, None, NOW + 1_000_000).is_ok());
+    assert!(codec.open_at("s", &t, Some(0), NOW).is_ok());
+    assert!(codec.open_at("s", &t, None, NOW + 1_000_000).is_ok());
 }
 
 #[test]
 fn future_issue_time_fails_unless_within_skew() {
     let codec = EncryptedCookieCodec::new(&ring("a", &[]));
-    let t = codec.seal("s", b"x", NOW + 1).unwrap();
+    let t = codec.seal_at("s", b"x", NOW + 1).unwrap();
     assert_eq!(
-        codec.open("s", &t, Some(100), NOW),
+        codec.open_at("s", &t, Some(100), NOW),
         Err(EncryptedCookieError::IssuedInFuture {
             issued_at: NOW + 1,
             now: NOW
@@ -206,22 +208,22 @@ fn future_issue_time_fails_unless_within_skew() {
     );
     let lenient = codec.clone().with_clock_skew(1);
     assert_eq!(
-        lenient.open("s", &t, Some(100), NOW).unwrap().issued_at,
+        lenient.open_at("s", &t, Some(100), NOW).unwrap().issued_at,
         NOW + 1
     );
     // No max_age, no time check (as itsdangerous).
-    assert!(codec.open("s", &t, None, NOW).is_ok());
+    assert!(codec.open_at("s", &t, None, NOW).is_ok());
 }
 
 #[test]
 fn extreme_times_do_not_overflow() {
     let codec = EncryptedCookieCodec::new(&ring("a", &[])).with_clock_skew(u64::MAX);
-    let t = codec.seal("s", b"x", u64::MAX).unwrap();
-    assert!(codec.open("s", &t, Some(u64::MAX), 0).is_ok());
+    let t = codec.seal_at("s", b"x", u64::MAX).unwrap();
+    assert!(codec.open_at("s", &t, Some(u64::MAX), 0).is_ok());
     let strict = EncryptedCookieCodec::new(&ring("a", &[]));
-    let t0 = strict.seal("s", b"x", 0).unwrap();
+    let t0 = strict.seal_at("s", b"x", 0).unwrap();
     assert!(matches!(
-        strict.open("s", &t0, Some(5), u64::MAX),
+        strict.open_at("s", &t0, Some(5), u64::MAX),
         Err(EncryptedCookieError::Expired { age: u64::MAX, .. })
     ));
 }
@@ -231,7 +233,7 @@ fn oversize_token_refused_before_decoding() {
     let codec = EncryptedCookieCodec::new(&ring("a", &[]));
     let big = "A".repeat(MAX_TOKEN_LEN + 1);
     assert_eq!(
-        codec.open("s", &big, None, NOW),
+        codec.open_at("s", &big, None, NOW),
         Err(EncryptedCookieError::Malformed(Malformed::TooLong {
             len: MAX_TOKEN_LEN + 1
         }))
@@ -239,7 +241,7 @@ fn oversize_token_refused_before_decoding() {
     // Not even base64: still the length error, proving the check comes first.
     let junk = "!".repeat(MAX_TOKEN_LEN + 1);
     assert!(matches!(
-        codec.open("s", &junk, None, NOW),
+        codec.open_at("s", &junk, None, NOW),
         Err(EncryptedCookieError::Malformed(Malformed::TooLong { .. }))
     ));
 }
@@ -247,14 +249,16 @@ fn oversize_token_refused_before_decoding() {
 #[test]
 fn largest_plaintext_fits_exactly_and_one_more_is_refused() {
     let codec = EncryptedCookieCodec::new(&ring("a", &[]));
-    let t = codec.seal("s", &vec![7u8; MAX_PLAINTEXT_LEN], NOW).unwrap();
+    let t = codec
+        .seal_at("s", &vec![7u8; MAX_PLAINTEXT_LEN], NOW)
+        .unwrap();
     assert_eq!(t.len(), MAX_TOKEN_LEN);
     assert_eq!(
-        codec.open("s", &t, None, NOW).unwrap().plaintext.len(),
+        codec.open_at("s", &t, None, NOW).unwrap().plaintext.len(),
         MAX_PLAINTEXT_LEN
     );
     assert_eq!(
-        codec.seal("s", &vec![7u8; MAX_PLAINTEXT_LEN + 1], NOW),
+        codec.seal_at("s", &vec![7u8; MAX_PLAINTEXT_LEN + 1], NOW),
         Err(EncryptedCookieError::PlaintextTooLarge {
             len: MAX_PLAINTEXT_LEN + 1
         })
@@ -274,24 +278,24 @@ fn garbage_is_malformed_never_panics() {
     ];
     for (token, want) in cases {
         assert_eq!(
-            codec.open("s", token, None, NOW),
+            codec.open_at("s", token, None, NOW),
             Err(EncryptedCookieError::Malformed(want)),
             "{token:?}"
         );
     }
     let short = URL_SAFE_NO_PAD.encode([1u8; MIN_RAW_LEN - 1]);
     assert!(matches!(
-        codec.open("s", &short, None, NOW),
+        codec.open_at("s", &short, None, NOW),
         Err(EncryptedCookieError::Malformed(Malformed::TooShort { .. }))
     ));
     let min = URL_SAFE_NO_PAD.encode([1u8; MIN_RAW_LEN]);
     assert_eq!(
-        codec.open("s", &min, None, NOW),
+        codec.open_at("s", &min, None, NOW),
         Err(EncryptedCookieError::DecryptionFailed)
     );
     let v2 = URL_SAFE_NO_PAD.encode([2u8; 80]);
     assert_eq!(
-        codec.open("s", &v2, None, NOW),
+        codec.open_at("s", &v2, None, NOW),
         Err(EncryptedCookieError::Malformed(Malformed::UnknownVersion(
             2
         )))
@@ -301,13 +305,13 @@ fn garbage_is_malformed_never_panics() {
 #[test]
 fn non_canonical_base64_trailing_bits_refused() {
     let codec = EncryptedCookieCodec::new(&ring("a", &[]));
-    let t = codec.seal("s", b"x", NOW).unwrap(); // 50 raw bytes: the last char carries 2 unused bits
+    let t = codec.seal_at("s", b"x", NOW).unwrap(); // 50 raw bytes: the last char carries 2 unused bits
     let mut chars: Vec<u8> = t.into_bytes();
     let last = chars.len() - 1;
     // 'A'..'P' differ only in the low bits for the last char; pick a sibling with other low bits.
     chars[last] = if chars[last] == b'B' { b'C' } else { b'B' };
     let tweaked = String::from_utf8(chars).unwrap();
-    assert!(codec.open("s", &tweaked, None, NOW).is_err());
+    assert!(codec.open_at("s", &tweaked, None, NOW).is_err());
 }
 
 #[test]
@@ -355,14 +359,14 @@ fn interop_rust_sealed_opens_in_python_with_same_results() {
     let (a, b) = (key("a"), key("b"));
     let codec = EncryptedCookieCodec::new(&ring("a", &[]));
     let t = codec
-        .seal("session", b"{\"user\":\"\xc3\xa9\"}", NOW)
+        .seal_at("session", b"{\"user\":\"\xc3\xa9\"}", NOW)
         .unwrap();
     let t_b = EncryptedCookieCodec::new(&ring("b", &[]))
-        .seal("session", b"old", NOW)
+        .seal_at("session", b"old", NOW)
         .unwrap();
-    let empty = codec.seal("session", b"", NOW).unwrap();
+    let empty = codec.seal_at("session", b"", NOW).unwrap();
     let max = codec
-        .seal("session", &vec![0x5a; MAX_PLAINTEXT_LEN], NOW)
+        .seal_at("session", &vec![0x5a; MAX_PLAINTEXT_LEN], NOW)
         .unwrap();
     let len = URL_SAFE_NO_PAD.decode(&t).unwrap().len();
     let mut cases: Vec<(Value, &str)> = vec![
@@ -429,7 +433,7 @@ fn interop_rust_sealed_opens_in_python_with_same_results() {
             )
             .unwrap(),
         )
-        .open(
+        .open_at(
             req["cookie_name"].as_str().unwrap(),
             req["token"].as_str().unwrap(),
             req["max_age"].as_u64(),
@@ -493,7 +497,7 @@ fn interop_python_sealed_is_byte_identical_and_opens_in_rust() {
         let py_token = ans["token"].as_str().unwrap();
         let rust_token = codec.seal_with_nonce(name, pt, *now, nonce).unwrap();
         assert_eq!(py_token, rust_token);
-        let o = codec.open(name, py_token, None, 0).unwrap();
+        let o = codec.open_at(name, py_token, None, 0).unwrap();
         assert_eq!(&o.plaintext, pt);
         assert_eq!(o.issued_at, *now);
     }
@@ -509,13 +513,13 @@ mod never_panics {
         #[test]
         fn open_never_panics_on_any_text(s in ".{0,200}", now in any::<u64>(), age in any::<Option<u64>>()) {
             let codec = EncryptedCookieCodec::new(&ring("a", &[]));
-            let _ = codec.open("session", &s, age, now);
+            let _ = codec.open_at("session", &s, age, now);
         }
 
         #[test]
         fn open_never_panics_on_any_bytes(raw in proptest::collection::vec(any::<u8>(), 0..120)) {
             let codec = EncryptedCookieCodec::new(&ring("a", &[]));
-            let r = codec.open("session", &URL_SAFE_NO_PAD.encode(&raw), Some(10), NOW);
+            let r = codec.open_at("session", &URL_SAFE_NO_PAD.encode(&raw), Some(10), NOW);
             prop_assert!(r.is_err());
         }
 
@@ -523,8 +527,8 @@ mod never_panics {
         fn roundtrip_any_plaintext_and_name(pt in proptest::collection::vec(any::<u8>(), 0..300),
                                             name in ".{0,20}", t in any::<u64>()) {
             let codec = EncryptedCookieCodec::new(&ring("a", &[]));
-            let token = codec.seal(&name, &pt, t).unwrap();
-            let o = codec.open(&name, &token, None, 0).unwrap();
+            let token = codec.seal_at(&name, &pt, t).unwrap();
+            let o = codec.open_at(&name, &token, None, 0).unwrap();
             prop_assert_eq!(o.plaintext, pt);
             prop_assert_eq!(o.issued_at, t);
         }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use waxseal::encoding::base64_encode;
 use waxseal::{
     Error, ErrorKind, PayloadError, Serializer, SerializerBuilder, Signer, TimedSerializer,
-    TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer,
+    TimestampSigner, UrlSafeSerializer, UrlSafeTimedSerializer,
 };
 
 #[path = "support/peak_alloc.rs"]
@@ -30,11 +30,11 @@ const NOW: u64 = 1_700_000_000;
 const MIB: usize = 1 << 20;
 
 fn signer() -> Signer {
-    Signer::new(KEY)
+    Signer::new(KEY).unwrap()
 }
 
 fn ts_signer() -> TimestampSigner {
-    TimestampSigner::new(KEY)
+    TimestampSigner::new(KEY).unwrap()
 }
 
 /// The signer the serializers use (salt `itsdangerous`), to sign arbitrary payloads validly.
@@ -50,29 +50,35 @@ type Outcome = Result<Value, Error>;
 
 /// Every serializer entry point, by name: `loads` (timed ones with and without a max age).
 fn serializer_loads(token: &str) -> Vec<(&'static str, Outcome)> {
-    let timed = TimedSerializer::new(KEY);
-    let url_timed = URLSafeTimedSerializer::new(KEY);
+    let timed = TimedSerializer::new(KEY).unwrap();
+    let url_timed = UrlSafeTimedSerializer::new(KEY).unwrap();
     vec![
-        ("Serializer", Serializer::new(KEY).loads(token)),
+        ("Serializer", Serializer::new(KEY).unwrap().loads(token)),
         (
-            "URLSafeSerializer",
-            URLSafeSerializer::new(KEY).loads(token),
+            "UrlSafeSerializer",
+            UrlSafeSerializer::new(KEY).unwrap().loads(token),
         ),
         (
             "TimedSerializer",
-            timed.loads_at(token, None, NOW).map(|l| l.value),
+            timed.loads_details_at(token, None, NOW).map(|l| l.value),
         ),
         (
             "TimedSerializer+max_age",
-            timed.loads_at(token, Some(60), NOW).map(|l| l.value),
+            timed
+                .loads_details_at(token, Some(60), NOW)
+                .map(|l| l.value),
         ),
         (
-            "URLSafeTimedSerializer",
-            url_timed.loads_at(token, None, NOW).map(|l| l.value),
+            "UrlSafeTimedSerializer",
+            url_timed
+                .loads_details_at(token, None, NOW)
+                .map(|l| l.value),
         ),
         (
-            "URLSafeTimedSerializer+max_age",
-            url_timed.loads_at(token, Some(60), NOW).map(|l| l.value),
+            "UrlSafeTimedSerializer+max_age",
+            url_timed
+                .loads_details_at(token, Some(60), NOW)
+                .map(|l| l.value),
         ),
     ]
 }
@@ -80,18 +86,33 @@ fn serializer_loads(token: &str) -> Vec<(&'static str, Outcome)> {
 /// Every serializer's `loads_unsafe`.
 fn serializer_loads_unsafe(token: &str) -> Vec<(&'static str, (bool, Option<Value>))> {
     vec![
-        ("Serializer", Serializer::new(KEY).loads_unsafe(token)),
         (
-            "URLSafeSerializer",
-            URLSafeSerializer::new(KEY).loads_unsafe(token),
+            "Serializer",
+            Serializer::new(KEY)
+                .unwrap()
+                .loads_unsafe(token)
+                .into_tuple(),
+        ),
+        (
+            "UrlSafeSerializer",
+            UrlSafeSerializer::new(KEY)
+                .unwrap()
+                .loads_unsafe(token)
+                .into_tuple(),
         ),
         (
             "TimedSerializer",
-            TimedSerializer::new(KEY).loads_unsafe(token, Some(60)),
+            TimedSerializer::new(KEY)
+                .unwrap()
+                .loads_unsafe(token, Some(60))
+                .into_tuple(),
         ),
         (
-            "URLSafeTimedSerializer",
-            URLSafeTimedSerializer::new(KEY).loads_unsafe(token, None),
+            "UrlSafeTimedSerializer",
+            UrlSafeTimedSerializer::new(KEY)
+                .unwrap()
+                .loads_unsafe(token, None)
+                .into_tuple(),
         ),
     ]
 }
@@ -168,12 +189,12 @@ proptest! {
         let mut text = if compressed { ".".to_string() } else { String::new() };
         text.push_str(&base64_encode(&payload));
         let token = String::from_utf8(ser_signer().sign(text.as_bytes())).unwrap();
-        match URLSafeSerializer::new(KEY).loads::<Value>(&token) {
+        match UrlSafeSerializer::new(KEY).unwrap().loads::<Value>(&token) {
             Ok(_) => prop_assert!(!compressed || payload.starts_with(&[0x78])),
             Err(e) => prop_assert_eq!(e.kind(), ErrorKind::BadPayload, "{:?}", e),
         }
         let token = String::from_utf8(ser_ts_signer().sign_at(text.as_bytes(), NOW)).unwrap();
-        match URLSafeTimedSerializer::new(KEY).loads_at::<Value>(&token, Some(0), NOW) {
+        match UrlSafeTimedSerializer::new(KEY).unwrap().loads_details_at::<Value>(&token, Some(0), NOW) {
             Ok(_) => {}
             Err(e) => prop_assert_eq!(e.kind(), ErrorKind::BadPayload, "{:?}", e),
         }
@@ -351,7 +372,8 @@ fn nine_byte_timestamp_validly_signed_is_malformed_timestamp() {
         let token = String::from_utf8(ser_signer().sign(json.as_bytes())).unwrap();
         assert_eq!(
             TimedSerializer::new(KEY)
-                .loads_at::<Value>(&token, None, NOW)
+                .unwrap()
+                .loads_details_at::<Value>(&token, None, NOW)
                 .unwrap_err(),
             Error::MalformedTimestamp {
                 payload: b"\"x\"".to_vec()
@@ -373,8 +395,9 @@ fn invalid_base64_timestamp_validly_signed_is_malformed_timestamp() {
         );
         let token = url_timed_value_with_raw_ts("eyJpZCI6NDJ9", ts);
         assert_eq!(
-            URLSafeTimedSerializer::new(KEY)
-                .loads_at::<Value>(&token, Some(60), NOW)
+            UrlSafeTimedSerializer::new(KEY)
+                .unwrap()
+                .loads_details_at::<Value>(&token, Some(60), NOW)
                 .unwrap_err(),
             Error::MalformedTimestamp {
                 payload: b"eyJpZCI6NDJ9".to_vec()
@@ -382,7 +405,10 @@ fn invalid_base64_timestamp_validly_signed_is_malformed_timestamp() {
             "{ts}"
         );
         assert_eq!(
-            URLSafeTimedSerializer::new(KEY).loads_unsafe::<Value>(&token, None),
+            UrlSafeTimedSerializer::new(KEY)
+                .unwrap()
+                .loads_unsafe::<Value>(&token, None)
+                .into_tuple(),
             (false, Some(serde_json::json!({"id": 42})))
         );
     }
@@ -426,22 +452,26 @@ fn max_u64_timestamp_is_expired_with_max_age_and_valid_without() {
         .is_ok());
 
     for token in [
-        TimedSerializer::new(KEY).dumps_at(&1, u64::MAX).unwrap(),
-        URLSafeTimedSerializer::new(KEY)
+        TimedSerializer::new(KEY)
+            .unwrap()
+            .dumps_at(&1, u64::MAX)
+            .unwrap(),
+        UrlSafeTimedSerializer::new(KEY)
+            .unwrap()
             .dumps_at(&1, u64::MAX)
             .unwrap(),
     ] {
-        let timed = TimedSerializer::new(KEY);
-        let url = URLSafeTimedSerializer::new(KEY);
+        let timed = TimedSerializer::new(KEY).unwrap();
+        let url = UrlSafeTimedSerializer::new(KEY).unwrap();
         let (ok, expired) = if token.starts_with('1') {
             (
-                timed.loads_at::<Value>(&token, None, NOW),
-                timed.loads_at::<Value>(&token, Some(60), NOW),
+                timed.loads_details_at::<Value>(&token, None, NOW),
+                timed.loads_details_at::<Value>(&token, Some(60), NOW),
             )
         } else {
             (
-                url.loads_at::<Value>(&token, None, NOW),
-                url.loads_at::<Value>(&token, Some(60), NOW),
+                url.loads_details_at::<Value>(&token, None, NOW),
+                url.loads_details_at::<Value>(&token, Some(60), NOW),
             )
         };
         assert_eq!(ok.unwrap().timestamp, Some(u64::MAX));
@@ -534,15 +564,21 @@ fn url_timed_token(payload: &str) -> String {
 /// Loads a validly signed URL-safe payload through both URL-safe serializers (and their
 /// `loads_unsafe`, which must not claim validity for an undecodable payload).
 fn url_payload_error(payload: &str) -> PayloadError {
-    let plain = URLSafeSerializer::new(KEY).loads::<Value>(&url_token(payload));
-    let timed =
-        URLSafeTimedSerializer::new(KEY).loads_at::<Value>(&url_timed_token(payload), None, NOW);
+    let plain = UrlSafeSerializer::new(KEY)
+        .unwrap()
+        .loads::<Value>(&url_token(payload));
+    let timed = UrlSafeTimedSerializer::new(KEY)
+        .unwrap()
+        .loads_details_at::<Value>(&url_timed_token(payload), None, NOW);
     let (Err(Error::BadPayload(a)), Err(Error::BadPayload(b))) = (plain, timed) else {
         panic!("expected BadPayload for {payload:?}");
     };
     assert_eq!(a, b);
     assert_eq!(
-        URLSafeSerializer::new(KEY).loads_unsafe::<Value>(&url_token(payload)),
+        UrlSafeSerializer::new(KEY)
+            .unwrap()
+            .loads_unsafe::<Value>(&url_token(payload))
+            .into_tuple(),
         (false, None)
     );
     a
@@ -557,13 +593,17 @@ fn validly_signed_non_json_payload_is_bad_payload_json() {
     assert!(matches!(url_payload_error(""), PayloadError::Json(_)));
     let token = url_token("not json {"); // plain Serializer: the payload is the JSON text
     assert!(matches!(
-        Serializer::new(KEY).loads::<Value>(&token).unwrap_err(),
+        Serializer::new(KEY)
+            .unwrap()
+            .loads::<Value>(&token)
+            .unwrap_err(),
         Error::BadPayload(PayloadError::Json(_))
     ));
     let token = url_timed_token("{\"a\": ");
     assert!(matches!(
         TimedSerializer::new(KEY)
-            .loads_at::<Value>(&token, Some(1), NOW)
+            .unwrap()
+            .loads_details_at::<Value>(&token, Some(1), NOW)
             .unwrap_err(),
         Error::BadPayload(PayloadError::Json(_))
     ));
@@ -571,9 +611,10 @@ fn validly_signed_non_json_payload_is_bad_payload_json() {
 
 #[test]
 fn validly_signed_json_of_the_wrong_type_is_bad_payload_json() {
-    let token = URLSafeSerializer::new(KEY).dumps(&"text").unwrap();
+    let token = UrlSafeSerializer::new(KEY).unwrap().dumps(&"text").unwrap();
     assert!(matches!(
-        URLSafeSerializer::new(KEY)
+        UrlSafeSerializer::new(KEY)
+            .unwrap()
             .loads::<u32>(&token)
             .unwrap_err(),
         Error::BadPayload(PayloadError::Json(_))
@@ -696,7 +737,8 @@ fn hand_written_zlib_stream_is_valid_below_the_cap() {
     // Proves the bomb below is a real zlib stream, refused only for its size.
     for n in [1, 2, 258, 259, 1000, 100_000] {
         let token = url_token(&bomb_payload(n));
-        let loaded = URLSafeSerializer::new(KEY)
+        let loaded = UrlSafeSerializer::new(KEY)
+            .unwrap()
             .loads_details::<Value>(&token)
             .unwrap();
         assert_eq!((loaded.value, loaded.compressed), (Value::from(0), true));
@@ -709,7 +751,7 @@ fn validly_signed_zlib_bomb_is_too_large_quickly_with_small_peak_memory() {
     const FIFTY_MB: usize = 50_000_000;
     let token = url_token(&bomb_payload(FIFTY_MB));
     assert!(token.len() < 600_000, "{}", token.len());
-    let s = URLSafeSerializer::new(KEY);
+    let s = UrlSafeSerializer::new(KEY).unwrap();
     let (result, peak, took) = measure(|| s.loads::<Value>(&token));
     assert_eq!(
         result.unwrap_err(),
@@ -720,8 +762,8 @@ fn validly_signed_zlib_bomb_is_too_large_quickly_with_small_peak_memory() {
     assert!(peak < 4 * MIB, "peak allocation {peak} bytes");
 
     let timed_token = url_timed_token(&bomb_payload(FIFTY_MB));
-    let t = URLSafeTimedSerializer::new(KEY);
-    let (result, peak, took) = measure(|| t.loads_at::<Value>(&timed_token, Some(60), NOW));
+    let t = UrlSafeTimedSerializer::new(KEY).unwrap();
+    let (result, peak, took) = measure(|| t.loads_details_at::<Value>(&timed_token, Some(60), NOW));
     assert_eq!(
         result.unwrap_err(),
         Error::BadPayload(PayloadError::TooLarge { limit: MIB })
@@ -732,7 +774,7 @@ fn validly_signed_zlib_bomb_is_too_large_quickly_with_small_peak_memory() {
     );
 
     // loads_unsafe on the same bomb: refused, bounded.
-    let (result, peak, took) = measure(|| s.loads_unsafe::<Value>(&token));
+    let (result, peak, took) = measure(|| s.loads_unsafe::<Value>(&token).into_tuple());
     assert_eq!(result, (false, None));
     assert!(
         took < Duration::from_secs(1) && peak < 4 * MIB,
@@ -745,9 +787,9 @@ fn zlib_bomb_with_bad_signature_is_bad_signature_and_loads_unsafe_stays_capped()
     // The attacker cannot sign; loads_unsafe still decodes the unverified payload, so it must
     // stay under the cap too.
     let token = format!("{}.AAAAAAAAAAAAAAAAAAAAAAAAAAA", bomb_payload(50_000_000));
-    let s = URLSafeSerializer::new(KEY);
+    let s = UrlSafeSerializer::new(KEY).unwrap();
     assert!(is_bad_signature(&s.loads::<Value>(&token).unwrap_err()));
-    let (result, peak, took) = measure(|| s.loads_unsafe::<Value>(&token));
+    let (result, peak, took) = measure(|| s.loads_unsafe::<Value>(&token).into_tuple());
     assert_eq!(result, (false, None));
     assert!(
         took < Duration::from_secs(1) && peak < 4 * MIB,
@@ -773,15 +815,17 @@ fn tampered_undecodable_payload_is_bad_signature_not_bad_payload() {
         let forged = format!("{payload}.{}", base64_encode(&[7; 20]));
         assert_ne!(good, forged);
         assert!(matches!(
-            URLSafeSerializer::new(KEY)
+            UrlSafeSerializer::new(KEY)
+                .unwrap()
                 .loads::<Value>(&forged)
                 .unwrap_err(),
             Error::BadSignature { .. }
         ));
         let forged_timed = format!("{payload}.TgPVoQ.{}", base64_encode(&[7; 20]));
         assert_eq!(
-            URLSafeTimedSerializer::new(KEY)
-                .loads_at::<Value>(&forged_timed, Some(60), NOW)
+            UrlSafeTimedSerializer::new(KEY)
+                .unwrap()
+                .loads_details_at::<Value>(&forged_timed, Some(60), NOW)
                 .unwrap_err(),
             Error::BadSignature {
                 payload: payload.clone().into_bytes(),
@@ -794,7 +838,8 @@ fn tampered_undecodable_payload_is_bad_signature_not_bad_payload() {
             .unwrap()
             .dumps_raw("\"x\"");
         assert!(is_bad_signature(
-            &URLSafeSerializer::new(KEY)
+            &UrlSafeSerializer::new(KEY)
+                .unwrap()
                 .loads::<Value>(&other)
                 .unwrap_err()
         ));
@@ -805,8 +850,9 @@ fn tampered_undecodable_payload_is_bad_signature_not_bad_payload() {
 fn expired_token_with_undecodable_payload_is_expired_not_bad_payload() {
     let token = String::from_utf8(ser_ts_signer().sign_at(b"!!!", NOW - 100)).unwrap();
     assert!(matches!(
-        URLSafeTimedSerializer::new(KEY)
-            .loads_at::<Value>(&token, Some(10), NOW)
+        UrlSafeTimedSerializer::new(KEY)
+            .unwrap()
+            .loads_details_at::<Value>(&token, Some(10), NOW)
             .unwrap_err(),
         Error::Expired { .. }
     ));

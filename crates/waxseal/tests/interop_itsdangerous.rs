@@ -438,14 +438,14 @@ fn fallback_signers_accept_tokens_made_with_other_digests() {
             "timed_serializer" => {
                 b.build_timed()
                     .unwrap()
-                    .loads_at::<serde_json::Value>(t, None, NOW)
+                    .loads_details_at::<serde_json::Value>(t, None, NOW)
                     .unwrap()
                     .signer_index
             }
             _ => {
                 b.build_url_safe_timed()
                     .unwrap()
-                    .loads_at::<serde_json::Value>(t, None, NOW)
+                    .loads_details_at::<serde_json::Value>(t, None, NOW)
                     .unwrap()
                     .signer_index
             }

@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 use waxseal::encoding::{base64_decode, base64_encode, bytes_to_int, int_to_bytes};
 use waxseal::{
     ConfigError, Digest, Error, ErrorKind, KeyDerivation, Loaded, PayloadError, Serializer,
-    SerializerBuilder, Signer, TimedSerializer, TimestampSigner, URLSafeSerializer,
-    URLSafeTimedSerializer,
+    SerializerBuilder, Signer, TimedSerializer, TimestampSigner, UrlSafeSerializer,
+    UrlSafeTimedSerializer,
 };
 
 /// freezegun's frozen time in the Python suite: 2011-06-24 00:09:05 UTC (`TgPVoQ` in tokens).
@@ -58,11 +58,11 @@ fn test_int_bytes_vectors_zero_192_and_u64_max() {
 // ---------------------------------------------------------------------------------------------
 
 fn signer() -> Signer {
-    Signer::new("secret-key")
+    Signer::new("secret-key").unwrap()
 }
 
 fn ts_signer() -> TimestampSigner {
-    TimestampSigner::new("secret-key")
+    TimestampSigner::new("secret-key").unwrap()
 }
 
 #[test]
@@ -256,7 +256,7 @@ fn test_algorithm_default_hmac_round_trips_with_sha1_signature_length() {
 
 #[test]
 fn test_secret_keys_old_key_a_still_verifies_after_rotation_to_b() {
-    let signed = Signer::new("a").sign(b"my string");
+    let signed = Signer::new("a").unwrap().sign(b"my string");
     assert_eq!(signed, b"my string.0qhIHLp9dEdUaS2WQ6ZNHanEAh4");
     // Python Signer(["a", "b"]): oldest first, "b" signs. waxseal: current first.
     let rotated = Signer::builder("b").fallback_key("a").build().unwrap();
@@ -265,7 +265,7 @@ fn test_secret_keys_old_key_a_still_verifies_after_rotation_to_b() {
     assert_eq!((out.value, out.key_index), (&b"my string"[..], 1));
     assert_ne!(rotated.sign(b"my string"), signed, "the newest key signs");
 
-    let timed = TimestampSigner::new("a").sign_at(b"my string", TS);
+    let timed = TimestampSigner::new("a").unwrap().sign_at(b"my string", TS);
     assert_eq!(timed, b"my string.TgPVoQ.5QsserRi2vh_GljVkEa27uz9_NI");
     let out = TimestampSigner::from_signer(rotated)
         .unsign_at(&timed, None, TS)
@@ -310,7 +310,7 @@ fn test_return_timestamp_is_frozen_time() {
 
 #[test]
 fn test_timestamp_missing_from_plain_signer_token() {
-    let signed = Signer::new("secret-key").sign(b"value");
+    let signed = Signer::new("secret-key").unwrap().sign(b"value");
     let err = ts_signer().unsign_at(&signed, None, TS).unwrap_err();
     assert_eq!(
         err,
@@ -324,7 +324,9 @@ fn test_timestamp_missing_from_plain_signer_token() {
 
 #[test]
 fn test_malformed_timestamp_nine_bytes_of_underscores() {
-    let signed = Signer::new("secret-key").sign(b"value.____________");
+    let signed = Signer::new("secret-key")
+        .unwrap()
+        .sign(b"value.____________");
     assert_eq!(signed, b"value.____________.Pcm2uBoE--JH-JzEG5H7-PBCgpE");
     let err = ts_signer().unsign_at(&signed, None, TS).unwrap_err();
     assert_eq!(
@@ -417,11 +419,11 @@ impl Ser for Serializer {
         self.loads_details(token)
     }
     fn loads_unsafe_v(&self, token: &str) -> (bool, Option<Value>) {
-        self.loads_unsafe(token)
+        self.loads_unsafe(token).into_tuple()
     }
 }
 
-impl Ser for URLSafeSerializer {
+impl Ser for UrlSafeSerializer {
     const KEY: &'static str = "secret-key";
     fn build(b: SerializerBuilder) -> Self {
         b.build_url_safe().unwrap()
@@ -433,7 +435,7 @@ impl Ser for URLSafeSerializer {
         self.loads_details(token)
     }
     fn loads_unsafe_v(&self, token: &str) -> (bool, Option<Value>) {
-        self.loads_unsafe(token)
+        self.loads_unsafe(token).into_tuple()
     }
 }
 
@@ -446,14 +448,14 @@ impl Ser for TimedSerializer {
         self.dumps_at(v, TS).unwrap()
     }
     fn loads_d(&self, token: &str) -> Result<Loaded<Value>, Error> {
-        self.loads_at(token, None, TS + 1)
+        self.loads_details_at(token, None, TS + 1)
     }
     fn loads_unsafe_v(&self, token: &str) -> (bool, Option<Value>) {
-        self.loads_unsafe(token, None)
+        self.loads_unsafe(token, None).into_tuple()
     }
 }
 
-impl Ser for URLSafeTimedSerializer {
+impl Ser for UrlSafeTimedSerializer {
     const KEY: &'static str = "secret-key";
     fn build(b: SerializerBuilder) -> Self {
         b.build_url_safe_timed().unwrap()
@@ -462,10 +464,10 @@ impl Ser for URLSafeTimedSerializer {
         self.dumps_at(v, TS).unwrap()
     }
     fn loads_d(&self, token: &str) -> Result<Loaded<Value>, Error> {
-        self.loads_at(token, None, TS + 1)
+        self.loads_details_at(token, None, TS + 1)
     }
     fn loads_unsafe_v(&self, token: &str) -> (bool, Option<Value>) {
-        self.loads_unsafe(token, None)
+        self.loads_unsafe(token, None).into_tuple()
     }
 }
 
@@ -773,10 +775,10 @@ fn is_base64(e: &PayloadError) -> bool {
 
 serializer_suite!(serializer, Serializer, SERIALIZER, is_json);
 serializer_suite!(timed_serializer, TimedSerializer, TIMED_SERIALIZER, is_json);
-serializer_suite!(url_safe_serializer, URLSafeSerializer, URL_SAFE, is_json);
+serializer_suite!(url_safe_serializer, UrlSafeSerializer, URL_SAFE, is_json);
 serializer_suite!(
     url_safe_timed_serializer,
-    URLSafeTimedSerializer,
+    UrlSafeTimedSerializer,
     URL_SAFE_TIMED,
     is_base64
 );
@@ -795,12 +797,12 @@ fn test_serializer_timed_dumps_containers_to_python_tokens() {
 
 #[test]
 fn test_serializer_url_safe_dumps_containers_to_python_tokens() {
-    check_serializer_container_tokens::<URLSafeSerializer>(&URL_SAFE);
+    check_serializer_container_tokens::<UrlSafeSerializer>(&URL_SAFE);
 }
 
 #[test]
 fn test_serializer_url_safe_timed_dumps_containers_to_python_tokens() {
-    check_serializer_container_tokens::<URLSafeTimedSerializer>(&URL_SAFE_TIMED);
+    check_serializer_container_tokens::<UrlSafeTimedSerializer>(&URL_SAFE_TIMED);
 }
 
 // The URL-safe classes also run every TestSerializer test with the `"a" * 1000` value
@@ -815,9 +817,9 @@ fn a1000() -> Value {
 
 #[test]
 fn test_serializer_url_safe_zlib_value_loads_python_token_compressed() {
-    let loaded = URLSafeSerializer::make().loads_d(ZLIB_TOKEN).unwrap();
+    let loaded = UrlSafeSerializer::make().loads_d(ZLIB_TOKEN).unwrap();
     assert_eq!((loaded.value, loaded.compressed), (a1000(), true));
-    let loaded = URLSafeTimedSerializer::make()
+    let loaded = UrlSafeTimedSerializer::make()
         .loads_d(ZLIB_TIMED_TOKEN)
         .unwrap();
     assert_eq!(
@@ -828,28 +830,28 @@ fn test_serializer_url_safe_zlib_value_loads_python_token_compressed() {
 
 #[test]
 fn test_serializer_url_safe_zlib_value_round_trips_compressed() {
-    let s = URLSafeSerializer::make();
+    let s = UrlSafeSerializer::make();
     let token = s.dumps_v(&a1000());
     assert!(token.starts_with('.'), "compressed payloads start with '.'");
     assert_eq!(s.loads_d(&token).unwrap().value, a1000());
-    let t = URLSafeTimedSerializer::make();
+    let t = UrlSafeTimedSerializer::make();
     assert_eq!(t.loads_v(&t.dumps_v(&a1000())).unwrap(), a1000());
 }
 
 #[test]
 fn test_changed_value_url_safe_zlib_token_every_transform_is_rejected() {
-    check_changed_value::<URLSafeSerializer>(ZLIB_TOKEN, &a1000());
-    check_changed_value::<URLSafeTimedSerializer>(ZLIB_TIMED_TOKEN, &a1000());
+    check_changed_value::<UrlSafeSerializer>(ZLIB_TOKEN, &a1000());
+    check_changed_value::<UrlSafeTimedSerializer>(ZLIB_TIMED_TOKEN, &a1000());
 }
 
 #[test]
 fn test_bad_signature_exception_url_safe_zlib_payload_is_compressed_text() {
-    check_bad_signature_exception::<URLSafeSerializer>(
+    check_bad_signature_exception::<UrlSafeSerializer>(
         ZLIB_TOKEN,
         b".eJxTShwFo2AUDHugBAD6Fns8",
         &a1000(),
     );
-    check_bad_signature_exception::<URLSafeTimedSerializer>(
+    check_bad_signature_exception::<UrlSafeTimedSerializer>(
         ZLIB_TIMED_TOKEN,
         b".eJxTShwFo2AUDHugBAD6Fns8",
         &a1000(),
@@ -859,12 +861,12 @@ fn test_bad_signature_exception_url_safe_zlib_payload_is_compressed_text() {
 #[test]
 fn test_bad_payload_exception_url_safe_truncated_zlib_is_decompress_error() {
     // Python: "Could not zlib decompress the payload" (Error -5, truncated stream).
-    check_bad_payload_exception::<URLSafeSerializer>(
+    check_bad_payload_exception::<UrlSafeSerializer>(
         ".eJxTShwFo2AUDHugBAD6Fns.--4fTpEMzy7pojxSW1cYj3vZVdc",
         |e| matches!(e, PayloadError::Decompress(_)),
     );
     // The timed class keeps the old timestamp in the payload: "." is not base64.
-    check_bad_payload_exception::<URLSafeTimedSerializer>(
+    check_bad_payload_exception::<UrlSafeTimedSerializer>(
         ".eJxTShwFo2AUDHugBAD6Fns8.TgPVo.TgPVoQ.xJ6ilY1mwU2f3RfxWNmEW7iucXk",
         is_base64,
     );
@@ -872,7 +874,7 @@ fn test_bad_payload_exception_url_safe_truncated_zlib_is_decompress_error() {
 
 #[test]
 fn test_loads_unsafe_url_safe_zlib_value() {
-    let s = URLSafeSerializer::make();
+    let s = UrlSafeSerializer::make();
     assert_eq!(s.loads_unsafe_v(ZLIB_TOKEN), (true, Some(a1000())));
     assert_eq!(
         s.loads_unsafe_v(&ZLIB_TOKEN[..ZLIB_TOKEN.len() - 1]),
@@ -883,15 +885,15 @@ fn test_loads_unsafe_url_safe_zlib_value() {
 // needs exact zlib: byte-identical compressed output (zlib level 6) for the `"a" * 1000` value.
 #[test]
 fn test_serializer_url_safe_zlib_value_dumps_to_python_token() {
-    assert_eq!(URLSafeSerializer::make().dumps_v(&a1000()), ZLIB_TOKEN);
+    assert_eq!(UrlSafeSerializer::make().dumps_v(&a1000()), ZLIB_TOKEN);
     assert_eq!(
-        URLSafeTimedSerializer::make().dumps_v(&a1000()),
+        UrlSafeTimedSerializer::make().dumps_v(&a1000()),
         ZLIB_TIMED_TOKEN
     );
 }
 
 // ---------------------------------------------------------------------------------------------
-// test_timed.py (TestTimedSerializer), for TimedSerializer and URLSafeTimedSerializer
+// test_timed.py (TestTimedSerializer), for TimedSerializer and UrlSafeTimedSerializer
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -899,7 +901,7 @@ fn test_max_age_timed_serializer_boundary_and_expired_payload_still_loads() {
     let s = TimedSerializer::make();
     let token = TIMED_SERIALIZER.tokens[5];
     assert_eq!(
-        s.loads_at::<Value>(token, Some(10), TS + 1).unwrap().value,
+        s.loads_at::<Value>(token, Some(10), TS + 1).unwrap(),
         value()
     );
     assert!(s.loads_at::<Value>(token, Some(10), TS + 10).is_ok());
@@ -915,25 +917,28 @@ fn test_max_age_timed_serializer_boundary_and_expired_payload_still_loads() {
     );
     // serializer.load_payload(exc.payload) == value; loads_unsafe does exactly that (the real
     // clock is long past 2011 + 10 s).
-    assert_eq!(s.loads_unsafe(token, Some(10)), (false, Some(value())));
+    assert_eq!(
+        s.loads_unsafe(token, Some(10)).into_tuple(),
+        (false, Some(value()))
+    );
 }
 
 #[test]
 fn test_max_age_url_safe_timed_serializer_boundary_and_expired_payload_still_loads() {
-    let s = URLSafeTimedSerializer::make();
+    let s = UrlSafeTimedSerializer::make();
     for (token, v, payload) in [
         (URL_SAFE_TIMED.tokens[5], value(), &b"eyJpZCI6NDJ9"[..]),
         (ZLIB_TIMED_TOKEN, a1000(), &b".eJxTShwFo2AUDHugBAD6Fns8"[..]),
     ] {
-        assert_eq!(
-            s.loads_at::<Value>(token, Some(10), TS + 1).unwrap().value,
-            v
-        );
+        assert_eq!(s.loads_at::<Value>(token, Some(10), TS + 1).unwrap(), v);
         assert!(s.loads_at::<Value>(token, Some(10), TS + 10).is_ok());
         let err = s.loads_at::<Value>(token, Some(10), TS + 11).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Expired);
         assert_eq!((err.timestamp(), err.payload()), (Some(TS), Some(payload)));
-        assert_eq!(s.loads_unsafe(token, Some(10)), (false, Some(v)));
+        assert_eq!(
+            s.loads_unsafe(token, Some(10)).into_tuple(),
+            (false, Some(v))
+        );
     }
 }
 
@@ -943,12 +948,12 @@ fn test_return_payload_timed_serializers_report_frozen_timestamp() {
         .loads_d(TIMED_SERIALIZER.tokens[5])
         .unwrap();
     assert_eq!((loaded.value, loaded.timestamp), (value(), Some(TS)));
-    let loaded = URLSafeTimedSerializer::make()
+    let loaded = UrlSafeTimedSerializer::make()
         .loads_d(URL_SAFE_TIMED.tokens[5])
         .unwrap();
     assert_eq!((loaded.value, loaded.timestamp), (value(), Some(TS)));
     // Untimed classes have no timestamp.
-    let loaded = URLSafeSerializer::make()
+    let loaded = UrlSafeSerializer::make()
         .loads_d(URL_SAFE.tokens[5])
         .unwrap();
     assert_eq!(loaded.timestamp, None);
@@ -1027,7 +1032,7 @@ fn test_secret_keys_rotation_timed_serializer_accepts_older_keys_with_index() {
 
 #[test]
 fn test_secret_keys_rotation_url_safe_serializer_accepts_older_keys_with_index() {
-    check_secret_keys_rotation::<URLSafeSerializer>(
+    check_secret_keys_rotation::<UrlSafeSerializer>(
         "eyJpZCI6NDJ9.BSoVKm22SPfFPKa_j6i7n2zvH-U",
         "eyJpZCI6NDJ9.eFkwDAYd7ybjUvqzuKXUYXDj5mM",
         "eyJpZCI6NDJ9.lpHxqOOolDnTVMU4sn4e6O8HXGc",
@@ -1036,7 +1041,7 @@ fn test_secret_keys_rotation_url_safe_serializer_accepts_older_keys_with_index()
 
 #[test]
 fn test_secret_keys_rotation_url_safe_timed_serializer_accepts_older_keys_with_index() {
-    check_secret_keys_rotation::<URLSafeTimedSerializer>(
+    check_secret_keys_rotation::<UrlSafeTimedSerializer>(
         "eyJpZCI6NDJ9.TgPVoQ.XGGo3Ssxha-pxU58uGiQN7UMxwM",
         "eyJpZCI6NDJ9.TgPVoQ.htKqxcRWLNnHyi8X6wFrGcDan9o",
         "eyJpZCI6NDJ9.TgPVoQ.tNyU4BZlHvsjy2pFKg7Zeu3yO8M",

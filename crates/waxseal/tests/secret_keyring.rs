@@ -28,7 +28,7 @@ fn new_refuses_weak_current_and_weak_fallback() {
 fn allow_weak_accepts_weak_keys() {
     let ring = Keyring::new(
         SecretKey::from_text("dev"),
-        vec![SecretKey::from_text("")],
+        vec![SecretKey::from_text("secret")],
         KeyPolicy::AllowWeak,
     )
     .unwrap();

@@ -131,14 +131,12 @@ pub fn zlib_compress(input: &[u8]) -> Vec<u8> {
 ///
 /// Public only so that the `deflate` fuzz target can compare it with
 /// [`zlib_compress_reference`]; not part of the API.
-#[doc(hidden)]
 pub fn zlib_compress_own(input: &[u8]) -> Option<Vec<u8>> {
     (input.len() <= OWN_IMPL_MAX_LEN).then(|| compress_small(input))
 }
 
 /// [`zlib_compress`] with the pinned zlib, whatever the input size: the reference the port
 /// reproduces. Public only for the `deflate` fuzz target; not part of the API.
-#[doc(hidden)]
 pub fn zlib_compress_reference(input: &[u8]) -> Vec<u8> {
     compress_with_zlib(input)
 }
@@ -165,7 +163,7 @@ pub fn compress_if_smaller(json: &[u8]) -> Option<Vec<u8>> {
     (compressed.len() + 1 < json.len()).then_some(compressed)
 }
 
-/// Why [`zlib_decompress_capped`] refused its input.
+/// Why decompressing a payload (capped, as the serializers do) refused its input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum DecompressError {
     /// The stream would inflate to more than `limit` bytes.
@@ -336,7 +334,6 @@ pub fn zlib_decompress_capped(input: &[u8], limit: usize) -> Result<Vec<u8>, Dec
 ///
 /// Public only so that differential tests and the fuzz target can compare it with
 /// [`zlib_decompress_capped_system`]; not part of the API.
-#[doc(hidden)]
 pub fn zlib_decompress_capped_own(input: &[u8], limit: usize) -> Result<Vec<u8>, DecompressError> {
     inflate::zlib_decompress_capped_own(input, limit)
 }
@@ -345,7 +342,6 @@ pub fn zlib_decompress_capped_own(input: &[u8], limit: usize) -> Result<Vec<u8>,
 ///
 /// This is the reference behaviour the own inflater reproduces; public only for differential
 /// tests and the fuzz target, not part of the API.
-#[doc(hidden)]
 pub fn zlib_decompress_capped_system(
     input: &[u8],
     limit: usize,

@@ -5,8 +5,6 @@
 //! `Vary: Cookie`; [`set_cookie_header`] and [`delete_cookie_header`] then write the header
 //! value exactly as Flask 3.1 (through Werkzeug 3.1's `dump_cookie`) does.
 
-use std::fmt;
-
 /// Flask's default `PERMANENT_SESSION_LIFETIME`: 31 days, in seconds.
 pub const DEFAULT_LIFETIME_SECS: u64 = 31 * 24 * 3600;
 
@@ -47,6 +45,10 @@ impl SameSite {
     }
 
     /// The attribute value: `Strict`, `Lax` or `None`.
+    ///
+    /// ```
+    /// assert_eq!(waxseal::flask::cookie::SameSite::Lax.as_str(), "Lax");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             SameSite::Strict => "Strict",
@@ -151,19 +153,31 @@ pub struct SaveDecision {
     pub vary_cookie: bool,
 }
 
-/// Flask's `SecureCookieSessionInterface.save_session` decision.
+/// [`decide_save_at`] with the current time.
 ///
 /// ```
 /// use waxseal::flask::cookie::{decide_save, CookieAction, CookieSettings, SessionState};
+/// let untouched = SessionState { accessed: false, modified: false, permanent: false, empty: false };
+/// assert_eq!(decide_save(&untouched, &CookieSettings::default()).action, CookieAction::Leave);
+/// ```
+pub fn decide_save(state: &SessionState, settings: &CookieSettings) -> SaveDecision {
+    decide_save_at(state, settings, crate::timed::unix_now())
+}
+
+/// Flask's `SecureCookieSessionInterface.save_session` decision as of `now` (which dates the
+/// `Expires` of a permanent session).
+///
+/// ```
+/// use waxseal::flask::cookie::{decide_save_at, CookieAction, CookieSettings, SessionState};
 /// let settings = CookieSettings::default();
 /// let modified = SessionState { accessed: true, modified: true, permanent: false, empty: false };
-/// let d = decide_save(&modified, &settings, 1_700_000_000);
+/// let d = decide_save_at(&modified, &settings, 1_700_000_000);
 /// assert_eq!(d.action, CookieAction::Set { expires: None });
 /// assert!(d.vary_cookie);
 /// let cleared = SessionState { empty: true, ..modified };
-/// assert_eq!(decide_save(&cleared, &settings, 0).action, CookieAction::Delete);
+/// assert_eq!(decide_save_at(&cleared, &settings, 0).action, CookieAction::Delete);
 /// ```
-pub fn decide_save(state: &SessionState, settings: &CookieSettings, now: u64) -> SaveDecision {
+pub fn decide_save_at(state: &SessionState, settings: &CookieSettings, now: u64) -> SaveDecision {
     let mut vary_cookie = state.accessed;
     if state.empty {
         // An emptied session deletes the cookie; one that was empty all along sends nothing.
@@ -196,7 +210,12 @@ pub fn decide_save(state: &SessionState, settings: &CookieSettings, now: u64) ->
 }
 
 /// A `Set-Cookie` header over the size limit ([`CookieSettings::max_size`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the {name:?} cookie is too large: the value is {value_len} bytes and the whole Set-Cookie \
+     header {header_len} bytes, over the {limit}-byte limit; browsers silently drop such \
+     cookies. Store less in the session (or keep it server-side)"
+)]
 pub struct CookieTooLarge {
     /// The cookie's name.
     pub name: String,
@@ -207,20 +226,6 @@ pub struct CookieTooLarge {
     /// The cookie value's length.
     pub value_len: usize,
 }
-
-impl fmt::Display for CookieTooLarge {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the {:?} cookie is too large: the value is {} bytes and the whole Set-Cookie header \
-             {} bytes, over the {}-byte limit; browsers silently drop such cookies. Store \
-             less in the session (or keep it server-side)",
-            self.name, self.value_len, self.header_len, self.limit
-        )
-    }
-}
-
-impl std::error::Error for CookieTooLarge {}
 
 /// A formatted `Set-Cookie` value and, under [`OversizeCookie::Warn`], a size warning.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,20 +254,22 @@ pub fn set_cookie_header(
     dump_cookie(settings, value, expires.as_deref(), None)
 }
 
-/// Formats the header that deletes the session cookie (Werkzeug's `delete_cookie`).
+/// Formats the header that deletes the session cookie (Werkzeug's `delete_cookie`), with the
+/// same size rule as [`set_cookie_header`]: a name, domain and path long enough to push the
+/// header over [`CookieSettings::max_size`] give [`CookieTooLarge`] (or a warning under
+/// [`OversizeCookie::Warn`]), never a malformed header.
 ///
 /// ```
 /// use waxseal::flask::cookie::{delete_cookie_header, CookieSettings};
 /// assert_eq!(
-///     delete_cookie_header(&CookieSettings::default()),
+///     delete_cookie_header(&CookieSettings::default()).unwrap().header,
 ///     "session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Path=/"
 /// );
+/// let huge = CookieSettings { path: "/".repeat(5000), ..CookieSettings::default() };
+/// assert!(delete_cookie_header(&huge).is_err());
 /// ```
-pub fn delete_cookie_header(settings: &CookieSettings) -> String {
-    match dump_cookie(settings, "", Some("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0)) {
-        Ok(c) => c.header,
-        Err(e) => format!("{}=; Max-Age=0 ({e})", settings.name),
-    }
+pub fn delete_cookie_header(settings: &CookieSettings) -> Result<SetCookie, CookieTooLarge> {
+    dump_cookie(settings, "", Some("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0))
 }
 
 /// Werkzeug 3.1's `dump_cookie` for the arguments Flask passes.
@@ -386,7 +393,7 @@ mod tests {
             empty: false,
         };
         assert_eq!(
-            decide_save(&state, &s, 100).action,
+            decide_save_at(&state, &s, 100).action,
             CookieAction::Set {
                 expires: Some(100 + DEFAULT_LIFETIME_SECS)
             }
@@ -396,14 +403,14 @@ mod tests {
             ..s
         };
         assert_eq!(
-            decide_save(&state, &no_refresh, 100).action,
+            decide_save_at(&state, &no_refresh, 100).action,
             CookieAction::Leave
         );
     }
 
     #[test]
     fn empty_unmodified_session_sends_nothing_but_varies_when_accessed() {
-        let d = decide_save(
+        let d = decide_save_at(
             &SessionState {
                 accessed: true,
                 empty: true,

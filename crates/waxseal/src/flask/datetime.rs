@@ -89,6 +89,17 @@ impl DateTime {
         let (y, m, d) = http_date::civil_from_days(days);
         (y, m, d, rem / 3600, rem / 60 % 60, rem % 60)
     }
+
+    /// The time in ISO 8601, UTC: `2015-10-21T07:28:00Z`.
+    ///
+    /// ```
+    /// let d = waxseal::flask::DateTime::from_unix_seconds(1_445_412_480).unwrap();
+    /// assert_eq!(d.iso8601(), "2015-10-21T07:28:00Z");
+    /// ```
+    pub fn iso8601(self) -> String {
+        let (y, mo, da, h, mi, s) = self.to_civil();
+        format!("{y:04}-{mo:02}-{da:02}T{h:02}:{mi:02}:{s:02}Z")
+    }
 }
 
 impl fmt::Display for DateTime {

@@ -103,6 +103,20 @@ pub fn parse(s: &str) -> Result<Value, FlaskJsonError> {
     Parser::new(s, false).parse_document()
 }
 
+/// What Flask's `Config.from_prefixed_env` stores for a `FLASK_*` environment variable: Python's
+/// `json.loads` of the text ([`parse`], the crate's one Python JSON reader), or the text itself
+/// when it is not JSON.
+///
+/// ```
+/// use waxseal::flask::{json, Value};
+/// assert_eq!(json::env_value("false"), Value::Bool(false));
+/// assert_eq!(json::env_value("3600"), Value::from(3600));
+/// assert_eq!(json::env_value("not json"), Value::from("not json"));
+/// ```
+pub fn env_value(raw: &str) -> Value {
+    parse(raw).unwrap_or_else(|_| Value::Str(raw.to_owned()))
+}
+
 /// Flask's `app.json.dumps(value, separators=(",", ":"))` alone, without tagging.
 ///
 /// Tuples are written as arrays, and the non-JSON types as Flask's JSON provider's `default`

@@ -18,6 +18,7 @@
 //! ```
 
 mod datetime;
+mod display;
 mod error;
 mod http_date;
 mod int;
@@ -26,6 +27,7 @@ mod serde_bridge;
 pub mod tag;
 pub mod value;
 
+pub use display::{bytes_repr, uuid_text};
 pub use error::FlaskJsonError;
 pub use value::{from_value, to_value, DateTime, Dict, DictHasher, Int, Value};
 pub mod cookie;

@@ -42,7 +42,9 @@ pub type DictHasher = foldhash::fast::RandomState;
 ///            r#"[{" t":["message","Hello"]},{" t":["error","x"]}]"#);
 /// # Ok::<(), waxseal::flask::FlaskJsonError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+/// `Display` writes Flask-JSON-like text and `Debug` shows UUIDs, datetimes and bytes readably
+/// (see their implementations).
+#[derive(Clone, PartialEq)]
 pub enum Value {
     /// `None`.
     Null,
@@ -71,6 +73,28 @@ pub enum Value {
 }
 
 impl Value {
+    /// Python's `bool(value)`: false for `None`, `False`, zero, empty strings, bytes and
+    /// containers; true otherwise (NaN, UUIDs and datetimes included).
+    ///
+    /// ```
+    /// use waxseal::flask::Value;
+    /// assert!(!Value::Null.is_truthy() && !Value::from(0).is_truthy() && !Value::from("").is_truthy());
+    /// assert!(Value::from(f64::NAN).is_truthy() && Value::from("no").is_truthy());
+    /// ```
+    pub fn is_truthy(&self) -> bool {
+        match self {
+            Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => i.as_i64() != Some(0),
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) | Value::Markup(s) => !s.is_empty(),
+            Value::List(v) | Value::Tuple(v) => !v.is_empty(),
+            Value::Bytes(b) => !b.is_empty(),
+            Value::Dict(d) => !d.is_empty(),
+            Value::Uuid(_) | Value::DateTime(_) => true,
+        }
+    }
+
     /// The member `key` when this is a [`Value::Dict`].
     ///
     /// ```
@@ -148,9 +172,21 @@ impl From<String> for Value {
         Value::Str(s)
     }
 }
+/// Python `bytes`.
 impl From<&[u8]> for Value {
     fn from(b: &[u8]) -> Value {
         Value::Bytes(b.to_vec())
+    }
+}
+/// Python `bytes`, without copying.
+///
+/// ```
+/// use waxseal::flask::Value;
+/// assert_eq!(Value::from(b"ab".to_vec()), Value::Bytes(vec![b'a', b'b']));
+/// ```
+impl From<Vec<u8>> for Value {
+    fn from(b: Vec<u8>) -> Value {
+        Value::Bytes(b)
     }
 }
 impl From<Int> for Value {

@@ -175,23 +175,14 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
-/// A UUID as `12345678-1234-1234-1234-123456789abc`.
+/// A UUID as `12345678-1234-1234-1234-123456789abc` (the one copy is [`crate::flask::uuid_text`]).
 pub fn uuid_text(u: &[u8; 16]) -> String {
-    let h = hex(u);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    crate::flask::uuid_text(u)
 }
 
 /// A datetime as `2015-10-21T07:28:00Z`.
 pub fn datetime_text(d: &DateTime) -> String {
-    let (y, mo, da, h, mi, s) = d.to_civil();
-    format!("{y:04}-{mo:02}-{da:02}T{h:02}:{mi:02}:{s:02}Z")
+    d.iso8601()
 }
 
 /// A Unix time as `2015-10-21T07:28:00Z`, or `None` when out of the calendar's range.

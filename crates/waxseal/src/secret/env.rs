@@ -21,15 +21,6 @@ pub const SECRET_KEY_VAR: &str = "FLASK_SECRET_KEY";
 /// ```
 pub const SECRET_KEY_FALLBACKS_VAR: &str = "FLASK_SECRET_KEY_FALLBACKS";
 
-/// What Python's `json.loads` makes of an environment value, as Flask keeps it: the parsed value,
-/// or the raw string when parsing fails.
-///
-/// The reader is the crate's one Python `json.loads` ([`crate::flask::json::parse`]): it accepts
-/// exactly what Python accepts (`NaN`, `Infinity`, big integers, duplicate keys).
-fn flask_loads(raw: &str) -> Value {
-    crate::flask::json::parse(raw).unwrap_or_else(|_| Value::Str(raw.to_owned()))
-}
-
 fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "JSON null",
@@ -42,21 +33,6 @@ fn kind(v: &Value) -> &'static str {
         Value::Bytes(_) | Value::Uuid(_) | Value::DateTime(_) | Value::Markup(_) => {
             "a tagged value"
         }
-    }
-}
-
-/// Python truthiness of a JSON value (Flask tests `if fallbacks := ...`).
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Int(i) => i.as_i64() != Some(0),
-        Value::Float(f) => *f != 0.0,
-        Value::Str(s) | Value::Markup(s) => !s.is_empty(),
-        Value::List(a) | Value::Tuple(a) => !a.is_empty(),
-        Value::Dict(o) => !o.is_empty(),
-        Value::Bytes(b) => !b.is_empty(),
-        Value::Uuid(_) | Value::DateTime(_) => true,
     }
 }
 
@@ -127,7 +103,7 @@ impl Keyring {
             var: SECRET_KEY_VAR.to_owned(),
         };
         let mut raw = lookup(SECRET_KEY_VAR).ok_or_else(missing)?;
-        let mut value = flask_loads(&raw);
+        let mut value = crate::flask::json::env_value(&raw);
         raw.zeroize();
         let current = match &value {
             Value::Str(s) if !s.is_empty() => Ok(SecretKey::from_text(s)),
@@ -142,7 +118,7 @@ impl Keyring {
 
         let mut fallbacks = Vec::new();
         if let Some(mut raw) = lookup(SECRET_KEY_FALLBACKS_VAR) {
-            let mut value = flask_loads(&raw);
+            let mut value = crate::flask::json::env_value(&raw);
             raw.zeroize();
             let parsed = parse_fallbacks(&value);
             wipe(&mut value);
@@ -155,7 +131,7 @@ impl Keyring {
 }
 
 fn parse_fallbacks(value: &Value) -> Result<Vec<SecretKey>, KeyringError> {
-    if !truthy(value) {
+    if !value.is_truthy() {
         return Ok(Vec::new());
     }
     let Value::List(items) = value else {

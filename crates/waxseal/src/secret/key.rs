@@ -1,5 +1,6 @@
 //! [`SecretKey`]: owned key bytes that never show themselves and are wiped on drop.
 
+use crate::error::IoError;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -438,34 +439,43 @@ pub enum KeyEncoding {
 /// use waxseal::secret::{ParseKeyError, SecretKey};
 /// assert_eq!(SecretKey::from_hex("0g"), Err(ParseKeyError::InvalidHexDigit { position: 1 }));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseKeyError {
     /// Nothing to parse (or the decoded key is empty).
+    #[error("secret key is empty")]
     Empty,
     /// Hex text with an odd number of digits.
+    #[error("hex secret key has an odd number of digits ({len})")]
     OddHexLength {
         /// Number of hex characters given.
         len: usize,
     },
     /// A character that is not a hex digit, at this byte offset of the trimmed text.
+    #[error("hex secret key has a non-hex character at offset {position}")]
     InvalidHexDigit {
         /// Byte offset in the trimmed input.
         position: usize,
     },
     /// Not valid base64 (the decoder's reason).
+    #[error("base64 secret key is invalid: {0}")]
     InvalidBase64(String),
     /// Not a Python bytes literal (the reason, with a byte offset where useful).
+    #[error("not a valid Python bytes literal: {0}")]
     InvalidBytesLiteral(String),
     /// The file's contents are not UTF-8 but an encoding other than raw was asked for.
+    #[error("key file is not UTF-8 text")]
     NotUtf8,
     /// The key file could not be read.
+    #[error("cannot read key file {}: {source}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
-        /// The OS error message.
-        message: String,
+        /// The OS error.
+        #[source]
+        source: IoError,
     },
     /// The key file is larger than [`MAX_KEY_FILE_LEN`].
+    #[error("key file {} is {len} bytes, more than the {MAX_KEY_FILE_LEN} allowed", path.display())]
     FileTooLarge {
         /// The file.
         path: PathBuf,
@@ -474,75 +484,33 @@ pub enum ParseKeyError {
     },
 }
 
-impl fmt::Display for ParseKeyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ParseKeyError::Empty => f.write_str("secret key is empty"),
-            ParseKeyError::OddHexLength { len } => {
-                write!(f, "hex secret key has an odd number of digits ({len})")
-            }
-            ParseKeyError::InvalidHexDigit { position } => {
-                write!(
-                    f,
-                    "hex secret key has a non-hex character at offset {position}"
-                )
-            }
-            ParseKeyError::InvalidBase64(why) => write!(f, "base64 secret key is invalid: {why}"),
-            ParseKeyError::InvalidBytesLiteral(why) => {
-                write!(f, "not a valid Python bytes literal: {why}")
-            }
-            ParseKeyError::NotUtf8 => f.write_str("key file is not UTF-8 text"),
-            ParseKeyError::Io { path, message } => {
-                write!(f, "cannot read key file {}: {message}", path.display())
-            }
-            ParseKeyError::FileTooLarge { path, len } => write!(
-                f,
-                "key file {} is {len} bytes, more than the {MAX_KEY_FILE_LEN} allowed",
-                path.display()
-            ),
-        }
-    }
-}
-
-impl std::error::Error for ParseKeyError {}
-
 /// Why a key could not be generated.
 ///
 /// ```
 /// use waxseal::secret::{KeyGenError, SecretKey};
 /// assert_eq!(SecretKey::generate_with_len(0).unwrap_err(), KeyGenError::BadLength { len: 0 });
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyGenError {
     /// The requested length is outside 16..=[`MAX_GENERATED_KEY_LEN`].
+    #[error(
+        "cannot generate a {len}-byte key: length must be {} to {MAX_GENERATED_KEY_LEN}",
+        super::MIN_KEY_LEN
+    )]
     BadLength {
         /// The length asked for.
         len: usize,
     },
     /// The OS random source failed (its message).
+    #[error("the OS random source failed: {0}")]
     Random(String),
 }
-
-impl fmt::Display for KeyGenError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            KeyGenError::BadLength { len } => write!(
-                f,
-                "cannot generate a {len}-byte key: length must be {} to {MAX_GENERATED_KEY_LEN}",
-                super::MIN_KEY_LEN
-            ),
-            KeyGenError::Random(e) => write!(f, "the OS random source failed: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for KeyGenError {}
 
 pub(crate) fn read_key_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, ParseKeyError> {
     use std::io::Read;
     let io_err = |e: std::io::Error| ParseKeyError::Io {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        source: e.into(),
     };
     let file = std::fs::File::open(path).map_err(io_err)?;
     let len = file.metadata().map_err(io_err)?.len();

@@ -12,6 +12,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::key::{KeyGenError, ParseKeyError, SecretKey};
 use super::strength::{check_strength, KeyPolicy, WeakKey};
+use crate::error::IoError;
 use crate::timed::unix_now;
 
 /// The `waxseal_keyring` version written and read by this crate.
@@ -130,42 +131,66 @@ impl fmt::Display for KeyringWarning {
 /// let err = Keyring::new(SecretKey::from_text("dev"), vec![], KeyPolicy::RefuseWeak).unwrap_err();
 /// assert!(matches!(err, KeyringError::Weak { index: 0, .. }));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyringError {
     /// A key failed the strength check under [`KeyPolicy::RefuseWeak`].
+    #[error("{}: {weak}", key_name(*index))]
     Weak {
         /// 0 = current, n = n-th fallback.
         index: usize,
         /// Why.
+        #[source]
         weak: WeakKey,
     },
+    /// A key is empty. Refused under every [`KeyPolicy`], because no signer accepts an empty
+    /// key ([`crate::ConfigError::EmptyKey`]).
+    #[error("{}: it is empty", key_name(*index))]
+    EmptyKey {
+        /// 0 = current, n = n-th fallback.
+        index: usize,
+    },
     /// Reading or writing the keyring file failed.
+    #[error("keyring file {}: {source}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
-        /// The OS error message.
-        message: String,
+        /// The OS error.
+        #[source]
+        source: IoError,
     },
     /// The keyring file is not in the documented format.
+    #[error("not a valid waxseal keyring file: {0}")]
     Format(String),
     /// The keyring file declares a `waxseal_keyring` version this crate does not read.
+    #[error(
+        "keyring file version {0} is not supported (this build reads version \
+         {KEYRING_FORMAT_VERSION})"
+    )]
     UnsupportedVersion(u64),
     /// A key in the keyring file could not be decoded.
+    #[error("keyring key {index} is invalid: {reason}")]
     InvalidKey {
         /// 0 = current, n = n-th fallback.
         index: usize,
         /// Why.
+        #[source]
         reason: ParseKeyError,
     },
     /// Generating a key failed.
-    KeyGen(KeyGenError),
+    #[error(transparent)]
+    KeyGen(#[from] KeyGenError),
     /// The environment variable holding the current key is unset or empty.
+    #[error("environment variable {var} is not set or empty")]
     MissingEnv {
         /// The variable's name.
         var: String,
     },
     /// The environment variable parses (as Flask does, with `json.loads`) to something that is not
     /// a string, e.g. a number: Flask would then fail when signing.
+    #[error(
+        "{var} parses as {found}, not a string (Flask runs json.loads on FLASK_* \
+         variables); quote it as a JSON string"
+    )]
     EnvNotString {
         /// The variable's name.
         var: String,
@@ -174,6 +199,10 @@ pub enum KeyringError {
     },
     /// The fallbacks variable is not a JSON list. Flask would iterate a plain string character by
     /// character, turning `old-key` into seven one-letter keys, so this is refused.
+    #[error(
+        "{var} must be a JSON list of strings, e.g. '[\"older-key\", \"old-key\"]', but \
+         it is {found} (Flask would iterate a string character by character)"
+    )]
     FallbacksNotAList {
         /// The variable's name.
         var: String,
@@ -181,6 +210,7 @@ pub enum KeyringError {
         found: &'static str,
     },
     /// An item of the fallbacks list is not a string.
+    #[error("fallback key at list position {position} is {found}, not a string")]
     FallbackNotString {
         /// Position in the list as written (0 = first, Flask's oldest).
         position: usize,
@@ -189,63 +219,27 @@ pub enum KeyringError {
     },
 }
 
-impl fmt::Display for KeyringError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            KeyringError::Weak { index: 0, weak } => write!(f, "current key: {weak}"),
-            KeyringError::Weak { index, weak } => write!(f, "fallback key {index}: {weak}"),
-            KeyringError::Io { path, message } => {
-                write!(f, "keyring file {}: {message}", path.display())
-            }
-            KeyringError::Format(why) => write!(f, "not a valid waxseal keyring file: {why}"),
-            KeyringError::UnsupportedVersion(v) => write!(
-                f,
-                "keyring file version {v} is not supported (this build reads version \
-                 {KEYRING_FORMAT_VERSION})"
-            ),
-            KeyringError::InvalidKey { index, reason } => {
-                write!(f, "keyring key {index} is invalid: {reason}")
-            }
-            KeyringError::KeyGen(e) => e.fmt(f),
-            KeyringError::MissingEnv { var } => {
-                write!(f, "environment variable {var} is not set or empty")
-            }
-            KeyringError::EnvNotString { var, found } => write!(
-                f,
-                "{var} parses as {found}, not a string (Flask runs json.loads on FLASK_* \
-                 variables); quote it as a JSON string"
-            ),
-            KeyringError::FallbacksNotAList { var, found } => write!(
-                f,
-                "{var} must be a JSON list of strings, e.g. '[\"older-key\", \"old-key\"]', but \
-                 it is {found} (Flask would iterate a string character by character)"
-            ),
-            KeyringError::FallbackNotString { position, found } => write!(
-                f,
-                "fallback key at list position {position} is {found}, not a string"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for KeyringError {}
-
-impl From<KeyGenError> for KeyringError {
-    fn from(e: KeyGenError) -> Self {
-        KeyringError::KeyGen(e)
+/// "current key" or "fallback key N", as the errors name a key by its index.
+fn key_name(index: usize) -> String {
+    match index {
+        0 => "current key".to_owned(),
+        n => format!("fallback key {n}"),
     }
 }
 
 impl Keyring {
     /// Builds a keyring from a current key and fallbacks (newest first), applying `policy` to every
-    /// key.
+    /// key. An empty key is refused under either policy ([`KeyringError::EmptyKey`]).
     ///
     /// ```
-    /// use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
+    /// use waxseal::secret::{KeyPolicy, Keyring, KeyringError, SecretKey};
     /// let current = SecretKey::generate().unwrap();
     /// let old = SecretKey::generate().unwrap();
-    /// let ring = Keyring::new(current, vec![old], KeyPolicy::RefuseWeak).unwrap();
+    /// let ring = Keyring::new(current.clone(), vec![old], KeyPolicy::RefuseWeak).unwrap();
     /// assert_eq!(ring.len(), 2);
+    /// let empty = SecretKey::from_bytes(Vec::new());
+    /// let err = Keyring::new(current, vec![empty], KeyPolicy::AllowWeak).unwrap_err();
+    /// assert_eq!(err, KeyringError::EmptyKey { index: 1 });
     /// ```
     pub fn new(
         current: SecretKey,
@@ -278,13 +272,17 @@ impl Keyring {
         })
     }
 
-    /// Checks every key; returns the weak ones allowed under `AllowWeak` as warnings.
+    /// Checks every key; returns the weak ones allowed under `AllowWeak` as warnings. An empty
+    /// key is refused under either policy, so every keyring can build a signer.
     pub(crate) fn apply_policy(
         &self,
         policy: KeyPolicy,
     ) -> Result<Vec<KeyringWarning>, KeyringError> {
         let mut warnings = Vec::new();
         for (index, key) in self.keys().enumerate() {
+            if key.is_empty() {
+                return Err(KeyringError::EmptyKey { index });
+            }
             if let Err(weak) = check_strength(key.as_bytes()) {
                 match policy {
                     KeyPolicy::RefuseWeak => return Err(KeyringError::Weak { index, weak }),
@@ -577,16 +575,16 @@ impl Keyring {
         let path = path.as_ref();
         let io_err = |e: std::io::Error| KeyringError::Io {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            source: e.into(),
         };
         let file = File::open(path).map_err(io_err)?;
         // Mode from the open handle (fstat), so it describes the file actually read.
         let meta = file.metadata().map_err(io_err)?;
         if !meta.is_file() {
-            return Err(KeyringError::Io {
-                path: path.to_path_buf(),
-                message: "not a regular file".into(),
-            });
+            return Err(io_err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a regular file",
+            )));
         }
         if meta.len() > MAX_KEYRING_FILE_LEN {
             return Err(KeyringError::Format(format!(
@@ -632,11 +630,11 @@ impl Keyring {
         let path = path.as_ref();
         let io_err = |p: &Path, e: std::io::Error| KeyringError::Io {
             path: p.to_path_buf(),
-            message: e.to_string(),
+            source: e.into(),
         };
-        let name = path.file_name().ok_or_else(|| KeyringError::Io {
-            path: path.to_path_buf(),
-            message: "path has no file name".into(),
+        let name = path.file_name().ok_or_else(|| {
+            let e = std::io::Error::new(std::io::ErrorKind::InvalidInput, "path has no file name");
+            io_err(path, e)
         })?;
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),

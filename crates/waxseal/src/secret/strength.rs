@@ -82,7 +82,12 @@ impl fmt::Display for WeakReason {
 /// assert!(msg.contains("shorter than the minimum of 16"));
 /// assert!(msg.contains("publicly known"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "refusing weak secret key: {}. Generate one with \
+     `python -c 'import secrets; print(secrets.token_hex())'`",
+    join_reasons(reasons)
+)]
 pub struct WeakKey {
     reasons: Vec<WeakReason>,
 }
@@ -100,20 +105,10 @@ impl WeakKey {
     }
 }
 
-impl fmt::Display for WeakKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("refusing weak secret key: ")?;
-        for (i, r) in self.reasons.iter().enumerate() {
-            if i > 0 {
-                f.write_str("; ")?;
-            }
-            write!(f, "{r}")?;
-        }
-        f.write_str(". Generate one with `python -c 'import secrets; print(secrets.token_hex())'`")
-    }
+fn join_reasons(reasons: &[WeakReason]) -> String {
+    let texts: Vec<String> = reasons.iter().map(ToString::to_string).collect();
+    texts.join("; ")
 }
-
-impl std::error::Error for WeakKey {}
 
 /// The full assessment of a key: every weakness found (empty if the key is acceptable).
 ///
@@ -236,7 +231,8 @@ pub fn known_key_count() -> usize {
 /// Signing and verifying services should use [`KeyPolicy::RefuseWeak`]. [`KeyPolicy::AllowWeak`]
 /// exists for tools that must handle *other people's* cookies (auditing, decoding, testing a
 /// suspected default key): they cannot choose the key. Keys accepted under `AllowWeak` are still
-/// reported as warnings where the API returns warnings.
+/// reported as warnings where the API returns warnings. An empty key is refused under both
+/// policies ([`KeyringError::EmptyKey`](super::KeyringError::EmptyKey)).
 ///
 /// ```
 /// use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
