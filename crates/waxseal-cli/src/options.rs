@@ -422,16 +422,34 @@ pub fn keyring_warning(
             }
         )),
         KeyringWarning::PermissiveFileMode { .. } => None,
-        KeyringWarning::WeakKeyAllowed { index, weak } => Some(format!(
-            "the keyring's {} is weak ({weak}); it was accepted so that tokens it signed can \
-             still be checked, but anyone who guesses it can forge them: replace it (`waxseal \
-             key new --print`, or `waxseal key rotate`)",
-            if *index == 0 {
-                "current key".to_owned()
+        KeyringWarning::WeakKeyAllowed { index, weak } => {
+            let reasons: Vec<String> = weak.reasons().iter().map(ToString::to_string).collect();
+            let (key, next) = if *index == 0 {
+                (
+                    "current key".to_owned(),
+                    format!(
+                        "replace it with `waxseal key rotate --keyring {}`",
+                        path.display()
+                    ),
+                )
             } else {
-                format!("fallback key {index}")
-            }
-        )),
+                // After a rotation it is fallback index + 1: keeping `index` drops it.
+                (
+                    format!("fallback key {index}"),
+                    format!(
+                        "once the tokens it signed have expired, drop it with `waxseal key \
+                         rotate --keep {index} --keyring {}`",
+                        path.display()
+                    ),
+                )
+            };
+            Some(format!(
+                "the keyring {}'s {key} is weak ({}); it was accepted so that tokens it signed \
+                 can still be checked, but anyone who guesses it can forge them: {next}",
+                path.display(),
+                reasons.join("; ")
+            ))
+        }
     }
 }
 

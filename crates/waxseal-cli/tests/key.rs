@@ -477,3 +477,58 @@ fn show_flask_output_read_by_flask_gives_back_the_keyring() {
         assert_eq!(got, serde_json::json!([text_ring[0], fallbacks]), "{text}");
     }
 }
+
+/// A weak key in a loaded keyring is named in one sentence: what is weak and why, that it was
+/// accepted and why, and the command that replaces it; no refusal text from the library.
+#[test]
+fn weak_keyring_keys_get_one_coherent_warning_with_the_next_step() {
+    use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("weak.json");
+    Keyring::new(
+        SecretKey::from_text("changeme"),
+        vec![SecretKey::from_text(KEY), SecretKey::from_text("dev")],
+        KeyPolicy::AllowWeak,
+    )
+    .unwrap()
+    .save(&path)
+    .unwrap();
+    let out = waxseal()
+        .args(["verify", "--keyring"])
+        .arg(&path)
+        .arg(flask("changeme", "{}"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let shown = path.display().to_string();
+    let current = err
+        .lines()
+        .find(|l| l.contains("current key is weak"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        current.contains("shorter than the minimum of 16"),
+        "{current}"
+    );
+    assert!(
+        current.contains("it was accepted so that tokens it signed"),
+        "{current}"
+    );
+    assert!(
+        current.ends_with(&format!(
+            "replace it with `waxseal key rotate --keyring {shown}`"
+        )),
+        "{current}"
+    );
+    let fallback = err
+        .lines()
+        .find(|l| l.contains("fallback key 2 is weak"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        fallback.ends_with(&format!("`waxseal key rotate --keep 2 --keyring {shown}`")),
+        "{fallback}"
+    );
+    assert!(!err.contains("fallback key 1 is weak"), "{err}");
+    assert!(!err.contains("refusing"), "{err}");
+    assert!(!err.contains("python -c"), "{err}");
+    assert!(!err.contains("AllowWeak"), "{err}");
+}
