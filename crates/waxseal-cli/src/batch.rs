@@ -75,6 +75,16 @@ impl Sink {
         Ok(())
     }
 
+    /// Adds a block of answers: written at once, without a copy, when nothing is buffered and
+    /// the block is as large as a buffer's worth.
+    fn add_block(&mut self, block: &[u8]) -> Result<(), CliError> {
+        if self.buf.is_empty() && block.len() >= 1 << 16 {
+            return self.out.write_all(block).map_err(output::write_error);
+        }
+        self.buf.extend_from_slice(block);
+        self.maybe_write()
+    }
+
     fn flush(&mut self) -> Result<(), CliError> {
         if !self.buf.is_empty() {
             self.out.write_all(&self.buf).map_err(output::write_error)?;
@@ -127,7 +137,7 @@ impl<R: Read> LineReader<R> {
     fn next(&mut self) -> std::io::Result<Event<'_>> {
         let found = loop {
             let pending = &self.buf[self.start..self.end];
-            let newline = pending.iter().position(|&b| b == b'\n');
+            let newline = memchr::memchr(b'\n', pending);
             if let Some(skipped) = self.skipping {
                 match newline {
                     Some(i) => {
@@ -346,7 +356,8 @@ fn threaded(
                     },
                     Err(_) => return,
                 };
-                let mut out = Vec::with_capacity(block.lines.len() * 256);
+                // A JSON answer to a typical session cookie is about 400 bytes.
+                let mut out = Vec::with_capacity(block.lines.len() * 512);
                 let mut ok = true;
                 for (i, line) in block.lines.iter().enumerate() {
                     let n = block.first_number + i;
@@ -383,12 +394,10 @@ fn threaded(
                     next += 1;
                     all_ok &= a.ok;
                     if result.is_ok() {
-                        sink.buf.extend_from_slice(&a.out);
-                        result = if a.flush_after {
-                            sink.flush()
-                        } else {
-                            sink.maybe_write()
-                        };
+                        result = sink.add_block(&a.out);
+                        if a.flush_after && result.is_ok() {
+                            result = sink.flush();
+                        }
                     }
                 }
             }

@@ -51,7 +51,15 @@ pub fn load_or_create(path: &Path) -> Result<(Keyring, Origin, Vec<KeyringWarnin
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let unique = NEXT.fetch_add(1, Ordering::Relaxed);
     let tmp = path.with_extension(format!("new-{}-{unique}", std::process::id()));
-    ring.save(&tmp)?;
+    // An error names the keyring the user asked for, not this temporary name.
+    ring.save(&tmp).map_err(|e| match e {
+        KeyringError::Write { step, source, .. } => KeyringError::Write {
+            path: path.to_path_buf(),
+            step,
+            source,
+        },
+        e => e,
+    })?;
     let linked = std::fs::hard_link(&tmp, path);
     let _ = std::fs::remove_file(&tmp);
     match linked {

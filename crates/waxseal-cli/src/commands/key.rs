@@ -118,7 +118,9 @@ impl KeyCommand {
 
 fn keyring_err(e: waxseal::secret::KeyringError) -> CliError {
     match e {
-        waxseal::secret::KeyringError::Io { .. } => CliError::io(e.to_string()),
+        waxseal::secret::KeyringError::Io { .. } | waxseal::secret::KeyringError::Write { .. } => {
+            CliError::io(e.to_string())
+        }
         e => CliError::usage(e.to_string()),
     }
 }
@@ -133,112 +135,35 @@ fn load(path: &Path) -> Result<Keyring, CliError> {
     Ok(ring)
 }
 
-/// The file a keyring path names: a symlink is followed (to the end of a chain), so that
-/// rotating a linked keyring changes the file the link points to and keeps the link.
-fn resolve_target(path: &Path) -> Result<PathBuf, CliError> {
-    let mut target = path.to_path_buf();
-    for _ in 0..40 {
-        match std::fs::symlink_metadata(&target) {
-            Ok(m) if m.file_type().is_symlink() => {
-                let link = std::fs::read_link(&target).map_err(|e| {
-                    CliError::io(format!("cannot read the symlink {}: {e}", target.display()))
-                })?;
-                target = match target.parent() {
-                    Some(dir) if link.is_relative() => dir.join(link),
-                    _ => link,
-                };
-            }
-            _ => return Ok(target),
-        }
-    }
-    Err(CliError::io(format!(
-        "{}: too many levels of symbolic links",
-        path.display()
-    )))
-}
-
-/// Writes `ring` to `path` atomically: a temporary file beside the real file (the symlink's
-/// target when `path` is a symlink), created owner-only, filled and synced, then given the
-/// existing file's owner, group and mode, and renamed over it. A new file stays 0600. Errors
-/// name `path`, never the temporary file. Returns the mode the file has now.
-fn save_keyring(ring: &Keyring, path: &Path) -> Result<u32, CliError> {
-    use std::io::Write;
-    let target = resolve_target(path)?;
-    let shown = if target == path {
-        path.display().to_string()
-    } else {
-        format!("{} (-> {})", path.display(), target.display())
-    };
-    let fail = |what: &str, e: std::io::Error| {
-        CliError::io(format!("cannot write the keyring {shown}: {what}: {e}"))
-    };
-    let existing = std::fs::metadata(&target).ok();
-    let name = target
-        .file_name()
-        .ok_or_else(|| CliError::usage(format!("{shown}: not a file name")))?;
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    // A random name: an attacker who can write to the directory cannot pre-create it.
-    let random = SecretKey::generate().map_err(|e| CliError::io(e.to_string()))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".{}.tmp", hex(&random.as_bytes()[..8])));
-    let tmp = dir.join(tmp_name);
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
+/// Saves `ring` through the library's one key-file writer ([`Keyring::save`]: a symlink is
+/// followed, the file's owner, group and mode are kept, errors never name a temporary file), then
+/// warns when that mode lets others read or change the keys.
+fn save_keyring(ring: &Keyring, path: &Path) -> Result<(), CliError> {
+    ring.save(path).map_err(keyring_err)?;
     #[cfg(unix)]
     {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut file = opts
-        .open(&tmp)
-        .map_err(|e| fail("cannot create a file in its directory", e))?;
-    let result = (|| {
-        file.write_all(ring.to_keyring_json().as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(|e| fail("writing failed", e))?;
-        #[allow(unused_mut)]
-        let mut mode = 0o600;
-        #[cfg(unix)]
-        if let Some(meta) = &existing {
-            use std::os::unix::fs::{MetadataExt, PermissionsExt};
-            // Owner and group first: changing them may clear set-id bits that chmod then sets.
-            let mine = file.metadata().map_err(|e| fail("stat failed", e))?;
-            if (mine.uid(), mine.gid()) != (meta.uid(), meta.gid()) {
-                std::os::unix::fs::chown(&tmp, Some(meta.uid()), Some(meta.gid()))
-                    .map_err(|e| fail("cannot keep the file's owner and group", e))?;
-            }
-            mode = meta.permissions().mode() & 0o7777;
-            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode))
-                .map_err(|e| fail("cannot keep the file's mode", e))?;
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o600, |m| m.permissions().mode() & 0o7777);
+        if mode & 0o027 != 0 {
+            let shown = match std::fs::canonicalize(path) {
+                Ok(target) if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) => {
+                    format!("{} (-> {})", path.display(), target.display())
+                }
+                _ => path.display().to_string(),
+            };
+            output::warn(format!(
+                "the keyring file {shown} has mode {mode:04o}: {} can read or change it, and \
+                 whoever reads it can forge sessions; run `chmod 600` on it (or 640 to share it \
+                 with one group)",
+                if mode & 0o007 != 0 {
+                    "every local user"
+                } else {
+                    "its group"
+                }
+            ));
         }
-        std::fs::rename(&tmp, &target).map_err(|e| fail("cannot replace the file", e))?;
-        Ok(mode)
-    })();
-    drop(file);
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
     }
-    let mode = result?;
-    if let Ok(d) = File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    if mode & 0o027 != 0 {
-        output::warn(format!(
-            "the keyring file {shown} has mode {mode:04o}: {} can read or change it, and \
-             whoever reads it can forge sessions; run `chmod 600` on it (or 640 to share it \
-             with one group)",
-            if mode & 0o007 != 0 {
-                "every local user"
-            } else {
-                "its group"
-            }
-        ));
-    }
-    Ok(mode)
+    Ok(())
 }
 
 /// The advice printed by `key new --print`, with `{hex}` standing for the key's hex text.

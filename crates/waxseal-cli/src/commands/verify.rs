@@ -1,5 +1,8 @@
 //! `waxseal verify`: is a token genuine, and what does it hold? A rendering of the core's
-//! [`Inspection`]; the verifier is built once for the whole batch.
+//! [`Inspection`]; the verifier is built once for the whole batch, and each thread fills one
+//! reused record.
+
+use std::cell::RefCell;
 
 use clap::Args;
 use serde::Serialize;
@@ -124,24 +127,41 @@ impl Verify {
     }
 }
 
-impl Answer for Verify {
-    fn answer(&self, number: usize, input: Input<'_>, out: &mut Vec<u8>) -> bool {
-        let kind = self.verifier.format().kind;
-        let (r, extracted) = match prepare(input, kind) {
-            Ok(p) => {
-                let mut r = self.verifier.inspect_at(p.token, self.now, Detail::Verify);
-                let text = render::input_text(input);
-                render::add_format_hint(&mut r, text, p.token, self.verifier.format());
-                (r, p.extracted)
-            }
-            Err(r) => (*r, None),
-        };
+thread_local! {
+    /// One record per thread, reused for every token of a batch: its buffers are kept.
+    static RECORD: RefCell<Inspection> = RefCell::new(Inspection::malformed(""));
+}
+
+impl Verify {
+    /// Writes the answer for one record to `out`; returns whether the token is valid.
+    fn write_answer(
+        &self,
+        number: usize,
+        r: &Inspection,
+        extracted: Option<&'static str>,
+        out: &mut Vec<u8>,
+    ) -> bool {
         if self.json {
-            output::write_json(out, &VerifyJson::new(&r, extracted));
+            output::write_json(out, &VerifyJson::new(r, extracted));
         } else {
-            self.human(number, &r, extracted, out);
+            self.human(number, r, extracted, out);
         }
         r.verdict.is_valid()
+    }
+}
+
+impl Answer for Verify {
+    fn answer(&self, number: usize, input: Input<'_>, out: &mut Vec<u8>) -> bool {
+        match prepare(input, self.verifier.format().kind) {
+            Ok(p) => RECORD.with_borrow_mut(|r| {
+                self.verifier
+                    .inspect_into(p.token, self.now, Detail::Verify, r);
+                let text = render::input_text(input);
+                render::add_format_hint(r, text, p.token, self.verifier.format());
+                self.write_answer(number, r, p.extracted, out)
+            }),
+            Err(r) => self.write_answer(number, &r, None, out),
+        }
     }
 }
 

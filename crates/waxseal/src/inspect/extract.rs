@@ -27,21 +27,23 @@ pub struct Extracted<'a> {
     pub note: Option<&'static str>,
 }
 
-/// Bytes of a URL-safe token (base64url and dots), as a table: this runs on every batch line.
-const TOKEN_BYTES: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.';
-        b += 1;
-    }
-    t
-};
-
+/// Whether `b` can be in a token of `kind` whose surroundings are recognised: base64url and
+/// dots, and for Starlette also standard base64's `+`, `/` and `=`. Branch-free, so that
+/// [`all_token_bytes`] vectorises: it runs on every batch line.
 fn is_token_byte(b: u8, kind: FormatKind) -> bool {
-    TOKEN_BYTES[usize::from(b)]
-        || (kind == FormatKind::Starlette && matches!(b, b'+' | b'/' | b'='))
+    let starlette = kind == FormatKind::Starlette;
+    ((b | 0x20).wrapping_sub(b'a') < 26)
+        | (b.wrapping_sub(b'0') < 10)
+        | (b == b'-')
+        | (b == b'_')
+        | (b == b'.')
+        | (starlette & ((b == b'+') | (b == b'/') | (b == b'=')))
+}
+
+/// Whether every byte of `s` can be in a token of `kind` (no early exit: the common answer is
+/// yes, and a whole-slice pass vectorises).
+fn all_token_bytes(s: &[u8], kind: FormatKind) -> bool {
+    s.iter().fold(true, |ok, &b| ok & is_token_byte(b, kind))
 }
 
 /// Whether pasted text around a token of `kind` is recognised (see the module docs).
@@ -107,8 +109,10 @@ fn unquote(s: &[u8]) -> &[u8] {
 /// ```
 pub fn extract_token<'a>(text: &'a [u8], kind: FormatKind, cookie_name: &str) -> Extracted<'a> {
     let trimmed = trim(text);
+    // Only a Starlette token's bytes include `=`: for the others, all token bytes means no name.
     if !is_cookie_shaped(kind)
-        || (trimmed.iter().all(|&b| is_token_byte(b, kind)) && name_end(trimmed, kind).is_none())
+        || (all_token_bytes(trimmed, kind)
+            && (kind != FormatKind::Starlette || name_end(trimmed, kind).is_none()))
     {
         return Extracted {
             token: trimmed,
@@ -124,7 +128,7 @@ pub fn extract_token<'a>(text: &'a [u8], kind: FormatKind, cookie_name: &str) ->
     }
     let looks_like_token = |v: &[u8]| {
         let v = unquote(trim(v));
-        !v.is_empty() && v.iter().all(|&b| is_token_byte(b, kind)) && v.contains(&b'.')
+        !v.is_empty() && all_token_bytes(v, kind) && v.contains(&b'.')
     };
     let pairs = rest.split(|&b| b == b';').map(trim);
     let mut named = None;
@@ -292,6 +296,36 @@ mod tests {
     use super::*;
 
     const TOKEN: &[u8] = b"eyJhIjoxfQ.ZVPxAA.c2ln";
+
+    #[test]
+    fn token_bytes_are_base64url_and_dots() {
+        for b in 0..=255u8 {
+            let url_safe = b.is_ascii_alphanumeric() || b"-_.".contains(&b);
+            assert_eq!(
+                is_token_byte(b, FormatKind::Flask),
+                url_safe,
+                "byte {b:#04x}"
+            );
+            let starlette = url_safe || b"+/=".contains(&b);
+            assert_eq!(
+                is_token_byte(b, FormatKind::Starlette),
+                starlette,
+                "byte {b:#04x}"
+            );
+        }
+        assert!(
+            all_token_bytes(TOKEN, FormatKind::Flask) && all_token_bytes(b"", FormatKind::Flask)
+        );
+        assert!(!all_token_bytes(
+            b"eyJhIjoxfQ.ZVPxAA.c2ln=",
+            FormatKind::Flask
+        ));
+        assert!(all_token_bytes(
+            b"eyJhIjoxfQ=.ZVPxAA.c2ln",
+            FormatKind::Starlette
+        ));
+        assert!(!all_token_bytes(b"a\xc1b", FormatKind::Starlette));
+    }
 
     #[test]
     fn pasted_cookies_are_recognised() {

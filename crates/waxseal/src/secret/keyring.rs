@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use base64::engine::general_purpose::STANDARD;
@@ -154,6 +154,18 @@ pub enum KeyringError {
     Io {
         /// The file.
         path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: IoError,
+    },
+    /// Writing the keyring file failed ([`Keyring::save`]); `path` is the path given, never the
+    /// temporary file written beside it.
+    #[error("cannot write the keyring {}: {step}: {source}", path.display())]
+    Write {
+        /// The path given to [`Keyring::save`].
+        path: PathBuf,
+        /// What failed, e.g. "cannot create a file in its directory".
+        step: &'static str,
         /// The OS error.
         #[source]
         source: IoError,
@@ -610,11 +622,13 @@ impl Keyring {
         Ok((ring, warnings))
     }
 
-    /// Writes the keyring file atomically with owner-only permissions.
+    /// Writes the keyring file atomically, keys never readable by others.
     ///
-    /// The data goes to a new temporary file in the same directory, created with mode 0600 (set
-    /// by `open` itself, so the keys are never readable by others even for an instant), synced,
-    /// then renamed over `path`. Readers see the old file or the new one, never a torn write.
+    /// The data goes to a new owner-only temporary file beside the file, is synced, then renamed
+    /// over it, so readers see the old keyring or the new one, never a torn write. A symlink is
+    /// followed (the file it names is replaced, the link kept), and an existing file keeps its
+    /// owner, group and mode (a 0640 file shared with an app's group stays so); a new file is
+    /// 0600. Errors name `path`, never the temporary file.
     ///
     /// ```
     /// use waxseal::secret::Keyring;
@@ -627,50 +641,8 @@ impl Keyring {
     /// # }
     /// ```
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), KeyringError> {
-        let path = path.as_ref();
-        let io_err = |p: &Path, e: std::io::Error| KeyringError::Io {
-            path: p.to_path_buf(),
-            source: e.into(),
-        };
-        let name = path.file_name().ok_or_else(|| {
-            let e = std::io::Error::new(std::io::ErrorKind::InvalidInput, "path has no file name");
-            io_err(path, e)
-        })?;
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let mut suffix = [0u8; 8];
-        getrandom::fill(&mut suffix).map_err(|e| KeyGenError::Random(e.to_string()))?;
-        let suffix = crate::hex::encode(&suffix);
-        let mut tmp_name = std::ffi::OsString::from(".");
-        tmp_name.push(name);
-        tmp_name.push(format!(".{suffix}.tmp"));
-        let tmp = dir.join(tmp_name);
-
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp).map_err(|e| io_err(&tmp, e))?;
         let json = self.to_keyring_json();
-        let written = f
-            .write_all(json.as_bytes())
-            .and_then(|()| f.sync_all())
-            .and_then(|()| std::fs::rename(&tmp, path));
-        drop(f);
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(io_err(path, e));
-        }
-        // Persist the rename itself; failure here is not fatal (the data is already in place).
-        if let Ok(d) = File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
+        super::key_file::replace(path.as_ref(), json.as_bytes())
     }
 }
 

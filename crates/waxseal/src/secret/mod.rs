@@ -17,6 +17,7 @@
 
 mod env;
 mod key;
+mod key_file;
 mod keyring;
 mod known_keys;
 pub mod python_literal;
