@@ -117,8 +117,9 @@ fn parse_derivation(s: &str) -> Result<KeyDerivation, String> {
     waxseal crack --hashcat COOKIE            # the hashcat -m 29100 line, for a GPU rig\n\n\
     --json prints one object per token, in input order: token, found, error (null | malformed |\n\
     not_found), message, secret (text, or a Python bytes literal when not printable UTF-8; null if\n\
-    not found), secret_hex, format, scheme, phase, attempts (within the phase), elapsed_s, rate,\n\
-    phases (what each phase tried).\n\n\
+    not found), secret_hex, format, scheme, phase, attempts (within the phase), elapsed_s, rate\n\
+    (candidate x token checks per second), phases (what each phase tried), extracted (what was\n\
+    removed around a pasted cookie, or null).\n\n\
     Exit codes: 0 every token's key found; 1 a token malformed or its key not found; 2 usage\n\
     error; 3 I/O error."
 )]
