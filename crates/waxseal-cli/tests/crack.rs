@@ -15,6 +15,14 @@ fn crack_json(args: &[&str], stdin: Option<Vec<u8>>) -> (Option<i32>, Vec<serde_
     (out.status.code(), json_lines(&out))
 }
 
+/// Each answer's `error`, `none` for a hit.
+fn errors_of(answers: &[serde_json::Value]) -> Vec<&str> {
+    answers
+        .iter()
+        .map(|a| a["error"].as_str().unwrap_or("none"))
+        .collect()
+}
+
 fn wordlist(dir: &tempfile::TempDir, lines: &[u8]) -> String {
     let p = dir.path().join("words.txt");
     std::fs::write(&p, lines).unwrap();
@@ -240,10 +248,7 @@ fn a_malformed_token_is_answered_and_the_others_are_still_cracked() {
     let stdin = format!("{good}\nnonsense\n\n{unknown}\nabc.!!!\n{good}\n");
     let (code, v) = crack_json(&["--wordlist", &list, "-"], Some(stdin.into_bytes()));
     assert_eq!(code, Some(1));
-    let errors: Vec<&str> = v
-        .iter()
-        .map(|a| a["error"].as_str().unwrap_or("none"))
-        .collect();
+    let errors = errors_of(&v);
     assert_eq!(
         errors,
         [
@@ -315,10 +320,7 @@ fn stdin_lines_are_answered_like_verify_answers_them() {
     stdin.push(b'\n');
     let (code, v) = crack_json(&["--wordlist", &list, "-"], Some(stdin.clone()));
     assert_eq!(code, Some(1));
-    let errors: Vec<&str> = v
-        .iter()
-        .map(|a| a["error"].as_str().unwrap_or("none"))
-        .collect();
+    let errors = errors_of(&v);
     assert_eq!(
         errors,
         ["none", "malformed", "none", "malformed", "malformed"]
@@ -407,37 +409,19 @@ fn json_str(s: &str) -> serde_json::Value {
 fn counts_are_pluralised_and_the_multi_token_rate_counts_checks() {
     let dir = tempfile::tempdir().unwrap();
     let list = wordlist(&dir, b"first\n");
-    let out = waxseal()
-        .args([
-            "crack",
-            "--threads",
-            "1",
-            "--wordlist",
-            &list,
-            &flask("first", "{}"),
-        ])
-        .output()
-        .unwrap();
-    let text = stdout(&out);
+    let one_thread = |token: &str| {
+        let out = waxseal()
+            .args(["crack", "--threads", "1", "--wordlist", &list, token])
+            .output()
+            .unwrap();
+        stdout(&out)
+    };
+    let text = one_thread(&flask("first", "{}"));
     assert!(text.contains("after 1 attempt in"), "{text}");
     assert!(text.contains("1 candidate in"), "{text}");
     assert!(text.contains("candidates per second, 1 thread)"), "{text}");
-    let out = waxseal()
-        .args([
-            "crack",
-            "--threads",
-            "1",
-            "--wordlist",
-            &list,
-            &flask(KEY, "{}"),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        stdout(&out).contains("not found after 1 candidate\n"),
-        "{}",
-        stdout(&out)
-    );
+    let text = one_thread(&flask(KEY, "{}"));
+    assert!(text.contains("not found after 1 candidate\n"), "{text}");
     // Three tokens: each candidate is checked against each, and the rate says so.
     let list = wordlist(&dir, b"a\nb\nc\nd\n");
     let tokens = [flask(KEY, "{}"), flask(OLD_KEY, "{}"), flask("zzz", "{}")];
