@@ -10,7 +10,8 @@
 //! * With `--threads N` (N > 1) lines are answered by N worker threads in blocks; a writer puts
 //!   the answers back in input order, so the output is identical to a single-threaded run.
 //! * Empty stdin gives no answer and exit 0 (nothing was asked, so nothing was invalid); the
-//!   same for `verify -`, `decode -` and `explain -` (and `crack -`).
+//!   same for `verify -`, `decode -` and `explain -`, and for `crack -`, which reads every input
+//!   first ([`collect`]) with the same reader.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -249,6 +250,47 @@ pub fn run(
     }
     sink.flush()?;
     Ok(all_ok)
+}
+
+/// One input kept whole, for a command that needs every input before it answers any (`crack`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnedInput {
+    /// A command-line argument or a stdin line (without its line ending).
+    Token(Vec<u8>),
+    /// A stdin line longer than [`MAX_TOKEN_LINE`], of this many bytes (not kept).
+    TooLong(usize),
+}
+
+impl OwnedInput {
+    /// The input as [`run`]'s answerers see it.
+    pub fn as_input(&self) -> Input<'_> {
+        match self {
+            OwnedInput::Token(t) => Input::Token(t),
+            OwnedInput::TooLong(n) => Input::TooLong(*n),
+        }
+    }
+}
+
+/// Every input in `tokens` (`-` = stdin lines, read to the end), in order: the same inputs, split
+/// by the same reader, as [`run`] answers one by one (an empty or over-long line is an input too).
+pub fn collect(tokens: &[String]) -> Result<Vec<OwnedInput>, CliError> {
+    let mut inputs = Vec::new();
+    for token in tokens {
+        if token != "-" {
+            inputs.push(OwnedInput::Token(token.as_bytes().to_vec()));
+            continue;
+        }
+        let mut reader = LineReader::new(std::io::stdin().lock());
+        loop {
+            match reader.next().map_err(stdin_error)? {
+                Event::Line(Input::Token(t)) => inputs.push(OwnedInput::Token(t.to_vec())),
+                Event::Line(Input::TooLong(n)) => inputs.push(OwnedInput::TooLong(n)),
+                Event::WillRead => {}
+                Event::Eof => break,
+            }
+        }
+    }
+    Ok(inputs)
 }
 
 fn inline(

@@ -1,7 +1,6 @@
 //! Options shared by several commands: where the keys come from, which token format, and where
 //! the tokens come from (arguments, or `-` for stdin, streamed line by line).
 
-use std::io::{BufRead, Read};
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -336,74 +335,6 @@ impl FormatArgs {
     }
 }
 
-/// Tokens from the command line, with `-` expanded to stdin lines as they arrive (nothing is
-/// read ahead). Blank lines are skipped; surrounding whitespace is trimmed; a line that is not
-/// UTF-8 is passed on with replacement characters (it then fails as malformed).
-/// The longest stdin line taken as a token: far above any cookie (browsers stop near 4 KiB) and
-/// any itsdangerous token in a URL, and small enough that a stream without newlines cannot make
-/// the CLI allocate without bound.
-pub const MAX_TOKEN_LINE: u64 = 1 << 20;
-
-pub struct TokenStream {
-    args: std::vec::IntoIter<String>,
-    stdin: Option<std::io::StdinLock<'static>>,
-    buf: Vec<u8>,
-}
-
-impl TokenStream {
-    /// Over `args`.
-    pub fn new(args: Vec<String>) -> TokenStream {
-        TokenStream {
-            args: args.into_iter(),
-            stdin: None,
-            buf: Vec::new(),
-        }
-    }
-}
-
-impl Iterator for TokenStream {
-    type Item = Result<String, CliError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(stdin) = &mut self.stdin {
-                self.buf.clear();
-                match (&mut *stdin)
-                    .take(MAX_TOKEN_LINE + 1)
-                    .read_until(b'\n', &mut self.buf)
-                {
-                    Ok(0) => self.stdin = None,
-                    Ok(n) if n as u64 > MAX_TOKEN_LINE => {
-                        self.stdin = None;
-                        return Some(Err(CliError::usage(format!(
-                            "a line on stdin is longer than {MAX_TOKEN_LINE} bytes: not a token"
-                        ))
-                        .hint("give one token per line")));
-                    }
-                    Ok(_) => {
-                        let line = String::from_utf8_lossy(&self.buf);
-                        let t = line.trim();
-                        if !t.is_empty() {
-                            return Some(Ok(t.to_owned()));
-                        }
-                    }
-                    Err(e) => {
-                        self.stdin = None;
-                        return Some(Err(CliError::io(format!("cannot read stdin: {e}"))));
-                    }
-                }
-                continue;
-            }
-            let arg = self.args.next()?;
-            if arg == "-" {
-                self.stdin = Some(std::io::stdin().lock());
-            } else {
-                return Some(Ok(arg));
-            }
-        }
-    }
-}
-
 /// Age options for timed formats.
 #[derive(Args, Debug, Clone, Default)]
 pub struct AgeArgs {
@@ -494,16 +425,34 @@ pub fn keyring_warning(
             }
         )),
         KeyringWarning::PermissiveFileMode { .. } => None,
-        KeyringWarning::WeakKeyAllowed { index, weak } => Some(format!(
-            "the keyring's {} is weak ({weak}); it was accepted so that tokens it signed can \
-             still be checked, but anyone who guesses it can forge them: replace it (`waxseal \
-             key new --print`, or `waxseal key rotate`)",
-            if *index == 0 {
-                "current key".to_owned()
+        KeyringWarning::WeakKeyAllowed { index, weak } => {
+            let reasons: Vec<String> = weak.reasons().iter().map(ToString::to_string).collect();
+            let (key, next) = if *index == 0 {
+                (
+                    "current key".to_owned(),
+                    format!(
+                        "replace it with `waxseal key rotate --keyring {}`",
+                        path.display()
+                    ),
+                )
             } else {
-                format!("fallback key {index}")
-            }
-        )),
+                // After a rotation it is fallback index + 1: keeping `index` drops it.
+                (
+                    format!("fallback key {index}"),
+                    format!(
+                        "once the tokens it signed have expired, drop it with `waxseal key \
+                         rotate --keep {index} --keyring {}`",
+                        path.display()
+                    ),
+                )
+            };
+            Some(format!(
+                "the keyring {}'s {key} is weak ({}); it was accepted so that tokens it signed \
+                 can still be checked, but anyone who guesses it can forge them: {next}",
+                path.display(),
+                reasons.join("; ")
+            ))
+        }
     }
 }
 

@@ -15,6 +15,14 @@ fn crack_json(args: &[&str], stdin: Option<Vec<u8>>) -> (Option<i32>, Vec<serde_
     (out.status.code(), json_lines(&out))
 }
 
+/// Each answer's `error`, `none` for a hit.
+fn errors_of(answers: &[serde_json::Value]) -> Vec<&str> {
+    answers
+        .iter()
+        .map(|a| a["error"].as_str().unwrap_or("none"))
+        .collect()
+}
+
 fn wordlist(dir: &tempfile::TempDir, lines: &[u8]) -> String {
     let p = dir.path().join("words.txt");
     std::fs::write(&p, lines).unwrap();
@@ -240,17 +248,22 @@ fn a_malformed_token_is_answered_and_the_others_are_still_cracked() {
     let stdin = format!("{good}\nnonsense\n\n{unknown}\nabc.!!!\n{good}\n");
     let (code, v) = crack_json(&["--wordlist", &list, "-"], Some(stdin.into_bytes()));
     assert_eq!(code, Some(1));
-    let errors: Vec<&str> = v
-        .iter()
-        .map(|a| a["error"].as_str().unwrap_or("none"))
-        .collect();
+    let errors = errors_of(&v);
     assert_eq!(
         errors,
-        ["none", "malformed", "not_found", "malformed", "none"],
+        [
+            "none",
+            "malformed",
+            "malformed",
+            "not_found",
+            "malformed",
+            "none"
+        ],
         "{v:?}"
     );
     assert_eq!(v[0]["secret"], "batch-key");
-    assert_eq!(v[4]["attempts"], 2);
+    assert_eq!(v[5]["attempts"], 2);
+    assert!(v[2]["message"].as_str().unwrap().contains("empty"), "{v:?}");
     assert_eq!(v[1]["token"], "nonsense");
     assert!(v[1]["message"].as_str().unwrap().contains("separator"));
     // Human output: one answer per token, in order.
@@ -283,13 +296,183 @@ fn empty_stdin_prints_nothing_and_exits_0() {
         let out = c.arg("-").write_stdin("").output().unwrap();
         assert_eq!(out.status.code(), Some(0));
         assert!(out.stdout.is_empty(), "{:?}", stdout(&out));
+    }
+    // Blank lines are not empty stdin: each is answered as malformed, as `verify` answers them.
+    let (code, v) = crack_json(&["-"], Some(b"\n  \n".to_vec()));
+    assert_eq!(code, Some(1));
+    assert_eq!(v.len(), 2);
+    assert!(v.iter().all(|a| a["error"] == "malformed"), "{v:?}");
+}
+
+/// Issue 8: in `-` mode every line gets exactly one answer, in order, with the same reader (and
+/// the same 1 MiB limit) as `verify`: an over-long line is answered and the batch goes on.
+#[test]
+fn stdin_lines_are_answered_like_verify_answers_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = wordlist(&dir, b"batch-key\n");
+    let good = flask("batch-key", "{}");
+    let limit = 1 << 20;
+    let mut stdin = format!("{good}\n").into_bytes();
+    stdin.extend(std::iter::repeat_n(b'x', limit + 1));
+    stdin.extend_from_slice(format!("\n{good}\nx\n").as_bytes());
+    // A line of exactly the limit is a token (a malformed one), not an over-long line.
+    stdin.extend(std::iter::repeat_n(b'y', limit));
+    stdin.push(b'\n');
+    let (code, v) = crack_json(&["--wordlist", &list, "-"], Some(stdin.clone()));
+    assert_eq!(code, Some(1));
+    let errors = errors_of(&v);
+    assert_eq!(
+        errors,
+        ["none", "malformed", "none", "malformed", "malformed"]
+    );
+    assert!(
+        v[1]["message"].as_str().unwrap().contains("1048577 bytes"),
+        "{}",
+        v[1]["message"]
+    );
+    assert!(
+        !v[4]["message"].as_str().unwrap().contains("limit"),
+        "{}",
+        v[4]["message"]
+    );
+    // verify answers the same lines the same way.
+    let out = waxseal()
+        .args([
+            "verify",
+            "--json",
+            "--no-max-age",
+            "--secret",
+            "batch-key",
+            "-",
+        ])
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    let verdicts: Vec<String> = json_lines(&out)
+        .iter()
+        .map(|a| a["verdict"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        verdicts,
+        ["valid", "malformed", "valid", "malformed", "malformed"]
+    );
+}
+
+/// Issue 8: a pasted cookie (`session=...`, a `Cookie:` header, quotes) is cracked and the
+/// answer says what was removed, as `verify` does; `--hashcat` takes it too.
+#[test]
+fn pasted_cookies_are_extracted_and_the_answer_says_so() {
+    let token = flask("changeme", r#"{"a":1}"#);
+    for text in [
+        format!("session={token}"),
+        format!("Cookie: theme=dark; session=\"{token}\""),
+        format!("  {token}  "),
+    ] {
+        let (code, v) = crack_json(&[&text], None);
+        assert_eq!(code, Some(0), "{text}: {v:?}");
+        assert_eq!(v[0]["secret"], "changeme");
+        assert_eq!(v[0]["token"], token.as_str());
+        let trimmed_only = text.trim() == token;
+        assert_eq!(v[0]["extracted"].is_null(), trimmed_only, "{text}: {v:?}");
+        let (code, v) = crack_json(&["--hashcat", &text], None);
+        assert_eq!((code, &v[0]["line"]), (Some(0), &json_str(&token)), "{v:?}");
+        assert_eq!(v[0]["extracted"].is_null(), trimmed_only, "{text}: {v:?}");
+    }
+    // With --format too, and in human output.
+    let pasted = format!("session={token}");
+    let (code, v) = crack_json(&["--format", "flask", &pasted], None);
+    assert_eq!((code, v[0]["secret"].as_str()), (Some(0), Some("changeme")));
+    waxseal()
+        .args(["crack", &pasted])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "token taken from the input by removing",
+        ))
+        .stdout(predicate::str::contains("FOUND secret key: changeme"));
+    waxseal()
+        .args(["crack", "--hashcat", &pasted])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "token taken from the input by removing",
+        ))
+        .stdout(predicate::str::contains(format!("hash line: {token}")));
+}
+
+fn json_str(s: &str) -> serde_json::Value {
+    serde_json::Value::String(s.to_owned())
+}
+
+/// "1 attempt", "1 candidate"; with several tokens the rate counts candidate × token checks.
+#[test]
+fn counts_are_pluralised_and_the_multi_token_rate_counts_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = wordlist(&dir, b"first\n");
+    let one_thread = |token: &str| {
         let out = waxseal()
-            .args(["crack", "-"])
-            .write_stdin("\n  \n")
+            .args(["crack", "--threads", "1", "--wordlist", &list, token])
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(0));
-        assert!(out.stdout.is_empty());
+        stdout(&out)
+    };
+    let text = one_thread(&flask("first", "{}"));
+    assert!(text.contains("after 1 attempt in"), "{text}");
+    assert!(text.contains("1 candidate in"), "{text}");
+    assert!(text.contains("candidates per second, 1 thread)"), "{text}");
+    let text = one_thread(&flask(KEY, "{}"));
+    assert!(text.contains("not found after 1 candidate\n"), "{text}");
+    // Three tokens: each candidate is checked against each, and the rate says so.
+    let list = wordlist(&dir, b"a\nb\nc\nd\n");
+    let tokens = [flask(KEY, "{}"), flask(OLD_KEY, "{}"), flask("zzz", "{}")];
+    let mut args = vec!["--wordlist", list.as_str()];
+    args.extend(tokens.iter().map(String::as_str));
+    let out = waxseal().arg("crack").args(&args).output().unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains("4 candidates × 3 tokens = 12 checks in"),
+        "{text}"
+    );
+    assert!(text.contains("checks per second"), "{text}");
+    let (_, v) = crack_json(&args, None);
+    let rate = v[0]["rate"].as_f64().unwrap();
+    let elapsed = v[0]["elapsed_s"].as_f64().unwrap();
+    assert!(
+        (rate * elapsed - 12.0).abs() < 1e-6,
+        "rate {rate} elapsed {elapsed}"
+    );
+}
+
+/// `--guess-salts`: a real `URLSafeTimedSerializer(secret, salt="email-confirm")` token is
+/// reported as what it is, with the salt and derivation that matched.
+#[test]
+fn guessed_salt_hits_are_labelled_by_the_scheme_that_matched() {
+    use waxseal_interop::{json, oracle};
+    let sign = |derivation: Option<&str>| {
+        json!({"op": "sign", "kind": "timed_serializer", "secret": "6368616e67656d65",
+               "salt": "email-confirm", "derivation": derivation, "digest": null,
+               "payload": {"email": "ada@example.com"}})
+    };
+    let Some(answers) = oracle("crack_oracle.py", &[sign(None), sign(Some("hmac"))]) else {
+        return;
+    };
+    for (answer, derivation) in answers.iter().zip(["django-concat", "hmac"]) {
+        let token = answer["token"].as_str().unwrap();
+        let (code, v) = crack_json(&["--guess-salts", token], None);
+        assert_eq!(code, Some(0), "{v:?}");
+        assert_eq!(v[0]["format"], "url-safe-timed", "{v:?}");
+        assert_eq!(v[0]["scheme"]["salt"], "email-confirm");
+        assert_eq!(v[0]["scheme"]["key_derivation"], derivation);
+        assert_eq!(v[0]["secret"], "changeme");
+        // With a format option (the CLI builds the scheme list) the label follows the hit too.
+        let (code, v) = crack_json(
+            &["--guess-salts", "--key-derivation", derivation, token],
+            None,
+        );
+        assert_eq!(
+            (code, v[0]["format"].as_str()),
+            (Some(0), Some("url-safe-timed"))
+        );
     }
 }
 
@@ -496,12 +679,16 @@ fn real_starlette_and_itsdangerous_tokens_are_recognised_by_the_cli() {
     let formats: Vec<&str> = v.iter().map(|a| a["format"].as_str().unwrap()).collect();
     assert_eq!(formats, ["starlette", "url-safe-timed", "timestamp-signer"]);
     assert_eq!(v[0]["scheme"]["salt"], "itsdangerous.Signer");
-    // --format starlette (crack only for now) gives the same.
+    // --format starlette gives the same, and decode reads the cookie with the same name.
     let (code, v) = crack_json(&["--format", "starlette", &tokens[0]], None);
     assert_eq!(
         (code, v[0]["format"].as_str()),
         (Some(0), Some("starlette"))
     );
+    waxseal()
+        .args(["decode", "--format", "starlette", &tokens[0]])
+        .assert()
+        .success();
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! The `--json` schemas of `verify`, `explain` and `decode` (as documented in the CLI README),
+//! The `--json` schemas of `verify`, `explain`, `decode` and `crack` (as documented in the CLI README),
 //! pinned: every line parses as JSON and has exactly its command's fields with their types, for
 //! any input, including DEL, C1 controls, NUL, invalid UTF-8 and lone surrogates in payloads.
 
@@ -14,6 +14,8 @@ enum Ty {
     Bool,
     Str,
     Int,
+    /// Any JSON number.
+    Number,
     /// One of a fixed set of strings.
     OneOf(&'static [&'static str]),
     /// Any JSON value.
@@ -105,6 +107,45 @@ const EXPLAIN: Schema = &[
     ("extracted", Ty::Str, true),
 ];
 
+const CRACK: Schema = &[
+    ("token", Ty::Str, false),
+    ("found", Ty::Bool, false),
+    ("error", Ty::OneOf(&["malformed", "not_found"]), true),
+    ("message", Ty::Str, false),
+    ("secret", Ty::Str, true),
+    ("secret_hex", Ty::Str, true),
+    (
+        "format",
+        Ty::OneOf(&[
+            "flask",
+            "url-safe-timed",
+            "url-safe",
+            "timed-serializer",
+            "serializer",
+            "starlette",
+            "timestamp-signer",
+            "signer",
+        ]),
+        true,
+    ),
+    ("scheme", Ty::Any, true),
+    ("phase", Ty::Str, true),
+    ("attempts", Ty::Int, false),
+    ("elapsed_s", Ty::Number, false),
+    ("rate", Ty::Number, false),
+    ("phases", Ty::Array, false),
+    ("extracted", Ty::Str, true),
+];
+
+const HASHCAT: Schema = &[
+    ("token", Ty::Str, false),
+    ("hashcat", Ty::Bool, false),
+    ("mode", Ty::Int, true),
+    ("line", Ty::Str, true),
+    ("reason", Ty::Str, true),
+    ("extracted", Ty::Str, true),
+];
+
 fn check(schema: Schema, v: &Value) -> Result<(), String> {
     let obj = v.as_object().ok_or_else(|| format!("not an object: {v}"))?;
     let mut want: Vec<&str> = schema.iter().map(|f| f.0).collect();
@@ -120,6 +161,7 @@ fn check(schema: Schema, v: &Value) -> Result<(), String> {
             (_, Value::Null) => nullable,
             (Ty::Bool, Value::Bool(_)) | (Ty::Str, Value::String(_)) => true,
             (Ty::Int, Value::Number(n)) => n.is_i64() || n.is_u64(),
+            (Ty::Number, Value::Number(_)) => true,
             (Ty::OneOf(set), Value::String(s)) => set.contains(&s.as_str()),
             (Ty::Array, Value::Array(_)) | (Ty::Any, _) => true,
             _ => false,
@@ -275,4 +317,58 @@ proptest! {
         }
         prop_assert!(check_all_commands(&lines).is_ok(), "{:?}", check_all_commands(&lines));
     }
+}
+
+/// `crack --json` and `crack --hashcat --json`: the fields the CLI README lists, for a hit, a miss,
+/// a malformed line and a pasted cookie; `scheme` and `phases` items have their documented fields.
+#[test]
+fn crack_and_hashcat_json_have_the_documented_fields() {
+    let hit = flask("changeme", "{}");
+    let miss = flask(KEY, "{}");
+    let lines = [
+        hit.as_bytes().to_vec(),
+        miss.into_bytes(),
+        b"not a token".to_vec(),
+        Vec::new(),
+        format!("session={hit}").into_bytes(),
+    ];
+    run_batch(&["crack"], CRACK, &lines).unwrap();
+    run_batch(&["crack", "--hashcat"], HASHCAT, &lines).unwrap();
+    let mut stdin = lines.join(&b'\n');
+    stdin.push(b'\n');
+    let out = waxseal()
+        .args(["crack", "--json", "-"])
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    let v = json_lines(&out);
+    let scheme = v[0]["scheme"].as_object().unwrap();
+    let mut names: Vec<&str> = scheme.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["digest", "key_derivation", "salt"]);
+    for p in v[1]["phases"].as_array().unwrap() {
+        let mut names: Vec<&str> = p.as_object().unwrap().keys().map(String::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["name", "seconds", "size", "status", "tried"], "{p}");
+    }
+    assert_eq!(v[4]["extracted"], "the cookie name before \"=\"");
+}
+
+/// `payload_raw` is the signed text exactly when it is UTF-8; a signer payload that is not UTF-8
+/// shows U+FFFD there, and `payload` carries its bytes (as the CLI README says).
+#[test]
+fn payload_raw_replaces_invalid_utf8_and_payload_keeps_the_bytes() {
+    let mut token = waxseal::Signer::new(KEY).unwrap().sign(b"\xffab");
+    token.push(b'\n');
+    let out = waxseal()
+        .args([
+            "verify", "--json", "--format", "signer", "--secret", KEY, "-",
+        ])
+        .write_stdin(token)
+        .output()
+        .unwrap();
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(v["payload_raw"], "\u{fffd}ab");
+    assert_eq!(v["payload"], serde_json::json!({"$bytes": "ff6162"}));
 }

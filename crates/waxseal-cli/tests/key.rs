@@ -372,3 +372,163 @@ fn show_flask_prints_the_config_flask_reads_and_reveal_says_how_to_use_hex() {
         .stdout(predicate::str::contains("bytes.fromhex"))
         .stdout(predicate::str::contains("--secret-hex"));
 }
+
+/// What Flask 3.1 reads from `key show --flask`'s output: the environment form through
+/// `app.config.from_prefixed_env()` (run by a shell from the printed lines, so the quoting is
+/// checked too) and the configuration form executed as Python. Both must give back exactly the
+/// keyring's keys, fallbacks oldest first; text keys that look like JSON (`1234567890123456789`,
+/// `true`, a quoted string) stay strings.
+#[test]
+fn show_flask_output_read_by_flask_gives_back_the_keyring() {
+    use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
+    let Some(python) = waxseal_interop::python_or_skip("show_flask_output_read_by_flask") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let text_ring = [
+        "1234567890123456789",
+        "true",
+        "\"quoted\" it's {\"a\": [1]} ü",
+        "null",
+    ];
+    let byte_ring: [&[u8]; 3] = [b"\xff\x00raw-key-bytes\x80", b"\x01\x02", b"plain"];
+    let hexes =
+        |keys: &[&[u8]]| -> Vec<String> { keys.iter().map(|k| waxseal_interop::hex(k)).collect() };
+    let text_bytes: Vec<&[u8]> = text_ring.iter().map(|t| t.as_bytes()).collect();
+    for (name, keys) in [("text", text_bytes), ("bytes", byte_ring.to_vec())] {
+        let path = dir.path().join(format!("{name}.json"));
+        let ring = Keyring::new(
+            SecretKey::from_bytes(keys[0].to_vec()),
+            keys[1..]
+                .iter()
+                .map(|k| SecretKey::from_bytes(k.to_vec()))
+                .collect(),
+            KeyPolicy::AllowWeak,
+        )
+        .unwrap();
+        ring.save(&path).unwrap();
+        let want = hexes(&keys);
+        let want_fallbacks: Vec<&String> = want[1..].iter().rev().collect();
+        let show = |json: bool| {
+            let mut c = waxseal();
+            c.args(["key", "show", "--flask", "--keyring"]).arg(&path);
+            if json {
+                c.arg("--json");
+            }
+            c.output().unwrap()
+        };
+        // The configuration form, executed.
+        let config = json_lines(&show(true))[0]["config"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let read = std::process::Command::new(&python)
+            .args([
+                "-c",
+                "import json, sys\nns = {}\nexec(sys.stdin.read(), ns)\n\
+                 print(json.dumps([ns['SECRET_KEY'].hex(), [k.hex() for k in ns['SECRET_KEY_FALLBACKS']]]))",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child.stdin.take().unwrap().write_all(config.as_bytes())?;
+                child.wait_with_output()
+            })
+            .unwrap();
+        let got: serde_json::Value = serde_json::from_slice(&read.stdout).expect("python output");
+        assert_eq!(
+            got,
+            serde_json::json!([want[0], want_fallbacks]),
+            "{name}: {config}"
+        );
+        // The environment form, for text keys only, through a shell and Flask.
+        let text = stdout(&show(false));
+        let env_lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("FLASK_SECRET_KEY"))
+            .collect();
+        if name == "bytes" {
+            assert!(env_lines.is_empty(), "{text}");
+            assert!(text.contains("no environment form"), "{text}");
+            continue;
+        }
+        assert_eq!(env_lines.len(), 2, "{text}");
+        let script = format!(
+            "export {}\nexport {}\nexec \"$0\" -c \"$1\"",
+            env_lines[0], env_lines[1]
+        );
+        let probe = "import json, flask\napp = flask.Flask('probe')\n\
+                     app.config.from_prefixed_env()\nc = app.config\n\
+                     print(json.dumps([c['SECRET_KEY'], c['SECRET_KEY_FALLBACKS']]))";
+        let out = std::process::Command::new("sh")
+            .args(["-c", &script])
+            .arg(&python)
+            .arg(probe)
+            .env_remove("FLASK_SECRET_KEY")
+            .env_remove("FLASK_SECRET_KEY_FALLBACKS")
+            .output()
+            .unwrap();
+        let got: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        let fallbacks: Vec<&str> = text_ring[1..].iter().rev().copied().collect();
+        assert_eq!(got, serde_json::json!([text_ring[0], fallbacks]), "{text}");
+    }
+}
+
+/// A weak key in a loaded keyring is named in one sentence: what is weak and why, that it was
+/// accepted and why, and the command that replaces it; no refusal text from the library.
+#[test]
+fn weak_keyring_keys_get_one_coherent_warning_with_the_next_step() {
+    use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("weak.json");
+    Keyring::new(
+        SecretKey::from_text("changeme"),
+        vec![SecretKey::from_text(KEY), SecretKey::from_text("dev")],
+        KeyPolicy::AllowWeak,
+    )
+    .unwrap()
+    .save(&path)
+    .unwrap();
+    let out = waxseal()
+        .args(["verify", "--keyring"])
+        .arg(&path)
+        .arg(flask("changeme", "{}"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let shown = path.display().to_string();
+    let current = err
+        .lines()
+        .find(|l| l.contains("current key is weak"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        current.contains("shorter than the minimum of 16"),
+        "{current}"
+    );
+    assert!(
+        current.contains("it was accepted so that tokens it signed"),
+        "{current}"
+    );
+    assert!(
+        current.ends_with(&format!(
+            "replace it with `waxseal key rotate --keyring {shown}`"
+        )),
+        "{current}"
+    );
+    let fallback = err
+        .lines()
+        .find(|l| l.contains("fallback key 2 is weak"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        fallback.ends_with(&format!("`waxseal key rotate --keep 2 --keyring {shown}`")),
+        "{fallback}"
+    );
+    assert!(!err.contains("fallback key 1 is weak"), "{err}");
+    assert!(!err.contains("refusing"), "{err}");
+    assert!(!err.contains("python -c"), "{err}");
+    assert!(!err.contains("AllowWeak"), "{err}");
+}

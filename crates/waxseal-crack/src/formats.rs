@@ -335,14 +335,43 @@ pub fn detect(token: &str, options: &DetectOptions) -> Result<Target, CrackError
         add(kind.scheme(digest), Some(kind));
     }
     if options.guess_salts {
-        let family = kinds.first().copied();
-        for salt in COMMON_SALTS {
-            for derivation in [KeyDerivation::DjangoConcat, KeyDerivation::Hmac] {
-                add(Scheme::new(salt.as_bytes(), derivation, digest), family);
-            }
+        for (scheme, kind) in guessed_salt_schemes(&kinds, digest) {
+            add(scheme, kind);
         }
     }
     Target::labelled(parsed, labelled)
+}
+
+/// The schemes [`DetectOptions::guess_salts`] adds for a token whose shape allows `kinds`:
+/// every [`COMMON_SALTS`] entry with `django-concat` and with `hmac`, each labelled with the
+/// format that takes a salt of the caller's choosing — the first of `kinds` other than Flask's
+/// session cookie and Starlette's (whose salts are fixed), so a Flask-shaped token signed with
+/// salt `email-confirm` is reported as a `URLSafeTimedSerializer` token, which it is. Schemes
+/// equal to a format's defaults come first in a caller's list and keep that format's label.
+///
+/// ```
+/// use waxseal_crack::{guessed_salt_schemes, Digest, KeyDerivation, Scheme, TokenKind};
+/// let kinds = [TokenKind::Flask, TokenKind::UrlSafeTimed];
+/// let schemes = guessed_salt_schemes(&kinds, Digest::Sha1);
+/// let email = Scheme::new("email-confirm", KeyDerivation::DjangoConcat, Digest::Sha1);
+/// assert!(schemes.contains(&(email, Some(TokenKind::UrlSafeTimed))));
+/// ```
+pub fn guessed_salt_schemes(
+    kinds: &[TokenKind],
+    digest: Digest,
+) -> Vec<(Scheme, Option<TokenKind>)> {
+    let label = kinds
+        .iter()
+        .copied()
+        .find(|k| !matches!(k, TokenKind::Flask | TokenKind::Starlette))
+        .or_else(|| kinds.first().copied());
+    COMMON_SALTS
+        .iter()
+        .flat_map(|salt| {
+            [KeyDerivation::DjangoConcat, KeyDerivation::Hmac]
+                .map(|derivation| (Scheme::new(salt.as_bytes(), derivation, digest), label))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -49,7 +49,9 @@ pub use engine::{
     builtin_source, crack, crack_list, CandidateChunk, CandidateSource, Chained, CrackOptions,
     CrackReport, EntryDecoder, Filled, Found, IterSource, Progress, Sequence, TargetOutcome,
 };
-pub use formats::{detect, detect_kinds, DetectOptions, TokenKind, COMMON_SALTS};
+pub use formats::{
+    detect, detect_kinds, guessed_salt_schemes, DetectOptions, TokenKind, COMMON_SALTS,
+};
 pub use known_keys::builtin_candidates;
 pub use mask::{
     expand_custom_charsets, Combinator, IndexedSource, Keyspace, Mask, DIGITS, HEX_LOWER,

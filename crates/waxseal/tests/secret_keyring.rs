@@ -118,7 +118,7 @@ fn save_creates_file_with_mode_0600() {
 
 #[cfg(unix)]
 #[test]
-fn save_replaces_world_readable_file_with_0600_file_atomically() {
+fn save_replaces_a_file_atomically_keeping_its_mode_which_load_then_warns_about() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("keyring.json");
@@ -126,7 +126,14 @@ fn save_replaces_world_readable_file_with_0600_file_atomically() {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     let ring = Keyring::generate().unwrap();
     ring.save(&path).unwrap();
-    assert_eq!(mode(&path), 0o600);
+    // The mode whoever made the file chose is kept (a 0640 file shared with an app's group must
+    // stay readable by it); a mode open to others is then reported by every load.
+    assert_eq!(mode(&path), 0o644);
+    let (_, warnings) = Keyring::load(&path, KeyPolicy::RefuseWeak).unwrap();
+    assert_eq!(
+        warnings,
+        vec![KeyringWarning::PermissiveFileMode { mode: 0o644 }]
+    );
     // No temporary file is left behind.
     let names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -160,13 +167,14 @@ fn load_world_readable_file_returns_keyring_with_warning() {
 }
 
 #[test]
-fn save_into_missing_directory_is_io_error_and_leaves_nothing() {
+fn save_into_missing_directory_is_a_write_error_naming_the_path_and_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("no-such-dir").join("k.json");
-    assert!(matches!(
-        Keyring::generate().unwrap().save(&path),
-        Err(KeyringError::Io { .. })
-    ));
+    let err = Keyring::generate().unwrap().save(&path).unwrap_err();
+    assert!(
+        matches!(&err, KeyringError::Write { path: p, .. } if *p == path),
+        "{err:?}"
+    );
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 

@@ -19,16 +19,20 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 use serde_json::json;
+use waxseal::inspect::{detect_token, extract_token, FormatKind};
 use waxseal::{Digest, KeyDerivation};
 use waxseal_crack::{
-    best_rules, builtin_candidates, builtin_source, detect, expand_custom_charsets, parse_rules,
-    run_plan, CandidateChunk, CandidateSource, Combinator, CrackError, CrackOptions, DetectOptions,
-    IndexedSource, Keyspace, Mask, Phase, PhaseReport, PhaseStatus, Progress, Rule, RuleSource,
-    Scheme, Sequence, SignedToken, Target, TokenKind, WordlistFormat, WordlistReader,
+    best_rules, builtin_candidates, builtin_source, detect, expand_custom_charsets,
+    guessed_salt_schemes, parse_rules, run_plan, CandidateChunk, CandidateSource, Combinator,
+    CrackError, CrackOptions, DetectOptions, IndexedSource, Keyspace, Mask, Phase, PhaseReport,
+    PhaseStatus, Progress, Rule, RuleSource, Scheme, Sequence, SignedToken, Target, TokenKind,
+    WordlistFormat, WordlistReader,
 };
 
-use crate::options::{TokenStream, WordlistFormatName};
+use crate::batch::{self, OwnedInput};
+use crate::options::WordlistFormatName;
 use crate::output::{self, hex, paint, secret_display, CliError, BAD, GOOD, WARN};
+use crate::render::{extracted_note, prepare_with, COOKIE_NAME};
 
 /// Token formats `crack` knows (`auto`: from the token's shape).
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -55,6 +59,22 @@ pub enum CrackFormat {
 }
 
 impl CrackFormat {
+    /// The format whose rules find the token in pasted text (`None`: recognised from the text).
+    /// Only the cookie formats take anything but whitespace away; the JSON and signer formats
+    /// are trimmed only, which the core's `Serializer` and `Signer` rules do.
+    fn shape(self) -> Option<FormatKind> {
+        Some(match self {
+            CrackFormat::Auto => return None,
+            CrackFormat::Flask => FormatKind::Flask,
+            CrackFormat::UrlSafeTimed => FormatKind::UrlSafeTimed,
+            CrackFormat::UrlSafe => FormatKind::UrlSafe,
+            CrackFormat::TimedSerializer | CrackFormat::Serializer => FormatKind::Serializer,
+            CrackFormat::Starlette => FormatKind::Starlette,
+            CrackFormat::TimestampSigner => FormatKind::TimestampSigner,
+            CrackFormat::Signer => FormatKind::Signer,
+        })
+    }
+
     fn kind(self) -> Option<TokenKind> {
         Some(match self {
             CrackFormat::Auto => return None,
@@ -97,8 +117,9 @@ fn parse_derivation(s: &str) -> Result<KeyDerivation, String> {
     waxseal crack --hashcat COOKIE            # the hashcat -m 29100 line, for a GPU rig\n\n\
     --json prints one object per token, in input order: token, found, error (null | malformed |\n\
     not_found), message, secret (text, or a Python bytes literal when not printable UTF-8; null if\n\
-    not found), secret_hex, format, scheme, phase, attempts (within the phase), elapsed_s, rate,\n\
-    phases (what each phase tried).\n\n\
+    not found), secret_hex, format, scheme, phase, attempts (within the phase), elapsed_s, rate\n\
+    (candidate x token checks per second), phases (what each phase tried), extracted (what was\n\
+    removed around a pasted cookie, or null).\n\n\
     Exit codes: 0 every token's key found; 1 a token malformed or its key not found; 2 usage\n\
     error; 3 I/O error."
 )]
@@ -186,6 +207,54 @@ pub struct CrackArgs {
     pub sep: Option<char>,
 }
 
+/// One input made ready: the token in it, or why it holds none to attack.
+struct Prepared {
+    /// The token (taken out of pasted text), or the `malformed` message.
+    token: Result<String, String>,
+    /// What was removed around the token (`session=`, a `Cookie:` header, quotes), if anything.
+    extracted: Option<&'static str>,
+}
+
+impl Prepared {
+    /// The token as printed: empty when there is none.
+    fn shown(&self) -> &str {
+        self.token.as_deref().unwrap_or("")
+    }
+}
+
+/// The token in `input`, found the way `verify` and `decode` find it: a pasted cookie is taken
+/// out of its `session=`, `Cookie:` header or quotes for the cookie formats (recognised from the
+/// text when no --format is given); an empty or over-long line holds none.
+fn prepare(args: &CrackArgs, input: &OwnedInput) -> Prepared {
+    let extract = |text| match args.format.shape() {
+        None => detect_token(text, COOKIE_NAME).extracted,
+        Some(kind) => extract_token(text, kind, COOKIE_NAME),
+    };
+    match prepare_with(input.as_input(), extract) {
+        Err(record) => Prepared {
+            token: Err(record.message),
+            extracted: None,
+        },
+        Ok(p) => Prepared {
+            token: std::str::from_utf8(p.token)
+                .map(str::to_owned)
+                .map_err(|_| {
+                    "The line is not UTF-8 text: no token crack reads holds such bytes.".to_owned()
+                }),
+            extracted: p.extracted,
+        },
+    }
+}
+
+/// `1 attempt`, `2 attempts`.
+fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 fn crack_err(e: CrackError) -> CliError {
     match e {
         CrackError::Io(m) => CliError::io(format!("reading candidates failed: {m}")),
@@ -233,7 +302,7 @@ fn target(args: &CrackArgs, token: &str) -> Result<Target, String> {
         None => TokenKind::ALL.to_vec(),
     };
     let mut schemes: Vec<(Scheme, Option<TokenKind>)> = Vec::new();
-    for kind in kinds {
+    for &kind in &kinds {
         let salt = args
             .salt
             .as_ref()
@@ -245,13 +314,9 @@ fn target(args: &CrackArgs, token: &str) -> Result<Target, String> {
         }
     }
     if args.guess_salts {
-        let family = schemes.first().and_then(|(_, k)| *k);
-        for salt in waxseal_crack::COMMON_SALTS {
-            for derivation in [KeyDerivation::DjangoConcat, KeyDerivation::Hmac] {
-                let scheme = Scheme::new(salt.as_bytes(), derivation, digest);
-                if !schemes.iter().any(|(s, _)| *s == scheme) {
-                    schemes.push((scheme, family));
-                }
+        for (scheme, kind) in guessed_salt_schemes(&kinds, digest) {
+            if !schemes.iter().any(|(s, _)| *s == scheme) {
+                schemes.push((scheme, kind));
             }
         }
     }
@@ -684,35 +749,28 @@ pub fn run(args: CrackArgs, json: bool) -> Result<u8, CliError> {
         }
     }
 
-    // Every token, in order; the ones that cannot be parsed are answered `malformed`.
-    let mut tokens = Vec::new();
-    for t in TokenStream::new(args.tokens.clone()) {
-        match t {
-            Ok(t) => tokens.push(t),
-            Err(e) if e.code == output::EXIT_USAGE => tokens.push(String::new()),
-            Err(e) => return Err(e),
-        }
-    }
-    if tokens.is_empty() {
+    // Every input, in order, read by the same reader as `verify`'s; one that holds no token
+    // that can be attacked is answered `malformed`.
+    let inputs = batch::collect(&args.tokens)?;
+    if inputs.is_empty() {
         return Ok(output::EXIT_OK);
     }
+    let prepared: Vec<Prepared> = inputs.iter().map(|i| prepare(&args, i)).collect();
     if args.hashcat {
-        return hashcat_handoff(&tokens, &args, json);
+        return hashcat_handoff(&prepared, &args, json);
     }
     let mut targets = Vec::new();
-    let answers: Vec<Answer> = tokens
+    let answers: Vec<Answer> = prepared
         .iter()
-        .map(|t| {
-            if t.is_empty() {
-                return Answer::Malformed("an empty line or a line too long to be a token".into());
-            }
-            match target(&args, t) {
+        .map(|p| match &p.token {
+            Err(m) => Answer::Malformed(m.clone()),
+            Ok(t) => match target(&args, t) {
                 Ok(target) => {
                     targets.push(target);
                     Answer::Target(targets.len() - 1)
                 }
                 Err(m) => Answer::Malformed(m),
-            }
+            },
         })
         .collect();
 
@@ -777,8 +835,10 @@ pub fn run(args: CrackArgs, json: bool) -> Result<u8, CliError> {
     let tried: u64 = report
         .as_ref()
         .map_or(0, |r| r.phases.iter().map(|p| p.tried).sum());
+    // Each candidate is checked against every token: the rate counts those checks.
+    let checks = tried.saturating_mul(targets.len() as u64);
     let rate = if elapsed > 0.0 {
-        tried as f64 / elapsed
+        checks as f64 / elapsed
     } else {
         0.0
     };
@@ -791,15 +851,20 @@ pub fn run(args: CrackArgs, json: bool) -> Result<u8, CliError> {
         } else {
             String::new()
         };
+        let shown = prepared[i].shown();
+        let extracted = prepared[i].extracted;
+        if let (false, Some(how)) = (json, extracted) {
+            output::line(format!("{label}{}", extracted_note(how)))?;
+        }
         let hit = match answer {
             Answer::Malformed(message) => {
                 all = false;
                 if json {
                     output::json_line(&json!({
-                        "token": tokens[i], "found": false, "error": "malformed",
+                        "token": shown, "found": false, "error": "malformed",
                         "message": message, "secret": null, "secret_hex": null, "format": null,
                         "scheme": null, "phase": null, "attempts": 0, "elapsed_s": elapsed,
-                        "rate": rate, "phases": [],
+                        "rate": rate, "phases": [], "extracted": extracted,
                     }))?;
                 } else {
                     output::line(format!("{label}{} {message}", paint(BAD, "malformed:")))?;
@@ -815,7 +880,7 @@ pub fn run(args: CrackArgs, json: bool) -> Result<u8, CliError> {
             .unwrap_or_default();
         if json {
             output::json_line(&json!({
-                "token": tokens[i],
+                "token": shown,
                 "found": hit.is_some(),
                 "error": if hit.is_some() { serde_json::Value::Null } else { json!("not_found") },
                 "message": if hit.is_some() { "found" } else { "no candidate matched" },
@@ -829,6 +894,7 @@ pub fn run(args: CrackArgs, json: bool) -> Result<u8, CliError> {
                 "elapsed_s": elapsed,
                 "rate": rate,
                 "phases": phases_json,
+                "extracted": extracted,
             }))?;
         } else {
             match hit {
@@ -841,16 +907,17 @@ pub fn run(args: CrackArgs, json: bool) -> Result<u8, CliError> {
                         .as_ref()
                         .map_or("", |r| r.phases[*phase].name.as_str());
                     output::line(format!(
-                        "{label}{} {}   ({format}{}; after {} attempts in {phase_name})",
+                        "{label}{} {}   ({format}{}; after {} in {phase_name})",
                         paint(GOOD, "FOUND secret key:"),
                         secret_display(&f.secret),
                         f.scheme,
-                        f.attempts,
+                        count(f.attempts, "attempt"),
                     ))?
                 }
                 None => output::line(format!(
-                    "{label}{} after {tried} candidates",
-                    paint(BAD, "not found")
+                    "{label}{} after {}",
+                    paint(BAD, "not found"),
+                    count(tried, "candidate")
                 ))?,
             }
         }
@@ -866,9 +933,24 @@ pub fn run(args: CrackArgs, json: bool) -> Result<u8, CliError> {
         ));
     }
     if !json && report.is_some() {
+        let checked = if targets.len() > 1 {
+            format!(
+                "{} × {} tokens = {} checks",
+                count(tried, "candidate"),
+                targets.len(),
+                checks
+            )
+        } else {
+            count(tried, "candidate")
+        };
         output::line(format!(
-            "{tried} candidates in {elapsed:.2} s ({rate:.0} per second, {} thread(s))",
-            options.effective_threads()
+            "{checked} in {elapsed:.2} s ({rate:.0} {} per second, {})",
+            if targets.len() > 1 {
+                "checks"
+            } else {
+                "candidates"
+            },
+            count(options.effective_threads() as u64, "thread")
         ))?;
         if all {
             output::line(paint(
@@ -941,7 +1023,8 @@ fn not_found_advice(
 /// hashcat's Flask mode: `-m 29100`, "Flask Session Cookie ($salt.$salt.$pass)".
 pub const HASHCAT_FLASK_MODE: u32 = 29100;
 
-/// Whether hashcat's mode 29100 can take `token`, and why not. The limits are those of hashcat's
+/// Whether hashcat's mode 29100 can take `token` (already taken out of pasted text), and why
+/// not. The limits are those of hashcat's
 /// parser for the mode (`src/modules/module_29100.c`): exactly three `.`-separated fields, a
 /// base64url payload of at most 56 characters (so no compressed cookie, whose leading `.` makes
 /// a fourth field), a timestamp of 1 to 6 characters and a 20-byte (SHA-1) signature; the salt and
@@ -984,14 +1067,13 @@ pub fn hashcat_support(token: &str, format: CrackFormat) -> Result<(), String> {
 }
 
 /// `--hashcat`: the line and mode for each token, or why hashcat cannot take it.
-fn hashcat_handoff(tokens: &[String], args: &CrackArgs, json: bool) -> Result<u8, CliError> {
+fn hashcat_handoff(prepared: &[Prepared], args: &CrackArgs, json: bool) -> Result<u8, CliError> {
     let mut all = true;
-    let several = tokens.len() > 1;
-    for (i, token) in tokens.iter().enumerate() {
-        let support = if token.is_empty() {
-            Err("malformed: an empty line or a line too long to be a token".to_owned())
-        } else {
-            hashcat_support(token, args.format)
+    let several = prepared.len() > 1;
+    for (i, p) in prepared.iter().enumerate() {
+        let support = match &p.token {
+            Err(m) => Err(format!("malformed: {m}")),
+            Ok(token) => hashcat_support(token, args.format),
         };
         all &= support.is_ok();
         let label = if several {
@@ -999,7 +1081,7 @@ fn hashcat_handoff(tokens: &[String], args: &CrackArgs, json: bool) -> Result<u8
         } else {
             String::new()
         };
-        let token = token.trim();
+        let token = p.shown();
         if json {
             output::json_line(&json!({
                 "token": token,
@@ -1007,8 +1089,12 @@ fn hashcat_handoff(tokens: &[String], args: &CrackArgs, json: bool) -> Result<u8
                 "mode": support.is_ok().then_some(HASHCAT_FLASK_MODE),
                 "line": support.is_ok().then_some(token),
                 "reason": support.as_ref().err(),
+                "extracted": p.extracted,
             }))?;
         } else {
+            if let Some(how) = p.extracted {
+                output::line(format!("{label}{}", extracted_note(how)))?;
+            }
             match support {
                 Ok(()) => output::line(format!(
                     "{label}{} -m {HASHCAT_FLASK_MODE}, hash line: {token}\n  \

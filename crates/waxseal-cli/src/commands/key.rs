@@ -171,8 +171,9 @@ fn where_to_put_it(hex: &str) -> String {
     format!(
         "Where to put it (pick one):
   in the Flask configuration:  SECRET_KEY = \"{hex}\"
-  in the environment:          FLASK_SECRET_KEY={hex}
-                               (read by app.config.from_prefixed_env())
+  in the environment:          FLASK_SECRET_KEY={}
+                               (read by app.config.from_prefixed_env(), which
+                               decodes JSON: the quotes keep it a string)
 The hex text is then the key itself, as strong as the 32 random bytes. For the raw bytes
 instead, write SECRET_KEY = b'...' with the Python bytes literal. (In waxseal, a text key
 goes in --secret, raw bytes in --secret-hex.)
@@ -180,7 +181,8 @@ goes in --secret, raw bytes in --secret-hex.)
 Generate it once and keep it secret, outside version control. Do not generate a new one at
 every start: each restart would log everyone out and break every signed link. To replace
 it, rotate deliberately: the old key moves to SECRET_KEY_FALLBACKS until the cookies it
-signed have expired (`waxseal key rotate` does this for a keyring)."
+signed have expired (`waxseal key rotate` does this for a keyring).",
+        shell_quote(&flask_env_text(hex))
     )
 }
 
@@ -287,6 +289,14 @@ fn text_key(key: &SecretKey) -> Option<&str> {
         .filter(|t| !t.is_empty() && !t.chars().any(char::is_control))
 }
 
+/// The value of `FLASK_SECRET_KEY` that Flask reads back as exactly `key`: a JSON string.
+/// `app.config.from_prefixed_env()` runs `json.loads` on every `FLASK_*` value and keeps the
+/// result when it parses, so an unquoted `1234567890123456789` would become an int, `true` a
+/// bool and `"x"` the string `x`; a JSON string always loads as itself.
+fn flask_env_text(key: &str) -> String {
+    serde_json::Value::from(key).to_string()
+}
+
 /// `key show --flask`: the keyring as Flask configuration. Flask tries SECRET_KEY_FALLBACKS
 /// from the end of the list, so the list is written oldest first (the keyring keeps them newest
 /// first).
@@ -305,8 +315,8 @@ fn show_flask(ring: &Keyring, json: bool) -> Result<u8, CliError> {
     let env = texts.map(|t| {
         let fallbacks: Vec<&str> = t[1..].iter().rev().copied().collect();
         (
-            t[0].to_owned(),
-            serde_json::to_string(&fallbacks).unwrap_or_default(),
+            flask_env_text(t[0]),
+            serde_json::Value::from(fallbacks).to_string(),
         )
     });
     if json {

@@ -628,7 +628,9 @@ impl Keyring {
     /// over it, so readers see the old keyring or the new one, never a torn write. A symlink is
     /// followed (the file it names is replaced, the link kept), and an existing file keeps its
     /// owner, group and mode (a 0640 file shared with an app's group stays so); a new file is
-    /// 0600. Errors name `path`, never the temporary file.
+    /// 0600. A mode open to others is kept too (whoever made the file chose it, and
+    /// the library never prints); [`Keyring::load`] reports it as
+    /// [`KeyringWarning::PermissiveFileMode`]. Errors name `path`, never the temporary file.
     ///
     /// ```
     /// use waxseal::secret::Keyring;
