@@ -142,7 +142,7 @@ fn every_format_digest_and_derivation_is_cracked() {
             } else {
                 "v".into()
             };
-            let token = f.sign(&[b"fmt-secret"], payload.as_bytes(), T0).unwrap();
+            let token = f.sign_at(&[b"fmt-secret"], payload.as_bytes(), T0).unwrap();
             let (code, v) = crack_json(
                 &[
                     "--wordlist",
@@ -208,7 +208,7 @@ fn odd_lines_never_panic_and_later_lines_still_count() {
     // A secret with a newline or non-UTF-8 bytes prints as a Python bytes literal.
     let py = wordlist(&dir, b"b'\\xffkey\\n'\n");
     let token = waxseal::inspect::TokenFormat::new(FormatKind::Flask)
-        .sign(&[b"\xffkey\n"], b"{}", T0)
+        .sign_at(&[b"\xffkey\n"], b"{}", T0)
         .unwrap();
     let (code, v) = crack_json(
         &["--wordlist-format", "python", "--wordlist", &py, &token],
@@ -623,7 +623,7 @@ fn hashcat_handoff_says_which_tokens_hashcat_can_take() {
     let short_sha1 = sign(FormatKind::Flask, KEY.as_bytes(), "{}", T0);
     let mut f = TokenFormat::new(FormatKind::Flask);
     f.settings.digest = waxseal::Digest::Sha256;
-    let sha256_token = f.sign(&[KEY.as_bytes()], b"{}", T0).unwrap();
+    let sha256_token = f.sign_at(&[KEY.as_bytes()], b"{}", T0).unwrap();
     let signer = sign(FormatKind::Signer, KEY.as_bytes(), "v", T0);
     let (code, v) = crack_json(
         &[

@@ -163,7 +163,7 @@ fn explain_json_carries_derived_keys_and_verdict() {
 fn wrong_digest_is_pointed_out() {
     let mut f = waxseal::inspect::TokenFormat::new(waxseal::inspect::FormatKind::Flask);
     f.settings.digest = Digest::Sha256;
-    let token = f.sign(&[KEY.as_bytes()], b"{}", T0).unwrap();
+    let token = f.sign_at(&[KEY.as_bytes()], b"{}", T0).unwrap();
     waxseal()
         .args(["explain", "--now", "1700000100", "--secret", KEY, &token])
         .assert()

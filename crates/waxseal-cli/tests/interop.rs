@@ -121,7 +121,7 @@ fn crack_finds_escape_heavy_keys_in_the_real_flask_unsign_wordlist() {
         .iter()
         .map(|s| {
             waxseal::inspect::TokenFormat::new(waxseal::inspect::FormatKind::Flask)
-                .sign(&[s], br#"{"user":"admin"}"#, T0)
+                .sign_at(&[s], br#"{"user":"admin"}"#, T0)
                 .unwrap()
         })
         .collect();

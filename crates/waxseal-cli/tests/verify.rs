@@ -268,7 +268,7 @@ fn every_format_verifies_with_its_defaults_and_overrides() {
     f.settings.digest = waxseal::Digest::Sha256;
     f.settings.salt = b"reset-password".to_vec();
     f.settings.key_derivation = waxseal::KeyDerivation::DjangoConcat;
-    let token = f.sign(&[KEY.as_bytes()], b"[1]", T0).unwrap();
+    let token = f.sign_at(&[KEY.as_bytes()], b"[1]", T0).unwrap();
     waxseal()
         .args([
             "verify",

@@ -69,7 +69,7 @@ fn waxseal_signs_starlettes_cookie_byte_for_byte_and_starlette_reads_it() {
     for (session, cookie) in sessions.iter().zip(&cookies) {
         let text = pyjson::to_string(session, JsonStyle::PYTHON_DEFAULT).expect("json");
         let ours = format
-            .sign(&[SECRET.as_bytes()], text.as_bytes(), TS)
+            .sign_at(&[SECRET.as_bytes()], text.as_bytes(), TS)
             .expect("sign");
         assert_eq!(&ours, cookie, "{text}");
         reads.push(json!({"op": "read", "secret": SECRET, "cookie": ours, "now": TS + 60}));
@@ -97,7 +97,7 @@ fn the_verifier_agrees_with_starlette_on_every_outcome() {
     let tampered = format!("f{}", &cookie[1..]);
     // A genuine signature over bytes that are not base64 JSON: only the key holder can make it.
     let not_base64 = TokenFormat::new(FormatKind::TimestampSigner)
-        .sign(&[SECRET.as_bytes()], b"not base64!", TS)
+        .sign_at(&[SECRET.as_bytes()], b"not base64!", TS)
         .expect("sign");
     let max = STARLETTE_MAX_AGE;
     // (secret, cookie, now, verdict, starlette's session: the payload or {} when refused)

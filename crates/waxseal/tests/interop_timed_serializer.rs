@@ -61,7 +61,7 @@ fn waxseal_signs_timed_serializer_tokens_byte_for_byte() {
     for (value, token) in values.iter().zip(&tokens) {
         let text = pyjson::to_string(value, JsonStyle::PYTHON_DEFAULT).expect("json");
         let ours = format
-            .sign(&[SECRET.as_bytes()], text.as_bytes(), TS)
+            .sign_at(&[SECRET.as_bytes()], text.as_bytes(), TS)
             .expect("sign");
         assert_eq!(&ours, token, "{text}");
         assert_eq!(

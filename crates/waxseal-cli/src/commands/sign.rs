@@ -167,9 +167,9 @@ pub fn run(args: SignArgs, json: bool) -> Result<u8, CliError> {
     let timestamp = args.timestamp.unwrap_or_else(waxseal::timed::unix_now);
     let keys = [current.as_bytes()];
     let signed = if args.allow_legacy_md5 {
-        format.sign_allowing_legacy_md5(&keys, &payload, timestamp)
+        format.sign_allowing_legacy_md5_at(&keys, &payload, timestamp)
     } else {
-        format.sign(&keys, &payload, timestamp)
+        format.sign_at(&keys, &payload, timestamp)
     };
     let token = signed.map_err(|e| {
         let err = CliError::usage(format!("cannot sign: {e}"));

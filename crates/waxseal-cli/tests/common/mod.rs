@@ -23,7 +23,7 @@ pub fn waxseal() -> Command {
 /// Signs `payload` in `kind` with `key` at `ts` through the library.
 pub fn sign(kind: FormatKind, key: &[u8], payload: &str, ts: u64) -> String {
     TokenFormat::new(kind)
-        .sign(&[key], payload.as_bytes(), ts)
+        .sign_at(&[key], payload.as_bytes(), ts)
         .expect("sign")
 }
 

@@ -176,7 +176,7 @@ pub fn extract_token<'a>(text: &'a [u8], kind: FormatKind, cookie_name: &str) ->
 /// ```
 /// use waxseal::inspect::{detect_formats, FormatKind, TokenFormat};
 /// let starlette = TokenFormat::new(FormatKind::Starlette)
-///     .sign(&[b"k"], br#"{"user": "ada"}"#, 1_700_000_000)
+///     .sign_at(&[b"k"], br#"{"user": "ada"}"#, 1_700_000_000)
 ///     .unwrap();
 /// let found = detect_formats(starlette.as_bytes());
 /// assert_eq!(found.first(), Some(&FormatKind::Starlette));
@@ -248,13 +248,13 @@ pub struct Detected<'a> {
 /// ```
 /// use waxseal::inspect::{detect_token, FormatKind, TokenFormat};
 /// let cookie = TokenFormat::new(FormatKind::Starlette)
-///     .sign(&[b"k"], br#"{"a": 1}"#, 1_700_000_000)
+///     .sign_at(&[b"k"], br#"{"a": 1}"#, 1_700_000_000)
 ///     .unwrap();
 /// let pasted = format!("Cookie: session={cookie}");
 /// let d = detect_token(pasted.as_bytes(), "session");
 /// assert_eq!((d.extracted.token, d.formats[0]), (cookie.as_bytes(), FormatKind::Starlette));
 /// assert!(d.extracted.note.is_some());
-/// let json = TokenFormat::new(FormatKind::Serializer).sign(&[b"k"], br#"{"a": "b=c"}"#, 0).unwrap();
+/// let json = TokenFormat::new(FormatKind::Serializer).sign_at(&[b"k"], br#"{"a": "b=c"}"#, 0).unwrap();
 /// let d = detect_token(json.as_bytes(), "session");
 /// assert_eq!((d.extracted.token, d.formats[0]), (json.as_bytes(), FormatKind::Serializer));
 /// ```
@@ -286,7 +286,7 @@ pub fn detect_token<'a>(text: &'a [u8], cookie_name: &str) -> Detected<'a> {
 ///
 /// ```
 /// use waxseal::inspect::{likely_formats, FormatKind, TokenFormat};
-/// let t = TokenFormat::new(FormatKind::TimestampSigner).sign(&[b"k"], b"hello", 1_700_000_000).unwrap();
+/// let t = TokenFormat::new(FormatKind::TimestampSigner).sign_at(&[b"k"], b"hello", 1_700_000_000).unwrap();
 /// assert_eq!(likely_formats(t.as_bytes(), FormatKind::Flask).first(), Some(&FormatKind::TimestampSigner));
 /// ```
 pub fn likely_formats(token: &[u8], tried: FormatKind) -> Vec<FormatKind> {
@@ -369,7 +369,7 @@ mod tests {
     #[test]
     fn signer_tokens_are_named() {
         let t = TokenFormat::new(FormatKind::Signer)
-            .sign(&[b"k"], b"hello", 0)
+            .sign_at(&[b"k"], b"hello", 0)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             likely_formats(t.as_bytes(), FormatKind::Flask),

@@ -269,7 +269,7 @@ impl TokenFormat {
     /// ```
     /// use waxseal::inspect::{FormatKind, TokenFormat, Verdict};
     /// let f = TokenFormat::new(FormatKind::UrlSafe);
-    /// let token = f.sign(&[b"secret"], b"[1,2]", 0).unwrap();
+    /// let token = f.sign_at(&[b"secret"], b"[1,2]", 0).unwrap();
     /// assert!(f.verify(&[b"secret"], &token, None).unwrap().result.is_ok());
     /// let forged = f.verify(&[b"secret"], "WzEsMl0.forged", None).unwrap();
     /// assert_eq!(forged.result, Err(Verdict::BadSignature));
@@ -288,7 +288,7 @@ impl TokenFormat {
     /// ```
     /// use waxseal::inspect::{FormatKind, TokenFormat};
     /// let f = TokenFormat::new(FormatKind::Flask);
-    /// let token = f.sign(&[b"secret"], b"{\"a\":1}", 1_700_000_000).unwrap();
+    /// let token = f.sign_at(&[b"secret"], b"{\"a\":1}", 1_700_000_000).unwrap();
     /// let v = f.verify_at(&[b"other", b"secret"], &token, Some(60), 1_700_000_010).unwrap();
     /// assert!(v.result.is_ok());
     /// assert_eq!((v.key_index, v.payload_raw.as_deref()), (Some(1), Some("{\"a\":1}")));
@@ -316,23 +316,30 @@ impl TokenFormat {
         })
     }
 
-    /// Signs a payload: JSON text for the serializer formats and Starlette (signed exactly as
-    /// given), bytes for the signers. Timed formats use `timestamp`. MD5 is refused
+    /// Signs a payload now: JSON text for the serializer formats and Starlette (signed exactly
+    /// as given), bytes for the signers. [`TokenFormat::sign_at`] takes the time. MD5 is refused
     /// ([`ConfigError::Md5NotAllowed`]): it is only for verifying legacy tokens.
     ///
     /// ```
     /// use waxseal::inspect::{FormatKind, TokenFormat};
+    /// let token = TokenFormat::new(FormatKind::Flask).sign(&[b"secret"], br#"{"a":1}"#).unwrap();
+    /// assert_eq!(token.split('.').count(), 3);
+    /// ```
+    pub fn sign(&self, keys: &[&[u8]], payload: &[u8]) -> Result<String, SignError> {
+        self.sign_impl(keys, payload, crate::timed::unix_now(), false)
+    }
+
+    /// [`TokenFormat::sign`] at the given time (Unix seconds), which timed formats put in the
+    /// token; untimed formats ignore it.
+    ///
+    /// ```
+    /// use waxseal::inspect::{FormatKind, TokenFormat};
     /// let f = TokenFormat::new(FormatKind::Signer);
-    /// assert_eq!(f.sign(&[b"secret"], b"hello", 0).unwrap(), "hello.7KTthSs1fJgtbigPvFpQH1bpoGA");
+    /// assert_eq!(f.sign_at(&[b"secret"], b"hello", 0).unwrap(), "hello.7KTthSs1fJgtbigPvFpQH1bpoGA");
     /// // = itsdangerous.Signer("secret").sign(b"hello")
     /// ```
-    pub fn sign(
-        &self,
-        keys: &[&[u8]],
-        payload: &[u8],
-        timestamp: u64,
-    ) -> Result<String, SignError> {
-        self.sign_impl(keys, payload, timestamp, false)
+    pub fn sign_at(&self, keys: &[&[u8]], payload: &[u8], now: u64) -> Result<String, SignError> {
+        self.sign_impl(keys, payload, now, false)
     }
 
     /// Like [`TokenFormat::sign`], but MD5 is accepted: for auditors who must forge tokens for
@@ -342,19 +349,33 @@ impl TokenFormat {
     /// use waxseal::inspect::{FormatKind, TokenFormat};
     /// let mut f = TokenFormat::new(FormatKind::Signer);
     /// f.settings.digest = waxseal::Digest::Md5;
-    /// assert!(f.sign(&[b"k"], b"v", 0).is_err());
-    /// assert!(f.sign_allowing_legacy_md5(&[b"k"], b"v", 0).is_ok());
-    /// let mut flask = TokenFormat::new(FormatKind::Flask);
-    /// flask.settings.digest = waxseal::Digest::Md5;
-    /// assert!(flask.sign_allowing_legacy_md5(&[b"k"], b"{}", 0).is_ok());
+    /// assert!(f.sign(&[b"k"], b"v").is_err());
+    /// assert!(f.sign_allowing_legacy_md5(&[b"k"], b"v").is_ok());
     /// ```
     pub fn sign_allowing_legacy_md5(
         &self,
         keys: &[&[u8]],
         payload: &[u8],
-        timestamp: u64,
     ) -> Result<String, SignError> {
-        self.sign_impl(keys, payload, timestamp, true)
+        self.sign_impl(keys, payload, crate::timed::unix_now(), true)
+    }
+
+    /// [`TokenFormat::sign_allowing_legacy_md5`] at the given time (Unix seconds).
+    ///
+    /// ```
+    /// use waxseal::inspect::{FormatKind, TokenFormat};
+    /// let mut flask = TokenFormat::new(FormatKind::Flask);
+    /// flask.settings.digest = waxseal::Digest::Md5;
+    /// assert!(flask.sign_at(&[b"k"], b"{}", 0).is_err());
+    /// assert!(flask.sign_allowing_legacy_md5_at(&[b"k"], b"{}", 0).is_ok());
+    /// ```
+    pub fn sign_allowing_legacy_md5_at(
+        &self,
+        keys: &[&[u8]],
+        payload: &[u8],
+        now: u64,
+    ) -> Result<String, SignError> {
+        self.sign_impl(keys, payload, now, true)
     }
 
     fn sign_impl(
@@ -405,7 +426,7 @@ impl TokenFormat {
 ///
 /// ```
 /// use waxseal::inspect::{FormatKind, SignError, TokenFormat};
-/// let err = TokenFormat::new(FormatKind::Flask).sign(&[b"k"], &[0xff], 0).unwrap_err();
+/// let err = TokenFormat::new(FormatKind::Flask).sign_at(&[b"k"], &[0xff], 0).unwrap_err();
 /// assert_eq!(err, SignError::NotUtf8);
 /// assert_eq!(err.to_string(), "the payload must be UTF-8 text for this format");
 /// ```
@@ -487,7 +508,7 @@ mod tests {
     #[test]
     fn sign_errors_keep_the_config_error_as_source() {
         let err = TokenFormat::new(FormatKind::Signer)
-            .sign(&[], b"v", 0)
+            .sign_at(&[], b"v", 0)
             .unwrap_err();
         assert_eq!(err, SignError::Config(ConfigError::NoKey));
         assert_eq!(err.to_string(), ConfigError::NoKey.to_string());

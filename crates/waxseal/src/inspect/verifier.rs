@@ -326,7 +326,7 @@ struct KeyInfo {
 /// use waxseal::inspect::{Detail, FormatKind, TokenFormat, Verdict, Verifier};
 /// use waxseal::secret::SecretKey;
 /// let format = TokenFormat::new(FormatKind::Flask);
-/// let token = format.sign(&[b"old key"], br#"{"user":"ada"}"#, 1_700_000_000).unwrap();
+/// let token = format.sign_at(&[b"old key"], br#"{"user":"ada"}"#, 1_700_000_000).unwrap();
 /// let keys = [SecretKey::from_text("new key"), SecretKey::from_text("old key")];
 /// let verifier = Verifier::new(&format, &keys, Some(3600)).unwrap();
 /// let r = verifier.inspect_at(token.as_bytes(), Detail::Verify, 1_700_000_060);
@@ -412,7 +412,7 @@ impl Verifier {
     /// let old = SecretKey::generate().unwrap();
     /// let ring = Keyring::new(current, vec![old.clone()], KeyPolicy::RefuseWeak).unwrap();
     /// let format = TokenFormat::new(FormatKind::Signer);
-    /// let token = format.sign(&[old.as_bytes()], b"hi", 0).unwrap();
+    /// let token = format.sign_at(&[old.as_bytes()], b"hi", 0).unwrap();
     /// let v = Verifier::with_keyring(&format, &ring, None).unwrap();
     /// let r = v.inspect(token.as_bytes(), Detail::Verify);
     /// assert_eq!((r.verdict, r.key_index), (Verdict::ValidFallback, Some(1)));
@@ -502,7 +502,7 @@ impl Verifier {
     /// use waxseal::inspect::{Detail, FormatKind, TokenFormat, Verdict, Verifier};
     /// use waxseal::secret::SecretKey;
     /// let format = TokenFormat::new(FormatKind::UrlSafe);
-    /// let token = format.sign(&[b"secret"], br#"{"a":1}"#, 0).unwrap();
+    /// let token = format.sign_at(&[b"secret"], br#"{"a":1}"#, 0).unwrap();
     /// let v = Verifier::new(&format, &[SecretKey::from_text("secret")], None).unwrap();
     /// assert_eq!(v.inspect(token.as_bytes(), Detail::Verify).verdict, Verdict::Valid);
     /// let explained = v.inspect(b"eyJhIjoyfQ.forged", Detail::Explain);
@@ -519,7 +519,7 @@ impl Verifier {
     /// use waxseal::inspect::{Detail, FormatKind, TokenFormat, Verdict, Verifier};
     /// use waxseal::secret::SecretKey;
     /// let format = TokenFormat::new(FormatKind::TimestampSigner);
-    /// let token = format.sign(&[b"secret"], b"hi", 1_700_000_000).unwrap();
+    /// let token = format.sign_at(&[b"secret"], b"hi", 1_700_000_000).unwrap();
     /// let v = Verifier::new(&format, &[SecretKey::from_text("secret")], Some(60)).unwrap();
     /// let fresh = v.inspect_at(token.as_bytes(), Detail::Verify, 1_700_000_030);
     /// assert_eq!((fresh.verdict, fresh.age.map(|a| a.age)), (Verdict::Valid, Some(30)));
@@ -554,7 +554,7 @@ impl Verifier {
     /// use waxseal::secret::SecretKey;
     /// let format = TokenFormat::new(FormatKind::Flask);
     /// let verifier = Verifier::new(&format, &[SecretKey::from_text("key")], None).unwrap();
-    /// let good = format.sign(&[b"key"], b"{}", 1_700_000_000).unwrap();
+    /// let good = format.sign_at(&[b"key"], b"{}", 1_700_000_000).unwrap();
     /// let mut r = Inspection::malformed("");
     /// for token in [&b"not a token"[..], good.as_bytes()] {
     ///     verifier.inspect_into_at(token, Detail::Verify, &mut r, 1_700_000_000);
@@ -885,7 +885,7 @@ mod tests {
 
     fn sign(kind: FormatKind, key: &str, payload: &[u8]) -> String {
         TokenFormat::new(kind)
-            .sign(&[key.as_bytes()], payload, T0)
+            .sign_at(&[key.as_bytes()], payload, T0)
             .unwrap_or_else(|e| panic!("{e}"))
     }
 
@@ -1089,7 +1089,7 @@ mod tests {
         let mut f = TokenFormat::new(FormatKind::Flask);
         f.settings.digest = Digest::Sha256;
         let token = f
-            .sign(&[b"current"], br#"{"a":1}"#, T0)
+            .sign_at(&[b"current"], br#"{"a":1}"#, T0)
             .unwrap_or_else(|e| panic!("{e}"));
         let r = flask_verifier(None).inspect_at(token.as_bytes(), Detail::Verify, T0);
         assert_eq!(r.verdict, Verdict::BadSignature);
@@ -1127,7 +1127,7 @@ mod tests {
             payload.trim_end_matches('=').to_owned(),
         ] {
             let token = signer
-                .sign(&[b"k"], bad.as_bytes(), T0)
+                .sign_at(&[b"k"], bad.as_bytes(), T0)
                 .unwrap_or_else(|e| panic!("{e}"));
             let r = v.inspect_at(token.as_bytes(), Detail::Verify, T0);
             assert_eq!(r.verdict, Verdict::BadPayload, "{bad}: {r:?}");
