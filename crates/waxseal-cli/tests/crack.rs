@@ -800,3 +800,49 @@ fn a_real_timed_serializer_token_has_one_format_name_across_commands() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stdout(&out).trim_end(), token, "{raw}: {err}");
 }
+
+/// Every attack on cookies made by the real Flask 3.1 (not by waxseal's own `sign`): a mask, the
+/// built-in rules, the combinator, and latin-1 and raw wordlists each recover the key Flask used.
+#[test]
+fn every_attack_cracks_cookies_made_by_the_real_flask() {
+    use waxseal_interop::{hex, json, oracle};
+    let secrets: [&[u8]; 5] = [
+        b"Wolf",
+        b"Secret123",
+        b"peanut butter",
+        b"caf\xe9",
+        b"\xffraw",
+    ];
+    let requests: Vec<_> = secrets
+        .iter()
+        .map(|s| {
+            json!({"op": "sign", "kind": "flask", "secret": hex(s), "salt": null,
+                   "derivation": null, "digest": null, "payload": {"user": "admin"}})
+        })
+        .collect();
+    let Some(answers) = oracle("crack_oracle.py", &requests) else {
+        return;
+    };
+    let token = |i: usize| answers[i]["token"].as_str().expect("token").to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let words = wordlist(&dir, b"peanut\nbutter\nsecret\n");
+    let latin1 = dir.path().join("latin1.txt");
+    std::fs::write(&latin1, b"caf\xc3\xa9\n\xffraw\n").unwrap();
+    let latin1 = latin1.to_str().unwrap();
+    let attacks: [(&[&str], usize); 5] = [
+        (&["--mask", "?u?l?l?l"], 0),
+        (&["--wordlist", &words, "--rules", "best"], 1),
+        (&["--wordlist", &words, "--combinator"], 2),
+        (&["--wordlist-format", "latin-1", "--wordlist", latin1], 3),
+        (&["--wordlist-format", "raw", "--wordlist", latin1], 4),
+    ];
+    for (args, i) in attacks {
+        let t = token(i);
+        let mut all = args.to_vec();
+        all.push(&t);
+        let (code, v) = crack_json(&all, None);
+        assert_eq!(code, Some(0), "{args:?}: {v:?}");
+        assert_eq!(v[0]["secret_hex"], hex(secrets[i]), "{args:?}: {v:?}");
+        assert_eq!(v[0]["format"], "flask", "{args:?}");
+    }
+}
