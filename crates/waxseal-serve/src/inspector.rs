@@ -167,14 +167,7 @@ fn extract_token<'a>(text: &'a str, name: &str) -> &'a str {
 
 fn anatomy_without_key(token: &str) -> Anatomy {
     let verifier = Verifier::decode_only(&TokenFormat::new(FormatKind::Flask));
-    describe(
-        &verifier.inspect_at(
-            token.as_bytes(),
-            Detail::Explain,
-            waxseal::timed::unix_now(),
-        ),
-        None,
-    )
+    describe(&verifier.inspect(token.as_bytes(), Detail::Explain), None)
 }
 
 /// The format of this server's cookies: Flask's session cookie, or for server-side stores the
@@ -194,11 +187,7 @@ fn anatomy(state: &AppState, keys: &Keyring, token: &str) -> Anatomy {
     let lifetime = state.lifetime.as_secs();
     match Verifier::with_keyring(&format, keys, Some(lifetime)) {
         Ok(verifier) => {
-            let record = verifier.inspect_at(
-                token.as_bytes(),
-                Detail::Explain,
-                waxseal::timed::unix_now(),
-            );
+            let record = verifier.inspect(token.as_bytes(), Detail::Explain);
             let mut a = describe(&record, Some(keys));
             if let Some(place) = &state.store_description {
                 a.steps.insert(
