@@ -7,6 +7,7 @@
 
 mod batch;
 mod commands;
+mod json;
 mod options;
 mod output;
 mod payload;

@@ -116,79 +116,21 @@ pub fn json_line(value: &serde_json::Value) -> Result<(), CliError> {
         .map_err(write_error)
 }
 
-/// Appends `value` as one line of JSON to `out`, built by the serializer. Strings are escaped
-/// as JSON requires and, beyond that, DEL and the C1 controls (U+0080–U+009F, which some
-/// terminals obey as escape sequences) and U+2028/U+2029 are written as `\u` escapes too: the
-/// line stays valid JSON *and* harmless on a terminal, without any terminal escaping pass.
+/// Appends `value` as one line of JSON to `out`, built by the CLI's one JSON serializer
+/// ([`crate::json`]): valid JSON whose strings also escape DEL, the C1 controls and U+2028/U+2029,
+/// so the line is harmless on a terminal without any terminal escaping pass.
 pub fn write_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     let start = out.len();
-    let mut ser = serde_json::Serializer::with_formatter(&mut *out, TerminalSafeJson);
-    // Serialising our own types into a Vec cannot fail: every map key is a string and a Vec
-    // write never errs. Should it ever, the line (only this line: `out` may hold earlier
-    // answers of a batch) is replaced by a valid error object.
-    if value.serialize(&mut ser).is_err() {
+    // Serialising our own types cannot fail: every map key is a string. Should it ever, the
+    // line (only this line: `out` may hold earlier answers of a batch) is replaced by a valid
+    // error object.
+    if crate::json::write(out, value).is_err() {
         out.truncate(start);
         out.extend_from_slice(
             br#"{"error":"internal","message":"the answer could not be serialised"}"#,
         );
     }
     out.push(b'\n');
-}
-
-/// serde_json's compact format with extra `\u` escapes (see [`write_json`]).
-struct TerminalSafeJson;
-
-impl serde_json::ser::Formatter for TerminalSafeJson {
-    #[inline]
-    fn write_string_fragment<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> std::io::Result<()> {
-        // DEL is 0x7f; C1 controls are 0xc2 0x80..=0x9f in UTF-8; U+2028/9 are 0xe2 0x80 0xa8/9.
-        // The common fragment has no byte from 0x7f up: one pass (a maximum, which the compiler
-        // vectorises) and a copy. This runs for every run of text between JSON escapes.
-        let bytes = fragment.as_bytes();
-        if bytes.iter().fold(0, |max, &b| max.max(b)) < 0x7f {
-            return writer.write_all(bytes);
-        }
-        write_terminal_safe(writer, fragment)
-    }
-}
-
-/// [`TerminalSafeJson::write_string_fragment`] for a fragment that may hold DEL, a C1 control
-/// or U+2028/U+2029: each of those as a `\u` escape, the rest as is.
-#[cold]
-fn write_terminal_safe<W: ?Sized + Write>(writer: &mut W, fragment: &str) -> std::io::Result<()> {
-    let bytes = fragment.as_bytes();
-    let mut written = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let escape = match b {
-            0x7f => Some((0x7f, 1)),
-            0xc2 if matches!(bytes.get(i + 1), Some(0x80..=0x9f)) => {
-                Some((u32::from(bytes[i + 1]), 2))
-            }
-            0xe2 if bytes.get(i + 1) == Some(&0x80)
-                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
-            {
-                Some((0x2000 + u32::from(bytes[i + 2]) - 0x80, 3))
-            }
-            _ => None,
-        };
-        match escape {
-            Some((code, len)) => {
-                writer.write_all(&bytes[written..i])?;
-                write!(writer, "\\u{code:04x}")?;
-                i += len;
-                written = i;
-            }
-            None => i += 1,
-        }
-    }
-    let rest = &fragment[written..];
-    writer.write_all(rest.as_bytes())
 }
 
 /// A value that came from a token (payload, signature, token text, messages quoting them):
