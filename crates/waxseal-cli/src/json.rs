@@ -4,7 +4,7 @@
 //! Written by hand for a measured reason: `serde_json` escapes strings one byte at a time and its
 //! `Formatter` cannot replace that loop. In a batch `verify --json` answer (payload, raw payload,
 //! message: ~450 bytes of strings) that loop was 6,700 of 29,000 instructions per cookie
-//! (`valgrind --tool=callgrind`); [`write_str`] checks 8 bytes per step and copies clean runs
+//! (`valgrind --tool=callgrind`); `Out::string` checks 8 bytes per step and stores whole words
 //! whole, which brings the answer's serialisation from 8,300 instructions to about 2,000 (see the
 //! figures in the README's batch verification section). Strings are the only hand-written part:
 //! integers are `itoa`'s and floats `zmij`'s, as in `serde_json`; the output is tested against
@@ -39,7 +39,14 @@ impl ser::Error for Error {
 /// Appends `value` as compact JSON to `out`. On error `out` may hold part of the value: the
 /// caller truncates it.
 pub fn write<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), Error> {
-    value.serialize(&mut Writer { out })
+    let pos = out.len();
+    let mut w = Writer {
+        out: Out { buf: out, pos },
+    };
+    let result = value.serialize(&mut w);
+    let end = w.out.pos;
+    out.truncate(end);
+    result
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -48,7 +55,7 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// The high bit of each byte of `x` that may need an escape: below 0x20, `"`, `\`, or 0x7f and
 /// up. The lowest flagged byte is exact (false flags occur only above a true one, where a borrow
-/// or carry spread), which is all [`write_str`] uses.
+/// or carry spread), which is all `Out::string` uses.
 #[inline]
 fn flagged(x: u64) -> u64 {
     let below_space = x.wrapping_sub(ONES * 0x20) & !x;
@@ -94,62 +101,116 @@ enum Escape {
     Unicode(u32),
 }
 
-/// Appends `s` as a JSON string (quotes included) with the escapes of the module documentation.
-pub fn write_str(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
-    // `bytes[copied..i]` is checked and needs no escape; it is copied in one piece. `i` is always
-    // at a character boundary: a clean word is ASCII, and a character is stepped over whole.
-    let mut copied = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let rest = bytes.len() - i;
-        let flags = if let Some(w) = bytes.get(i..i + 8) {
-            flagged(load(w))
-        } else if let Some(w) = bytes
-            .len()
-            .checked_sub(8)
-            .and_then(|last| bytes.get(last..))
-        {
-            // The last word, read whole from the end (a word assembled in memory from fewer
-            // bytes would stall the load); the bytes before `i` are shifted out. Flags are never
-            // missed, and a false one only costs a look at a clean byte.
-            flagged(load(w)) >> (8 * (8 - rest))
-        } else {
-            // A string shorter than a word, padded with a byte that needs no escape.
-            let mut w = ONES * u64::from(b'x');
-            for (k, &b) in bytes[i..].iter().enumerate() {
-                w = (w & !(0xff << (8 * k))) | (u64::from(b) << (8 * k));
-            }
-            flagged(w)
-        };
-        if flags == 0 {
-            i += rest.min(8);
-            continue;
-        }
-        // Straight to the first byte that may need an escape.
-        i += flags.trailing_zeros() as usize / 8;
-        match escape_at(bytes, i) {
-            Some((escape, len)) => {
-                out.extend_from_slice(&bytes[copied..i]);
-                match escape {
-                    Escape::Short(c) => out.extend_from_slice(&[b'\\', c]),
-                    Escape::Unicode(code) => {
-                        let hex = |shift: u32| HEX[(code >> shift) as usize & 0xf];
-                        out.extend_from_slice(&[b'\\', b'u', hex(12), hex(8), hex(4), hex(0)]);
-                    }
-                }
-                i += len;
-                copied = i;
-            }
-            // A character from U+0080 that needs no escape, or a false flag: step over the
-            // character (the lead byte's leading ones give its UTF-8 length).
-            None => i += (bytes[i].leading_ones() as usize).max(1),
+/// The output: `buf[..pos]` is written; bytes from `pos` on are scratch space, made (zeroed) in
+/// large steps and cut off at the end. Writing whole words into it without a length check per
+/// byte, and fixed-size stores instead of a `memcpy` call per run, is what makes the short
+/// strings of an answer (keys, values) cheap.
+struct Out<'a> {
+    buf: &'a mut Vec<u8>,
+    pos: usize,
+}
+
+impl Out<'_> {
+    /// Makes sure `n` bytes from `pos` are there to write.
+    #[inline]
+    fn room(&mut self, n: usize) {
+        let need = self.pos + n;
+        if self.buf.len() < need {
+            let len = need.max(self.buf.len() + 1024);
+            self.buf.resize(len, 0);
         }
     }
-    out.extend_from_slice(&bytes[copied..]);
-    out.push(b'"');
+
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        self.room(bytes.len());
+        self.buf[self.pos..self.pos + bytes.len()].copy_from_slice(bytes);
+        self.pos += bytes.len();
+    }
+
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        self.room(1);
+        self.buf[self.pos] = b;
+        self.pos += 1;
+    }
+
+    /// Writes `s` as a JSON string (quotes included) with the escapes of the module
+    /// documentation.
+    fn string(&mut self, s: &str) {
+        let bytes = s.as_bytes();
+        // The worst case (every byte a `\u00XX`), the quotes and a word of slack: each step
+        // stores a whole word.
+        self.room(bytes.len() * 6 + 2 + 8);
+        let buf = &mut self.buf[self.pos..];
+        buf[0] = b'"';
+        let mut o = 1;
+        // `i` is always at a character boundary: a clean word is ASCII, and a character is
+        // stepped over whole.
+        let mut i = 0;
+        while i < bytes.len() {
+            let rest = bytes.len() - i;
+            let (word, flags) = if let Some(w) = bytes.get(i..i + 8) {
+                let word = load(w);
+                (word, flagged(word))
+            } else if let Some(w) = bytes
+                .len()
+                .checked_sub(8)
+                .and_then(|last| bytes.get(last..))
+            {
+                // The last word, read whole from the end (a word assembled in memory from
+                // fewer bytes would stall the load); the bytes before `i` are shifted out.
+                // Flags are never missed, and a false one only costs a look at a clean byte.
+                let shift = 8 * (8 - rest);
+                let word = load(w);
+                (word >> shift, flagged(word) >> shift)
+            } else {
+                // A string shorter than a word.
+                let mut word = 0;
+                for (k, &b) in bytes[i..].iter().enumerate() {
+                    word |= u64::from(b) << (8 * k);
+                }
+                let pad = ONES * u64::from(b'x') & !(u64::MAX >> (8 * (8 - rest)));
+                (word, flagged(word | pad))
+            };
+            // The word goes out whole; only its clean bytes count.
+            buf[o..o + 8].copy_from_slice(&word.to_le_bytes());
+            if flags == 0 {
+                let n = rest.min(8);
+                i += n;
+                o += n;
+                continue;
+            }
+            let clean = flags.trailing_zeros() as usize / 8;
+            i += clean;
+            o += clean;
+            match escape_at(bytes, i) {
+                Some((Escape::Short(c), len)) => {
+                    buf[o..o + 2].copy_from_slice(&[b'\\', c]);
+                    o += 2;
+                    i += len;
+                }
+                Some((Escape::Unicode(code), len)) => {
+                    let hex = |shift: u32| HEX[(code >> shift) as usize & 0xf];
+                    buf[o..o + 6].copy_from_slice(&[b'\\', b'u', hex(12), hex(8), hex(4), hex(0)]);
+                    o += 6;
+                    i += len;
+                }
+                // A character from U+0080 that needs no escape, or a false flag: the character
+                // as it is (the lead byte's leading ones give its UTF-8 length).
+                None => {
+                    let n = (bytes[i].leading_ones() as usize).max(1);
+                    for k in 0..n {
+                        buf[o + k] = bytes[i + k];
+                    }
+                    o += n;
+                    i += n;
+                }
+            }
+        }
+        buf[o] = b'"';
+        self.pos += o + 1;
+    }
 }
 
 /// Eight bytes as a little-endian word.
@@ -161,22 +222,21 @@ fn load(w: &[u8]) -> u64 {
 }
 
 struct Writer<'a> {
-    out: &'a mut Vec<u8>,
+    out: Out<'a>,
 }
 
 impl Writer<'_> {
     fn int(&mut self, n: impl itoa::Integer) {
-        self.out
-            .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+        self.out.put(itoa::Buffer::new().format(n).as_bytes());
     }
 
     /// `serde_json`'s rule: a finite float by `zmij`, anything else as `null`.
     fn float(&mut self, f: impl zmij::Float + Into<f64> + Copy) {
         if f.into().is_finite() {
             self.out
-                .extend_from_slice(zmij::Buffer::new().format_finite(f).as_bytes());
+                .put(zmij::Buffer::new().format_finite(f).as_bytes());
         } else {
-            self.out.extend_from_slice(b"null");
+            self.out.put(b"null");
         }
     }
 }
@@ -192,7 +252,7 @@ pub struct Compound<'a, 'b> {
 impl Compound<'_, '_> {
     fn comma(&mut self) {
         if !std::mem::take(&mut self.first) {
-            self.w.out.push(b',');
+            self.w.out.byte(b',');
         }
     }
 
@@ -203,20 +263,20 @@ impl Compound<'_, '_> {
 
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Error> {
         self.comma();
-        write_str(self.w.out, key);
-        self.w.out.push(b':');
+        self.w.out.string(key);
+        self.w.out.byte(b':');
         value.serialize(&mut *self.w)
     }
 
     fn close(self) -> Result<(), Error> {
-        self.w.out.extend_from_slice(self.close);
+        self.w.out.put(self.close);
         Ok(())
     }
 }
 
 impl<'a, 'b> Writer<'a> {
     fn open(&'b mut self, open: &[u8], close: &'static [u8]) -> Compound<'a, 'b> {
-        self.out.extend_from_slice(open);
+        self.out.put(open);
         Compound {
             w: self,
             first: true,
@@ -226,9 +286,9 @@ impl<'a, 'b> Writer<'a> {
 
     /// `{"variant":` before a variant's content.
     fn variant_key(&mut self, variant: &str) {
-        self.out.push(b'{');
-        write_str(self.out, variant);
-        self.out.push(b':');
+        self.out.byte(b'{');
+        self.out.string(variant);
+        self.out.byte(b':');
     }
 }
 
@@ -244,8 +304,7 @@ impl<'a, 'b> ser::Serializer for &'b mut Writer<'a> {
     type SerializeStructVariant = Compound<'a, 'b>;
 
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
-        self.out
-            .extend_from_slice(if v { b"true" } else { b"false" });
+        self.out.put(if v { b"true" } else { b"false" });
         Ok(())
     }
     fn serialize_i8(self, v: i8) -> Result<(), Error> {
@@ -297,11 +356,11 @@ impl<'a, 'b> ser::Serializer for &'b mut Writer<'a> {
         Ok(())
     }
     fn serialize_char(self, v: char) -> Result<(), Error> {
-        write_str(self.out, v.encode_utf8(&mut [0; 4]));
+        self.out.string(v.encode_utf8(&mut [0; 4]));
         Ok(())
     }
     fn serialize_str(self, v: &str) -> Result<(), Error> {
-        write_str(self.out, v);
+        self.out.string(v);
         Ok(())
     }
     /// As `serde_json`: an array of numbers.
@@ -320,7 +379,7 @@ impl<'a, 'b> ser::Serializer for &'b mut Writer<'a> {
         value.serialize(self)
     }
     fn serialize_unit(self) -> Result<(), Error> {
-        self.out.extend_from_slice(b"null");
+        self.out.put(b"null");
         Ok(())
     }
     fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
@@ -332,7 +391,7 @@ impl<'a, 'b> ser::Serializer for &'b mut Writer<'a> {
         _index: u32,
         variant: &'static str,
     ) -> Result<(), Error> {
-        write_str(self.out, variant);
+        self.out.string(variant);
         Ok(())
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
@@ -351,7 +410,7 @@ impl<'a, 'b> ser::Serializer for &'b mut Writer<'a> {
     ) -> Result<(), Error> {
         self.variant_key(variant);
         value.serialize(&mut *self)?;
-        self.out.push(b'}');
+        self.out.byte(b'}');
         Ok(())
     }
     fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
@@ -449,7 +508,7 @@ impl ser::SerializeMap for Compound<'_, '_> {
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
         self.comma();
         key.serialize(MapKey(&mut *self.w))?;
-        self.w.out.push(b':');
+        self.w.out.byte(b':');
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
@@ -500,7 +559,7 @@ fn key_error() -> Error {
 
 impl MapKey<'_, '_> {
     fn quoted(self, text: &str) -> Result<(), Error> {
-        write_str(self.0.out, text);
+        self.0.out.string(text);
         Ok(())
     }
 
