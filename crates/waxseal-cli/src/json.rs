@@ -171,7 +171,7 @@ impl Out<'_> {
                 for (k, &b) in bytes[i..].iter().enumerate() {
                     word |= u64::from(b) << (8 * k);
                 }
-                let pad = ONES * u64::from(b'x') & !(u64::MAX >> (8 * (8 - rest)));
+                let pad = (ONES * u64::from(b'x')) & !(u64::MAX >> (8 * (8 - rest)));
                 (word, flagged(word | pad))
             };
             // The word goes out whole; only its clean bytes count.
