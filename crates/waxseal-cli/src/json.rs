@@ -210,9 +210,7 @@ impl Out<'_> {
                 // as it is (the lead byte's leading ones give its UTF-8 length).
                 None => {
                     let n = (bytes[i].leading_ones() as usize).max(1);
-                    for k in 0..n {
-                        buf[o + k] = bytes[i + k];
-                    }
+                    buf[o..o + n].copy_from_slice(&bytes[i..i + n]);
                     o += n;
                     i += n;
                 }
