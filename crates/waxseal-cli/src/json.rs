@@ -140,84 +140,94 @@ impl Out<'_> {
     /// documentation.
     fn string(&mut self, s: &str) {
         let bytes = s.as_bytes();
+        let n = bytes.len();
         // The worst case (every byte a `\u00XX`), the quotes and a word of slack: each step
         // stores a whole word.
-        self.room(bytes.len() * 6 + 2 + 8);
+        self.room(n * 6 + 2 + 8);
         let buf = &mut self.buf[self.pos..];
         buf[0] = b'"';
         let mut o = 1;
         // `i` is always at a character boundary: a clean word is ASCII, and a character is
         // stepped over whole.
         let mut i = 0;
-        while i < bytes.len() {
-            let rest = bytes.len() - i;
-            let (word, flags) = if let Some(w) = bytes.get(i..i + 8) {
-                let word = load(w);
-                (word, flagged(word))
-            } else if let Some(w) = bytes
-                .len()
-                .checked_sub(8)
-                .and_then(|last| bytes.get(last..))
-            {
-                // The last word, read whole from the end (a word assembled in memory from
-                // fewer bytes would stall the load); the bytes before `i` are shifted out.
-                // Flags are never missed, and a false one only costs a look at a clean byte.
-                let shift = 8 * (8 - rest);
-                let word = load(w);
-                (word >> shift, flagged(word) >> shift)
-            } else {
-                // A string shorter than a word.
-                let mut word = 0;
-                for (k, &b) in bytes[i..].iter().enumerate() {
-                    word |= u64::from(b) << (8 * k);
-                }
-                let pad = (ONES * u64::from(b'x')) & !(u64::MAX >> (8 * (8 - rest)));
-                (word, flagged(word | pad))
-            };
-            // The word goes out whole; only its clean bytes count.
-            buf[o..o + 8].copy_from_slice(&word.to_le_bytes());
+        // Whole words.
+        while let Some(w) = bytes.get(i..i + 8) {
+            let word = load(w);
+            buf[o..o + 8].copy_from_slice(w);
+            let flags = flagged(word);
             if flags == 0 {
-                let n = rest.min(8);
-                i += n;
-                o += n;
+                i += 8;
+                o += 8;
                 continue;
             }
             let clean = flags.trailing_zeros() as usize / 8;
-            i += clean;
-            o += clean;
-            // Quotes are most of the escapes (a raw JSON payload is full of them): they skip the
-            // general match.
-            let b = bytes[i];
-            if b == b'"' || b == b'\\' {
-                buf[o..o + 2].copy_from_slice(&[b'\\', b]);
-                o += 2;
-                i += 1;
-                continue;
+            (i, o) = escape(bytes, i + clean, buf, o + clean);
+        }
+        // The last bytes, fewer than a word, read without a copy into memory (a word assembled
+        // there from single bytes would stall its load).
+        while i < n {
+            let rest = n - i;
+            let word = tail_word(bytes, i);
+            buf[o..o + 8].copy_from_slice(&word.to_le_bytes());
+            // Padded with a byte that needs no escape.
+            let pad = (ONES * u64::from(b'x')) & !(u64::MAX >> (8 * (8 - rest)));
+            let flags = flagged(word | pad);
+            if flags == 0 {
+                o += rest;
+                break;
             }
-            match escape_at(bytes, i) {
-                Some((Escape::Short(c), len)) => {
-                    buf[o..o + 2].copy_from_slice(&[b'\\', c]);
-                    o += 2;
-                    i += len;
-                }
-                Some((Escape::Unicode(code), len)) => {
-                    let hex = |shift: u32| HEX[(code >> shift) as usize & 0xf];
-                    buf[o..o + 6].copy_from_slice(&[b'\\', b'u', hex(12), hex(8), hex(4), hex(0)]);
-                    o += 6;
-                    i += len;
-                }
-                // A character from U+0080 that needs no escape, or a false flag: the character
-                // as it is (the lead byte's leading ones give its UTF-8 length).
-                None => {
-                    let n = (bytes[i].leading_ones() as usize).max(1);
-                    buf[o..o + n].copy_from_slice(&bytes[i..i + n]);
-                    o += n;
-                    i += n;
-                }
-            }
+            let clean = flags.trailing_zeros() as usize / 8;
+            (i, o) = escape(bytes, i + clean, buf, o + clean);
         }
         buf[o] = b'"';
         self.pos += o + 1;
+    }
+}
+
+/// `bytes[i..]` (1 to 7 bytes) as a little-endian word, the bytes above it zero: two loads that
+/// may overlap (equal bytes, so OR keeps them).
+#[inline]
+fn tail_word(bytes: &[u8], i: usize) -> u64 {
+    let n = bytes.len();
+    let rest = n - i;
+    let le = |s: &[u8]| s.iter().rev().fold(0u64, |w, &b| (w << 8) | u64::from(b));
+    if rest >= 4 {
+        le(&bytes[i..i + 4]) | (le(&bytes[n - 4..]) << (8 * (rest - 4)))
+    } else if rest >= 2 {
+        le(&bytes[i..i + 2]) | (le(&bytes[n - 2..]) << (8 * (rest - 2)))
+    } else {
+        u64::from(bytes[i])
+    }
+}
+
+/// Writes the character at `bytes[i]`, which may need an escape, at `buf[o..]`; returns the
+/// positions after it.
+#[inline]
+fn escape(bytes: &[u8], i: usize, buf: &mut [u8], o: usize) -> (usize, usize) {
+    // Quotes are most of the escapes (a raw JSON payload is full of them): they skip the general
+    // match.
+    let b = bytes[i];
+    if b == b'"' || b == b'\\' {
+        buf[o..o + 2].copy_from_slice(&[b'\\', b]);
+        return (i + 1, o + 2);
+    }
+    match escape_at(bytes, i) {
+        Some((Escape::Short(c), len)) => {
+            buf[o..o + 2].copy_from_slice(&[b'\\', c]);
+            (i + len, o + 2)
+        }
+        Some((Escape::Unicode(code), len)) => {
+            let hex = |shift: u32| HEX[(code >> shift) as usize & 0xf];
+            buf[o..o + 6].copy_from_slice(&[b'\\', b'u', hex(12), hex(8), hex(4), hex(0)]);
+            (i + len, o + 6)
+        }
+        // A character from U+0080 that needs no escape, or a false flag: the character as it is
+        // (the lead byte's leading ones give its UTF-8 length).
+        None => {
+            let len = (b.leading_ones() as usize).max(1);
+            buf[o..o + len].copy_from_slice(&bytes[i..i + len]);
+            (i + len, o + len)
+        }
     }
 }
 
