@@ -21,7 +21,7 @@ use serde::ser::{self, Serialize};
 /// Why a value could not be written (a map key that is not a string, number, bool or char, or a
 /// `Serialize` impl's own error).
 #[derive(Debug)]
-pub struct Error(String);
+pub struct Error(Box<str>);
 
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -33,7 +33,7 @@ impl std::error::Error for Error {}
 
 impl ser::Error for Error {
     fn custom<T: std::fmt::Display>(msg: T) -> Self {
-        Error(msg.to_string())
+        Error(msg.to_string().into())
     }
 }
 
@@ -572,7 +572,7 @@ impl ser::SerializeStructVariant for Compound<'_, '_> {
 struct MapKey<'a, 'b>(&'b mut Writer<'a>);
 
 fn key_error() -> Error {
-    Error("a JSON object key must be a string".to_owned())
+    Error("a JSON object key must be a string".into())
 }
 
 impl MapKey<'_, '_> {
