@@ -24,8 +24,30 @@ use crate::output::{self, CliError};
 /// the CLI allocate without bound.
 pub const MAX_TOKEN_LINE: usize = 1 << 20;
 
-/// Lines per block handed to a worker thread.
-const BLOCK_LINES: usize = 256;
+/// Lines per block handed to a worker thread: large enough that handing blocks over (a wake-up
+/// each way) costs little next to answering them. A block also ends when the input has nothing
+/// more ready, so an interactive reader still gets each answer at once.
+const BLOCK_LINES: usize = 1024;
+
+/// Buffers handed back for reuse, so that a long batch does not allocate (and fault in) fresh
+/// memory for every block.
+struct Pool<T>(Mutex<Vec<T>>);
+
+impl<T> Pool<T> {
+    fn new() -> Self {
+        Pool(Mutex::new(Vec::new()))
+    }
+
+    fn take(&self) -> Option<T> {
+        self.0.lock().ok().and_then(|mut v| v.pop())
+    }
+
+    fn give(&self, item: T) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(item);
+        }
+    }
+}
 
 /// One input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -344,10 +366,15 @@ fn threaded(
     let (job_tx, job_rx) = mpsc::sync_channel::<Block>(threads * 2);
     let job_rx = Mutex::new(job_rx);
     let (done_tx, done_rx) = mpsc::channel::<Answered>();
+    // Answer buffers go back from the writer to the workers; line buffers from the workers to
+    // the reader.
+    let outputs = Pool::<Vec<u8>>::new();
+    let inputs = Pool::<Block>::new();
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let job_rx = &job_rx;
             let done_tx = done_tx.clone();
+            let (outputs, inputs) = (&outputs, &inputs);
             scope.spawn(move || loop {
                 let block = match job_rx.lock() {
                     Ok(rx) => match rx.recv() {
@@ -356,8 +383,10 @@ fn threaded(
                     },
                     Err(_) => return,
                 };
-                // A JSON answer to a typical session cookie is about 400 bytes.
-                let mut out = Vec::with_capacity(block.lines.len() * 512);
+                // A JSON answer to a typical session cookie is about 600 bytes.
+                let mut out = outputs
+                    .take()
+                    .unwrap_or_else(|| Vec::with_capacity(BLOCK_LINES * 640));
                 let mut ok = true;
                 for (i, line) in block.lines.iter().enumerate() {
                     let n = block.first_number + i;
@@ -376,6 +405,7 @@ fn threaded(
                     ok,
                     flush_after: block.flush_after,
                 };
+                inputs.give(block);
                 if done_tx.send(answered).is_err() {
                     return;
                 }
@@ -383,6 +413,7 @@ fn threaded(
         }
         drop(done_tx);
         // The writer: answers back in input order.
+        let outputs = &outputs;
         let writer = scope.spawn(move || -> Result<bool, CliError> {
             let mut waiting = BTreeMap::new();
             let mut next = 0;
@@ -390,7 +421,7 @@ fn threaded(
             let mut result = Ok(());
             for a in done_rx {
                 waiting.insert(a.seq, a);
-                while let Some(a) = waiting.remove(&next) {
+                while let Some(mut a) = waiting.remove(&next) {
                     next += 1;
                     all_ok &= a.ok;
                     if result.is_ok() {
@@ -399,11 +430,13 @@ fn threaded(
                             result = sink.flush();
                         }
                     }
+                    a.out.clear();
+                    outputs.give(a.out);
                 }
             }
             result.map(|()| all_ok)
         });
-        let read = read_blocks(src, number, &job_tx);
+        let read = read_blocks(src, number, &job_tx, &inputs);
         drop(job_tx);
         let written = writer
             .join()
@@ -417,15 +450,26 @@ fn read_blocks(
     src: impl Read,
     number: &mut usize,
     job_tx: &mpsc::SyncSender<Block>,
+    pool: &Pool<Block>,
 ) -> Result<(), CliError> {
     let mut reader = LineReader::new(src);
     let mut seq = 0;
-    let new_block = |seq: usize, first_number: usize| Block {
-        seq,
-        first_number,
-        data: Vec::with_capacity(BLOCK_LINES * 128),
-        lines: Vec::with_capacity(BLOCK_LINES),
-        flush_after: false,
+    let new_block = |seq: usize, first_number: usize| match pool.take() {
+        Some(mut b) => {
+            b.seq = seq;
+            b.first_number = first_number;
+            b.data.clear();
+            b.lines.clear();
+            b.flush_after = false;
+            b
+        }
+        None => Block {
+            seq,
+            first_number,
+            data: Vec::with_capacity(BLOCK_LINES * 128),
+            lines: Vec::with_capacity(BLOCK_LINES),
+            flush_after: false,
+        },
     };
     let mut block = new_block(seq, *number + 1);
     // A closed job channel means the workers or the writer stopped (e.g. stdout closed): stop
