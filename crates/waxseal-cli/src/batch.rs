@@ -7,15 +7,16 @@
 //! * Answers are buffered and flushed whenever the input has nothing more ready, i.e. just
 //!   before a read that may block: a pipe of 50,000 cookies is written in large blocks, while
 //!   someone typing (or a program waiting for each answer) still gets each answer at once.
-//! * With `--threads N` (N > 1) lines are answered by N worker threads in blocks; a writer puts
-//!   the answers back in input order, so the output is identical to a single-threaded run.
+//! * With `--threads N` (N > 1) lines are answered by N worker threads in blocks; blocks are
+//!   written back in input order, so the output is identical to a single-threaded run.
 //! * Empty stdin gives no answer and exit 0 (nothing was asked, so nothing was invalid); the
 //!   same for `verify -`, `decode -` and `explain -`, and for `crack -`, which reads every input
 //!   first ([`collect`]) with the same reader.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::sync::{mpsc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use crate::output::{self, CliError};
 
@@ -28,26 +29,6 @@ pub const MAX_TOKEN_LINE: usize = 1 << 20;
 /// each way) costs little next to answering them. A block also ends when the input has nothing
 /// more ready, so an interactive reader still gets each answer at once.
 const BLOCK_LINES: usize = 1024;
-
-/// Buffers handed back for reuse, so that a long batch does not allocate (and fault in) fresh
-/// memory for every block.
-struct Pool<T>(Mutex<Vec<T>>);
-
-impl<T> Pool<T> {
-    fn new() -> Self {
-        Pool(Mutex::new(Vec::new()))
-    }
-
-    fn take(&self) -> Option<T> {
-        self.0.lock().ok().and_then(|mut v| v.pop())
-    }
-
-    fn give(&self, item: T) {
-        if let Ok(mut v) = self.0.lock() {
-            v.push(item);
-        }
-    }
-}
 
 /// One input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,12 +234,12 @@ pub fn run(
     let mut number = 0;
     for token in tokens {
         if token == "-" {
-            let stdin = std::io::stdin().lock();
             let ok = if threads > 1 {
                 sink.flush()?;
-                threaded(stdin, threads, &mut number, &mut sink, answer)?
+                // Read by whichever worker holds the input side: `Stdin` (not its lock) can be.
+                threaded(std::io::stdin(), threads, &mut number, &mut sink, answer)?
             } else {
-                inline(stdin, &mut number, &mut sink, answer)?
+                inline(std::io::stdin().lock(), &mut number, &mut sink, answer)?
             };
             all_ok &= ok;
         } else {
@@ -340,171 +321,183 @@ fn inline(
 }
 
 /// A block of lines for a worker: the bytes of every line in one buffer.
+#[derive(Default)]
 struct Block {
     seq: usize,
     first_number: usize,
     data: Vec<u8>,
     /// Per line: a range of `data`, or an over-long line's length.
     lines: Vec<Result<(usize, usize), usize>>,
+    /// The input had nothing more ready after this block: flush once it is written.
     flush_after: bool,
 }
 
-struct Answered {
-    seq: usize,
-    out: Vec<u8>,
-    ok: bool,
-    flush_after: bool,
+/// The input side, shared by the workers: whoever holds it reads the next block.
+struct Source<R> {
+    reader: LineReader<R>,
+    next_seq: usize,
+    /// Lines read so far (answers are numbered over all inputs).
+    number: usize,
+    /// End of input, or a read error (kept in `error`).
+    done: bool,
+    error: Option<CliError>,
 }
 
+impl<R: Read> Source<R> {
+    /// Fills `block` with the next lines: up to [`BLOCK_LINES`], fewer when the input has
+    /// nothing more ready (the next read may block: the answers so far are to be flushed).
+    fn fill(&mut self, block: &mut Block) {
+        block.data.clear();
+        block.lines.clear();
+        block.first_number = self.number + 1;
+        block.flush_after = false;
+        while !self.done && block.lines.len() < BLOCK_LINES {
+            match self.reader.next() {
+                Ok(Event::Line(input)) => {
+                    self.number += 1;
+                    match input {
+                        Input::Token(t) => {
+                            let s = block.data.len();
+                            block.data.extend_from_slice(t);
+                            block.lines.push(Ok((s, block.data.len())));
+                        }
+                        Input::TooLong(n) => block.lines.push(Err(n)),
+                    }
+                }
+                Ok(Event::WillRead) if !block.lines.is_empty() => {
+                    block.flush_after = true;
+                    break;
+                }
+                Ok(Event::WillRead) => {}
+                Ok(Event::Eof) => {
+                    block.flush_after = true;
+                    self.done = true;
+                }
+                Err(e) => {
+                    self.error = Some(stdin_error(e));
+                    self.done = true;
+                }
+            }
+        }
+        block.seq = self.next_seq;
+        self.next_seq += 1;
+    }
+}
+
+/// The output side: answers go out in input order, written by whichever worker finishes the
+/// block that is next; a block finished early waits here.
+struct Drain<'s> {
+    sink: &'s mut Sink,
+    next_seq: usize,
+    waiting: BTreeMap<usize, (Vec<u8>, bool)>,
+    /// Answer buffers of written blocks, for reuse.
+    spare: Vec<Vec<u8>>,
+    result: Result<(), CliError>,
+}
+
+impl Drain<'_> {
+    /// Takes block `seq`'s answers; writes every block that is now next. Returns a buffer for
+    /// the worker's next block.
+    fn commit(&mut self, seq: usize, out: Vec<u8>, flush_after: bool) -> Vec<u8> {
+        self.waiting.insert(seq, (out, flush_after));
+        while let Some((mut out, flush)) = self.waiting.remove(&self.next_seq) {
+            self.next_seq += 1;
+            if self.result.is_ok() {
+                self.result = self.sink.add_block(&out);
+                if flush && self.result.is_ok() {
+                    self.result = self.sink.flush();
+                }
+            }
+            out.clear();
+            self.spare.push(out);
+        }
+        self.spare.pop().unwrap_or_default()
+    }
+}
+
+/// [`run`] for stdin on `threads` workers. Each worker in turn reads a block of lines (under a
+/// lock, so blocks are numbered in input order), answers it, and hands it to the drain, which
+/// writes blocks in order: no reader or writer thread to wake, and buffers are reused.
 fn threaded(
-    src: impl Read,
+    src: impl Read + Send,
     threads: usize,
     number: &mut usize,
     sink: &mut Sink,
     answer: &dyn Answer,
 ) -> Result<bool, CliError> {
-    let (job_tx, job_rx) = mpsc::sync_channel::<Block>(threads * 2);
-    let job_rx = Mutex::new(job_rx);
-    let (done_tx, done_rx) = mpsc::channel::<Answered>();
-    // Answer buffers go back from the writer to the workers; line buffers from the workers to
-    // the reader.
-    let outputs = Pool::<Vec<u8>>::new();
-    let inputs = Pool::<Block>::new();
+    let source = Mutex::new(Source {
+        reader: LineReader::new(src),
+        next_seq: 0,
+        number: *number,
+        done: false,
+        error: None,
+    });
+    let drain = Mutex::new(Drain {
+        sink,
+        next_seq: 0,
+        waiting: BTreeMap::new(),
+        spare: Vec::new(),
+        result: Ok(()),
+    });
+    let stop = AtomicBool::new(false);
+    let all_ok = AtomicBool::new(true);
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            let job_rx = &job_rx;
-            let done_tx = done_tx.clone();
-            let (outputs, inputs) = (&outputs, &inputs);
-            scope.spawn(move || loop {
-                let block = match job_rx.lock() {
-                    Ok(rx) => match rx.recv() {
-                        Ok(b) => b,
-                        Err(_) => return,
-                    },
-                    Err(_) => return,
-                };
+            scope.spawn(|| {
+                let mut block = Block::default();
                 // A JSON answer to a typical session cookie is about 600 bytes.
-                let mut out = outputs
-                    .take()
-                    .unwrap_or_else(|| Vec::with_capacity(BLOCK_LINES * 640));
-                let mut ok = true;
-                for (i, line) in block.lines.iter().enumerate() {
-                    let n = block.first_number + i;
-                    if n > 1 {
-                        out.extend_from_slice(answer.separator());
+                let mut out = Vec::with_capacity(BLOCK_LINES * 640);
+                loop {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
                     }
-                    let input = match *line {
-                        Ok((s, e)) => Input::Token(&block.data[s..e]),
-                        Err(len) => Input::TooLong(len),
+                    match source.lock() {
+                        Ok(mut src) if !src.done => src.fill(&mut block),
+                        _ => return,
+                    }
+                    let mut ok = true;
+                    for (i, line) in block.lines.iter().enumerate() {
+                        let n = block.first_number + i;
+                        if n > 1 {
+                            out.extend_from_slice(answer.separator());
+                        }
+                        let input = match *line {
+                            Ok((s, e)) => Input::Token(&block.data[s..e]),
+                            Err(len) => Input::TooLong(len),
+                        };
+                        ok &= answer.answer(n, input, &mut out);
+                    }
+                    if !ok {
+                        all_ok.store(false, Ordering::Relaxed);
+                    }
+                    let Ok(mut d) = drain.lock() else {
+                        stop.store(true, Ordering::Relaxed);
+                        return;
                     };
-                    ok &= answer.answer(n, input, &mut out);
-                }
-                let answered = Answered {
-                    seq: block.seq,
-                    out,
-                    ok,
-                    flush_after: block.flush_after,
-                };
-                inputs.give(block);
-                if done_tx.send(answered).is_err() {
-                    return;
+                    out = d.commit(block.seq, std::mem::take(&mut out), block.flush_after);
+                    if d.result.is_err() {
+                        // stdout is closed or failing: stop reading.
+                        stop.store(true, Ordering::Relaxed);
+                        return;
+                    }
                 }
             });
         }
-        drop(done_tx);
-        // The writer: answers back in input order.
-        let outputs = &outputs;
-        let writer = scope.spawn(move || -> Result<bool, CliError> {
-            let mut waiting = BTreeMap::new();
-            let mut next = 0;
-            let mut all_ok = true;
-            let mut result = Ok(());
-            for a in done_rx {
-                waiting.insert(a.seq, a);
-                while let Some(mut a) = waiting.remove(&next) {
-                    next += 1;
-                    all_ok &= a.ok;
-                    if result.is_ok() {
-                        result = sink.add_block(&a.out);
-                        if a.flush_after && result.is_ok() {
-                            result = sink.flush();
-                        }
-                    }
-                    a.out.clear();
-                    outputs.give(a.out);
-                }
-            }
-            result.map(|()| all_ok)
-        });
-        let read = read_blocks(src, number, &job_tx, &inputs);
-        drop(job_tx);
-        let written = writer
-            .join()
-            .unwrap_or_else(|_| Err(CliError::io("the output thread failed")));
-        read?;
-        written
-    })
-}
-
-fn read_blocks(
-    src: impl Read,
-    number: &mut usize,
-    job_tx: &mpsc::SyncSender<Block>,
-    pool: &Pool<Block>,
-) -> Result<(), CliError> {
-    let mut reader = LineReader::new(src);
-    let mut seq = 0;
-    let new_block = |seq: usize, first_number: usize| match pool.take() {
-        Some(mut b) => {
-            b.seq = seq;
-            b.first_number = first_number;
-            b.data.clear();
-            b.lines.clear();
-            b.flush_after = false;
-            b
-        }
-        None => Block {
-            seq,
-            first_number,
-            data: Vec::with_capacity(BLOCK_LINES * 128),
-            lines: Vec::with_capacity(BLOCK_LINES),
-            flush_after: false,
-        },
-    };
-    let mut block = new_block(seq, *number + 1);
-    // A closed job channel means the workers or the writer stopped (e.g. stdout closed): stop
-    // reading; the writer's error is the one reported.
-    let send = |block: Block| job_tx.send(block).is_ok();
-    loop {
-        let event = reader.next().map_err(stdin_error)?;
-        let (end_block, flush, eof) = match event {
-            Event::Line(input) => {
-                *number += 1;
-                match input {
-                    Input::Token(t) => {
-                        let s = block.data.len();
-                        block.data.extend_from_slice(t);
-                        block.lines.push(Ok((s, block.data.len())));
-                    }
-                    Input::TooLong(n) => block.lines.push(Err(n)),
-                }
-                (block.lines.len() >= BLOCK_LINES, false, false)
-            }
-            Event::WillRead => (!block.lines.is_empty(), true, false),
-            Event::Eof => (!block.lines.is_empty(), true, true),
-        };
-        if end_block {
-            block.flush_after = flush;
-            seq += 1;
-            let full = std::mem::replace(&mut block, new_block(seq, *number + 1));
-            if !send(full) {
-                return Ok(());
-            }
-        }
-        if eof {
-            return Ok(());
-        }
+    });
+    let source = source
+        .into_inner()
+        .map_err(|_| CliError::io("a worker thread failed"))?;
+    *number = source.number;
+    if let Some(e) = source.error {
+        return Err(e);
     }
+    let drain = drain
+        .into_inner()
+        .map_err(|_| CliError::io("a worker thread failed"))?;
+    if !drain.waiting.is_empty() && drain.result.is_ok() {
+        return Err(CliError::io("a worker thread failed"));
+    }
+    drain.result.map(|()| all_ok.into_inner())
 }
 
 #[cfg(test)]
