@@ -52,6 +52,11 @@ pub trait Answer: Sync {
     }
 }
 
+/// Bytes of answers gathered before a write: a write to a file costs the kernel per call as well
+/// as per byte, so a long batch is written in few large calls (an interactive reader is not
+/// kept waiting: answers are also written whenever the input has nothing more ready).
+const SINK_BLOCK: usize = 1 << 20;
+
 /// Where answers go: stdout, or (for human output) stdout with colours stripped unless allowed.
 struct Sink {
     out: Box<dyn Write + Send>,
@@ -67,19 +72,19 @@ impl Sink {
         };
         Sink {
             out,
-            buf: Vec::with_capacity(1 << 16),
+            buf: Vec::with_capacity(SINK_BLOCK),
         }
     }
 
     fn maybe_write(&mut self) -> Result<(), CliError> {
-        if self.buf.len() >= 1 << 16 {
+        if self.buf.len() >= SINK_BLOCK {
             self.flush()?;
         }
         Ok(())
     }
 
     /// Adds a block of answers: written at once, without a copy, when nothing is buffered and
-    /// the block is as large as a buffer's worth.
+    /// the block is large (a worker's block of answers is).
     fn add_block(&mut self, block: &[u8]) -> Result<(), CliError> {
         if self.buf.is_empty() && block.len() >= 1 << 16 {
             return self.out.write_all(block).map_err(output::write_error);
