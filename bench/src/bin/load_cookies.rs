@@ -2,11 +2,8 @@
 //! `FlaskSessionCodec::load_at` on each, after one untimed pass that counts the valid ones (and
 //! warms code, allocator and caches), the file repeated until the given seconds have passed (at
 //! least once; `0` is exactly one timed pass) on the given number of threads (default 1). Prints
-//! one JSON object:
-//! `loads_per_s` (all threads, over the whole run) and, for one thread, `best_pass_per_s` (the
-//! fastest single pass over the file: the same estimator `bench/verify-batch` applies to each
-//! whole `waxseal verify` process, its fastest run). The anchor of `bench/verify-batch`'s
-//! per-thread figures.
+//! one JSON object whose `loads_per_s` counts all threads over the timed run: the anchor of
+//! `bench/verify-batch`'s per-thread figures.
 //! Usage: `load_cookies <cookies file> <secret text> <now> <seconds> [threads]`.
 #![forbid(unsafe_code)]
 
@@ -16,20 +13,17 @@ use waxseal::flask::session::FlaskSessionCodec;
 use waxseal::secret::{KeyPolicy, Keyring, SecretKey};
 
 /// Loads every cookie, pass after pass, until `secs` have passed (at least one pass); returns
-/// (loads, fastest pass in seconds).
-fn run(codec: &FlaskSessionCodec, cookies: &[&str], now: u64, secs: f64) -> (usize, f64) {
+/// the number of loads.
+fn run(codec: &FlaskSessionCodec, cookies: &[&str], now: u64, secs: f64) -> usize {
     let start = Instant::now();
     let mut loads = 0usize;
-    let mut best = f64::INFINITY;
     loop {
-        let pass = Instant::now();
         for c in cookies {
             black_box(codec.load_at(black_box(c), now).ok());
         }
-        best = best.min(pass.elapsed().as_secs_f64());
         loads += cookies.len();
         if start.elapsed().as_secs_f64() >= secs {
-            return (loads, best);
+            return loads;
         }
     }
 }
@@ -56,7 +50,7 @@ fn main() {
         .filter(|c| codec.load_at(c, now).is_ok())
         .count();
     let start = Instant::now();
-    let results: Vec<(usize, f64)> = std::thread::scope(|s| {
+    let loads: usize = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads.max(1))
             .map(|_| s.spawn(|| run(&codec, &cookies, now, secs)))
             .collect();
@@ -66,17 +60,12 @@ fn main() {
                 h.join()
                     .unwrap_or_else(|_| panic!("a load thread panicked"))
             })
-            .collect()
+            .sum()
     });
     let elapsed = start.elapsed().as_secs_f64();
-    let loads: usize = results.iter().map(|r| r.0).sum();
-    let best_pass = results.iter().map(|r| r.1).fold(f64::INFINITY, f64::min);
-    let mut out = serde_json::json!({
+    let out = serde_json::json!({
         "cookies": cookies.len(), "valid": valid, "threads": threads.max(1),
         "loads_per_s": loads as f64 / elapsed,
     });
-    if threads <= 1 {
-        out["best_pass_per_s"] = serde_json::json!(cookies.len() as f64 / best_pass);
-    }
     println!("{out}");
 }
