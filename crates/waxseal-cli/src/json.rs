@@ -140,14 +140,51 @@ impl Out<'_> {
     /// Writes `s` as a JSON string (quotes included) with the escapes of the module
     /// documentation.
     fn string(&mut self, s: &str) {
+        self.framed(None, s, None);
+    }
+
+    /// Writes an object key: the comma before it unless it is the first, the key, the colon.
+    fn key(&mut self, first: bool, key: &str) {
+        self.framed((!first).then_some(b','), key, Some(b':'));
+    }
+
+    /// `before`, then `s` as a JSON string, then `after`, with one check for room.
+    #[inline(always)]
+    fn framed(&mut self, before: Option<u8>, s: &str, after: Option<u8>) {
         let bytes = s.as_bytes();
         let n = bytes.len();
-        // The worst case (every byte a `\u00XX`), the quotes and a word of slack: each step
-        // stores a whole word.
-        self.room(n * 6 + 2 + 8);
+        // The worst case (every byte a `\u00XX`), the quotes, the bytes around them and a word
+        // of slack: each step stores a whole word.
+        self.room(n * 6 + 4 + 8);
         let buf = &mut self.buf[self.pos..];
-        buf[0] = b'"';
-        let mut o = 1;
+        let mut o = 0;
+        if let Some(b) = before {
+            buf[0] = b;
+            o = 1;
+        }
+        buf[o] = b'"';
+        o += 1;
+        // A short string (most keys and values) is checked in one or two loads, and stored
+        // whole when it needs no escape.
+        if n <= 16 {
+            let (first, last) = if n >= 8 {
+                (load(&bytes[..8]), load(&bytes[n - 8..]))
+            } else {
+                // Padded with a byte that needs no escape (the pad is never kept: the closing
+                // quote and scratch space follow).
+                let pad = (ONES * u64::from(b'x')) & !(u64::MAX >> (8 * (8 - n)).min(63));
+                let w = if n > 0 { tail_word(bytes, 0) } else { 0 } | pad;
+                (w, w)
+            };
+            if flagged(first) | flagged(last) == 0 {
+                buf[o..o + 8].copy_from_slice(&first.to_le_bytes());
+                if n >= 8 {
+                    buf[o + n - 8..o + n].copy_from_slice(&last.to_le_bytes());
+                }
+                self.pos += close(buf, o + n, after);
+                return;
+            }
+        }
         // `i` is always at a character boundary: a clean word is ASCII, and a character is
         // stepped over whole.
         let mut i = 0;
@@ -180,14 +217,26 @@ impl Out<'_> {
             let clean = flags.trailing_zeros() as usize / 8;
             (i, o) = escape(bytes, i + clean, buf, o + clean);
         }
-        buf[o] = b'"';
-        self.pos += o + 1;
+        self.pos += close(buf, o, after);
+    }
+}
+
+/// Writes the closing quote at `buf[o]` and `after`; returns the length written.
+#[inline(always)]
+fn close(buf: &mut [u8], o: usize, after: Option<u8>) -> usize {
+    buf[o] = b'"';
+    match after {
+        Some(a) => {
+            buf[o + 1] = a;
+            o + 2
+        }
+        None => o + 1,
     }
 }
 
 /// `bytes[i..]` (1 to 7 bytes) as a little-endian word, the bytes above it zero: two loads that
 /// may overlap (equal bytes, so OR keeps them).
-#[inline]
+#[inline(always)]
 fn tail_word(bytes: &[u8], i: usize) -> u64 {
     let n = bytes.len();
     let rest = n - i;
@@ -203,15 +252,22 @@ fn tail_word(bytes: &[u8], i: usize) -> u64 {
 
 /// Writes the character at `bytes[i]`, which may need an escape, at `buf[o..]`; returns the
 /// positions after it.
-#[inline]
+#[inline(always)]
 fn escape(bytes: &[u8], i: usize, buf: &mut [u8], o: usize) -> (usize, usize) {
     // Quotes are most of the escapes (a raw JSON payload is full of them): they skip the general
-    // match.
+    // match, and the bytes before them in the word are already stored.
     let b = bytes[i];
     if b == b'"' || b == b'\\' {
         buf[o..o + 2].copy_from_slice(&[b'\\', b]);
         return (i + 1, o + 2);
     }
+    other_escape(bytes, i, buf, o)
+}
+
+/// [`escape`] for anything but a quote or backslash: rare, so kept out of the loops.
+#[inline(never)]
+fn other_escape(bytes: &[u8], i: usize, buf: &mut [u8], o: usize) -> (usize, usize) {
+    let b = bytes[i];
     match escape_at(bytes, i) {
         Some((Escape::Short(c), len)) => {
             buf[o..o + 2].copy_from_slice(&[b'\\', c]);
@@ -299,9 +355,7 @@ impl Compound<'_, '_> {
     }
 
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Error> {
-        self.comma();
-        self.w.out.string(key);
-        self.w.out.byte(b':');
+        self.w.out.key(std::mem::take(&mut self.first), key);
         value.serialize(&mut *self.w)
     }
 
@@ -483,10 +537,9 @@ impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
-        self.comma();
-        key.serialize(MapKey(&mut *self.w))?;
-        self.w.out.byte(b':');
-        Ok(())
+        // The comma and colon are written with the key (a key that is not a string is an
+        // error, and the caller drops the partial output).
+        key.serialize(MapKey(&mut *self.w, std::mem::take(&mut self.first)))
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         value.serialize(&mut *self.w)
@@ -519,8 +572,9 @@ macro_rules! struct_like {
 struct_like!(SerializeStruct, SerializeStructVariant);
 
 /// A map key: JSON keys are strings, so (as in `serde_json`) strings, chars, integers and bools
-/// are written as strings and anything else is an error.
-struct MapKey<'a, 'b>(&'b mut Writer<'a>);
+/// are written as strings and anything else is an error. The flag: whether it is the first key
+/// (no comma before it).
+struct MapKey<'a, 'b>(&'b mut Writer<'a>, bool);
 
 fn key_error() -> Error {
     Error("a JSON object key must be a string".into())
@@ -528,7 +582,7 @@ fn key_error() -> Error {
 
 impl MapKey<'_, '_> {
     fn quoted(self, text: &str) -> Result<(), Error> {
-        self.0.out.string(text);
+        self.0.out.key(self.1, text);
         Ok(())
     }
 
