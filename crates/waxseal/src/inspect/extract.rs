@@ -45,7 +45,14 @@ fn is_token_byte(b: u8, kind: FormatKind) -> bool {
 /// Whether every byte of `s` can be in a token of `kind` (no early exit: the common answer is
 /// yes, and a whole-slice pass vectorises).
 fn all_token_bytes(s: &[u8], kind: FormatKind) -> bool {
-    s.iter().fold(true, |ok, &b| ok & is_token_byte(b, kind))
+    // One loop per alphabet: with the format fixed inside it, the loop vectorises fully.
+    // A byte-wide OR of the misfits is what vectorises best.
+    let misfits = |k: FormatKind| s.iter().fold(0u8, |m, &b| m | u8::from(!is_token_byte(b, k)));
+    if kind == FormatKind::Starlette {
+        misfits(FormatKind::Starlette) == 0
+    } else {
+        misfits(FormatKind::Flask) == 0
+    }
 }
 
 /// Whether pasted text around a token of `kind` is recognised (see the module docs).
