@@ -47,7 +47,10 @@ fn is_token_byte(b: u8, kind: FormatKind) -> bool {
 fn all_token_bytes(s: &[u8], kind: FormatKind) -> bool {
     // One loop per alphabet: with the format fixed inside it, the loop vectorises fully.
     // A byte-wide OR of the misfits is what vectorises best.
-    let misfits = |k: FormatKind| s.iter().fold(0u8, |m, &b| m | u8::from(!is_token_byte(b, k)));
+    let misfits = |k: FormatKind| {
+        s.iter()
+            .fold(0u8, |m, &b| m | u8::from(!is_token_byte(b, k)))
+    };
     if kind == FormatKind::Starlette {
         misfits(FormatKind::Starlette) == 0
     } else {
