@@ -340,6 +340,9 @@ pub struct Verifier {
     signer: Option<Signer>,
     keys: Vec<KeyInfo>,
     max_age: Option<u64>,
+    /// The end of a valid timed token's message, after its age: the same for every token of a
+    /// run, so written once.
+    age_suffix: String,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -395,11 +398,13 @@ impl Verifier {
                 }
             })
             .collect();
+        let max_age = max_age.filter(|_| format.kind.is_timed());
         Ok(Verifier {
             format: format.clone(),
             signer: Some(signer),
             keys,
-            max_age: max_age.filter(|_| format.kind.is_timed()),
+            max_age,
+            age_suffix: age_suffix(max_age),
         })
     }
 
@@ -441,6 +446,7 @@ impl Verifier {
             signer: None,
             keys: Vec::new(),
             max_age: None,
+            age_suffix: age_suffix(None),
         }
     }
 
@@ -695,7 +701,7 @@ impl Verifier {
             } else {
                 Verdict::ValidFallback
             };
-            push_valid_message(&mut r.message, key_index, r.age);
+            push_valid_message(&mut r.message, key_index, r.age, &self.age_suffix);
         } else {
             r.verdict = Verdict::BadPayload;
             r.message = format!(
@@ -832,7 +838,7 @@ fn age_check(ts: u64, now: u64, max_age: Option<u64>) -> AgeCheck {
 
 /// Appends the message of a valid token to `m`. Built by pushes, into the record's reused
 /// buffer: this runs once per valid token of a batch.
-fn push_valid_message(m: &mut String, key_index: usize, age: Option<AgeCheck>) {
+fn push_valid_message(m: &mut String, key_index: usize, age: Option<AgeCheck>, age_suffix: &str) {
     m.push_str("Signed with ");
     if key_index == 0 {
         m.push_str("the current key");
@@ -844,17 +850,17 @@ fn push_valid_message(m: &mut String, key_index: usize, age: Option<AgeCheck>) {
         Some(a) => {
             m.push(' ');
             push_duration(m, a.age.unsigned_abs());
-            m.push_str(" ago; ");
-            match a.max_age {
-                Some(max) => {
-                    m.push_str("the maximum age is ");
-                    push_duration(m, max);
-                    m.push('.');
-                }
-                None => m.push_str("no maximum age was applied."),
-            }
+            m.push_str(age_suffix);
         }
         None => m.push('.'),
+    }
+}
+
+/// What follows a valid token's age in its message, for a run's maximum age.
+fn age_suffix(max_age: Option<u64>) -> String {
+    match max_age {
+        Some(max) => format!(" ago; the maximum age is {}.", duration(max)),
+        None => " ago; no maximum age was applied.".to_owned(),
     }
 }
 
