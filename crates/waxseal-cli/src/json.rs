@@ -118,11 +118,17 @@ impl Out<'_> {
     /// Makes sure `n` bytes from `pos` are there to write.
     #[inline]
     fn room(&mut self, n: usize) {
-        let need = self.pos + n;
-        if self.buf.len() < need {
-            let len = need.max(self.buf.len() + 1024);
-            self.buf.resize(len, 0);
+        if self.buf.len() < self.pos + n {
+            self.grow(n);
         }
+    }
+
+    /// [`Out::room`]'s rare step, out of line: the callers' fast paths stay small.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, n: usize) {
+        let len = (self.pos + n).max(self.buf.len() + 1024);
+        self.buf.resize(len, 0);
     }
 
     #[inline]
