@@ -8,11 +8,12 @@
 //! without leaving that loop, whole words are stored into scratch space, and an object key is
 //! written with its comma and colon in one step. Measured on 5,000 Flask cookies
 //! (`valgrind --tool=callgrind`, see the README's batch verification section): writing one
-//! answer went from 8,300 (`serde_json`) to 4,500 instructions and the whole process from 29,700
-//! to 25,800 per cookie; timed (20 alternating runs over 50,000 cookies), the first version of
-//! this writer (5,800 instructions an answer) took 0.90–0.93 of the `serde_json` build's time. Strings are the only hand-written part: integers are `itoa`'s
-//! and floats `zmij`'s, as in `serde_json`, and the output is tested against `serde_json`'s, byte
-//! for byte, for arbitrary values.
+//! answer went from 8,300 instructions (`serde_json`) to 4,250, and the whole process from
+//! 29,700 to 25,500 per cookie; timed (20 alternating runs over 50,000 cookies), the first
+//! version of this writer (5,800 instructions an answer) took 0.90–0.93 of the `serde_json`
+//! build's time. Strings are the only hand-written part: integers are `itoa`'s and floats
+//! `zmij`'s, as in `serde_json`, and the output is tested against `serde_json`'s, byte for byte,
+//! for arbitrary values.
 //!
 //! Beyond the escapes JSON requires (`"`, `\`, U+0000–U+001F, with `serde_json`'s short forms),
 //! DEL, the C1 controls (U+0080–U+009F, which some terminals obey as escape sequences) and
