@@ -148,11 +148,13 @@ impl Out<'_> {
 
     /// Writes `s` as a JSON string (quotes included) with the escapes of the module
     /// documentation.
+    #[inline]
     fn string(&mut self, s: &str) {
         self.framed(None, s, None);
     }
 
     /// Writes an object key: the comma before it unless it is the first, the key, the colon.
+    #[inline(always)]
     fn key(&mut self, first: bool, key: &str) {
         self.framed((!first).then_some(b','), key, Some(b':'));
     }
@@ -380,6 +382,8 @@ impl Compound<'_, '_> {
         value.serialize(&mut *self.w)
     }
 
+    // Inlined, so that a struct's field name is a constant where it is written.
+    #[inline(always)]
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Error> {
         self.w.out.key(std::mem::take(&mut self.first), key);
         value.serialize(&mut *self.w)
@@ -581,6 +585,7 @@ macro_rules! struct_like {
         impl ser::$name for Compound<'_, '_> {
             type Ok = ();
             type Error = Error;
+            #[inline(always)]
             fn serialize_field<T: Serialize + ?Sized>(
                 &mut self,
                 key: &'static str,
