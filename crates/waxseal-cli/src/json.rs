@@ -180,13 +180,7 @@ impl Out<'_> {
             if flagged(first) | flagged(last) == 0 {
                 self.room(16 + 4);
                 let buf = &mut self.buf[self.pos..self.pos + 16 + 4];
-                let mut o = 0;
-                if let Some(b) = before {
-                    buf[0] = b;
-                    o = 1;
-                }
-                buf[o] = b'"';
-                o += 1;
+                let o = open(buf, before);
                 buf[o..o + 8].copy_from_slice(&first.to_le_bytes());
                 if n >= 8 {
                     buf[o + n - 8..o + n].copy_from_slice(&last.to_le_bytes());
@@ -207,13 +201,7 @@ impl Out<'_> {
         // of slack: each step stores a whole word.
         self.room(n * 6 + 4 + 8);
         let buf = &mut self.buf[self.pos..];
-        let mut o = 0;
-        if let Some(b) = before {
-            buf[0] = b;
-            o = 1;
-        }
-        buf[o] = b'"';
-        o += 1;
+        let mut o = open(buf, before);
         // `i` is always at a character boundary: a clean word is ASCII, and a character is
         // stepped over whole.
         let mut i = 0;
@@ -247,6 +235,21 @@ impl Out<'_> {
             (i, o) = escape(bytes, i + clean, buf, o + clean);
         }
         self.pos += close(buf, o, after);
+    }
+}
+
+/// Writes `before` and the opening quote at the start of `buf`; returns the length written.
+#[inline(always)]
+fn open(buf: &mut [u8], before: Option<u8>) -> usize {
+    match before {
+        Some(b) => {
+            buf[..2].copy_from_slice(&[b, b'"']);
+            2
+        }
+        None => {
+            buf[0] = b'"';
+            1
+        }
     }
 }
 
