@@ -44,6 +44,19 @@ const FORMATS: &[&str] = &[
     "signer",
 ];
 
+/// The schema's format names are the core's, in the order `--format` lists them: a new format
+/// cannot reach the JSON output without this list (and the CLI README) naming it.
+#[test]
+fn the_schema_names_every_format() {
+    let core: Vec<&str> = FormatKind::ALL.iter().map(|k| k.name()).collect();
+    assert_eq!(FORMATS, core.as_slice());
+    let readme = include_str!("../README.md");
+    assert!(
+        readme.contains(&format!("`--format {}`", FORMATS.join("|"))),
+        "the CLI README's --format list differs from {FORMATS:?}"
+    );
+}
+
 /// (field, type, nullable)
 type Schema = &'static [(&'static str, Ty, bool)];
 
