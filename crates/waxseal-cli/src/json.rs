@@ -10,8 +10,8 @@
 //! written with its comma and colon in one step, and a struct's field writes are inlined so that
 //! each field name is a constant there (its check and copy fold away). Measured on 5,000 Flask
 //! cookies (`valgrind --tool=callgrind`, see the README's batch verification section): writing
-//! one answer went from 8,300 instructions (`serde_json`) to 3,300, and the whole process from
-//! 29,700 to 24,600 per cookie; timed (20 alternating runs over 50,000 cookies), the first
+//! one answer went from 8,300 instructions (`serde_json`) to 3,400, and the whole process from
+//! 29,700 to 24,700 per cookie; timed (20 alternating runs over 50,000 cookies), the first
 //! version of this writer (5,800 instructions an answer) took 0.90–0.93 of the `serde_json`
 //! build's time. Strings are the only hand-written part: integers are `itoa`'s and floats
 //! `zmij`'s, as in `serde_json`, and the output is tested against `serde_json`'s, byte for byte,
