@@ -7,8 +7,9 @@
 //! up to 16 bytes is checked in two loads, a longer one 8 bytes per step, quotes and backslashes
 //! are found in a step's mask and escaped without reloading the word (a quote every few bytes
 //! would otherwise make each wait on a load: 1.5% of the whole batch's time), whole words are
-//! stored into scratch space, an object key is written with its comma and colon in one step, and a struct's field writes are inlined so that
-//! each field name is a constant there (its check and copy fold away). Measured on 5,000 Flask
+//! stored into scratch space, an object key is written with its comma and colon in one step, and
+//! a struct's field writes are inlined so that each field name is a constant there (its check
+//! and copy fold away). Measured on 5,000 Flask
 //! cookies (`valgrind --tool=callgrind`, see the README's batch verification section): writing
 //! one answer went from 8,300 instructions (`serde_json`) to 3,400, and the whole process from
 //! 29,700 to 24,700 per cookie; timed (20 alternating runs over 50,000 cookies), the first
