@@ -506,3 +506,50 @@ fn bad_tag_errors_name_the_tag_object_offset() {
     let err = json::loads(r#"[0,{" u":"zz"}]"#).expect_err("bad uuid");
     assert!(err.to_string().contains("object at byte 3"), "{err}");
 }
+
+#[test]
+fn strings_end_and_escape_at_every_position_of_an_eight_byte_step() {
+    // The reader skips eight string bytes at a time: a quote, escape, control or multi-byte
+    // character at each position of a step, in strings of every length around a step, must
+    // read exactly as byte by byte.
+    let specials: [(&str, Option<&str>); 7] = [
+        ("\\n", Some("\n")),
+        ("\\\"", Some("\"")),
+        ("\\\\", Some("\\")),
+        ("\u{1}", None),
+        ("\u{1f}", None),
+        ("\u{7f}", Some("\u{7f}")),
+        ("é", Some("é")),
+    ];
+    for len in 0..=25 {
+        let filler = |n: usize| "abcdefghijklmnopqrstuvwxyz"[..n].to_owned();
+        assert_eq!(
+            json::loads(&format!(r#"["{}"]"#, filler(len))),
+            Ok(Value::List(vec![filler(len).into()]))
+        );
+        assert!(json::loads(&format!(r#"["{}"#, filler(len))).is_err());
+        assert!(json::loads(&format!(r#""{}"#, filler(len))).is_err());
+        for at in 0..len {
+            for (written, read) in specials {
+                let text = format!("{}{written}{}", filler(at), filler(len - at));
+                let want = read.map(|r| format!("{}{r}{}", filler(at), filler(len - at)));
+                let as_item = json::loads(&format!(r#"["{text}"]"#));
+                let as_key = json::loads(&format!(r#"{{"{text}":1}}"#));
+                match &want {
+                    Some(w) => {
+                        assert_eq!(
+                            as_item,
+                            Ok(Value::List(vec![w.as_str().into()])),
+                            "{text:?}"
+                        );
+                        assert_eq!(as_key, Ok(dict([(w.as_str(), 1.into())])), "{text:?}");
+                    }
+                    None => assert!(as_item.is_err() && as_key.is_err(), "{text:?}"),
+                }
+            }
+            // A quote that ends the string early leaves the rest as extra data.
+            let cut = format!(r#"["{}"{}"]"#, filler(at), filler(len - at));
+            assert!(json::loads(&cut).is_err(), "{cut}");
+        }
+    }
+}

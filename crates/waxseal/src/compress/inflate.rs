@@ -558,10 +558,24 @@ pub(super) fn zlib_decompress_capped_own(
     input: &[u8],
     limit: usize,
 ) -> Result<Vec<u8>, DecompressError> {
+    let mut out = Vec::new();
+    zlib_decompress_capped_own_into(input, limit, &mut out).map(|()| out)
+}
+
+/// [`zlib_decompress_capped_own`] into `out` (replacing what it held), reusing its allocation:
+/// a batch that inflates a cookie per call then allocates nothing. `out` is empty on error.
+pub(super) fn zlib_decompress_capped_own_into(
+    input: &[u8],
+    limit: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), DecompressError> {
     let cap = limit.saturating_add(1);
     // A first guess at the output size (cookies compress JSON about 2-4x), plus the room the
     // fast decoding loop needs beyond the output (a 258-byte copy done in 8-byte words).
     let initial = cap.min(input.len().saturating_mul(4).max(256) + 258 + 8);
+    let mut buf = std::mem::take(out);
+    buf.clear();
+    buf.resize(initial, 0);
     let mut st = Inflater {
         bits: Bits {
             input,
@@ -569,7 +583,7 @@ pub(super) fn zlib_decompress_capped_own(
             buf: 0,
             cnt: 0,
         },
-        out: vec![0; initial],
+        out: buf,
         olen: 0,
         cap,
         scratch: None,
@@ -579,16 +593,17 @@ pub(super) fn zlib_decompress_capped_own(
         // try_with: during thread teardown the slot may be gone; then the box is just dropped.
         let _ = SCRATCH.try_with(|slot| slot.set(Some(scratch)));
     }
-    match result {
-        Ok(()) if st.olen > limit => Err(DecompressError::TooLarge { limit }),
-        Ok(()) => {
-            st.out.truncate(st.olen);
-            Ok(st.out)
-        }
+    let olen = st.olen;
+    *out = st.out;
+    let result = match result {
+        Ok(()) if olen > limit => Err(DecompressError::TooLarge { limit }),
+        Ok(()) => Ok(()),
         Err(Stop::TooLarge) => Err(DecompressError::TooLarge { limit }),
         Err(Stop::Truncated) => Err(DecompressError::Truncated),
         Err(Stop::Corrupt(why)) => Err(DecompressError::Corrupt(why)),
-    }
+    };
+    out.truncate(if result.is_ok() { olen } else { 0 });
+    result
 }
 
 impl Inflater<'_> {
@@ -1200,5 +1215,39 @@ mod tests {
             Ok(1)
         );
         assert_eq!(table[..2], [entry(K_LIT, 0, 0, 1); 2]);
+    }
+
+    #[test]
+    fn a_reused_output_buffer_gives_what_a_fresh_one_gives() {
+        // Streams of growing and shrinking size, cut short, over the limit or corrupt, all
+        // inflated into one buffer: each result equals a fresh call's (the pinned zlib's), and
+        // an error leaves the buffer empty.
+        let text: Vec<u8> = (0..5000u32)
+            .map(|i| b"{\"_flashes\": [\"abc\"], 0123456789}"[(i * 7 % 31) as usize])
+            .collect();
+        let mut out = b"stale".to_vec();
+        for (i, len) in [0usize, 3000, 10, 5000, 200, 1, 4000]
+            .into_iter()
+            .enumerate()
+        {
+            let packed = crate::compress::zlib_compress(&text[..len]);
+            let cut = packed.len() * 2 / 3;
+            let mut corrupt = packed.clone();
+            corrupt[2] |= 0b110; // block type 3
+            let cases: [(&[u8], usize); 4] = [
+                (&packed, 5000),
+                (&packed[..cut], 5000),
+                (&packed, len.saturating_sub(1 + i)),
+                (&corrupt, 5000),
+            ];
+            for (input, limit) in cases {
+                let fresh = crate::compress::zlib_decompress_capped_system(input, limit);
+                let reused = zlib_decompress_capped_own_into(input, limit, &mut out);
+                match fresh {
+                    Ok(bytes) => assert_eq!((reused, &out), (Ok(()), &bytes)),
+                    Err(e) => assert_eq!((reused, out.len()), (Err(e), 0)),
+                }
+            }
+        }
     }
 }

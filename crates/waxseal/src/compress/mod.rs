@@ -330,6 +330,23 @@ pub fn zlib_decompress_capped(input: &[u8], limit: usize) -> Result<Vec<u8>, Dec
     }
 }
 
+/// [`zlib_decompress_capped`] into `out` (replacing what it held, empty on error), reusing its
+/// allocation when the own inflater runs: batches inflate one cookie after another into one
+/// buffer.
+pub(crate) fn zlib_decompress_capped_into(
+    input: &[u8],
+    limit: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), DecompressError> {
+    if input.len() <= OWN_INFLATE_MAX_LEN {
+        inflate::zlib_decompress_capped_own_into(input, limit, out)
+    } else {
+        out.clear();
+        *out = zlib_decompress_capped_system(input, limit)?;
+        Ok(())
+    }
+}
+
 /// [`zlib_decompress_capped`] with this module's own inflater, whatever the input size.
 ///
 /// Public only so that differential tests and the fuzz target can compare it with

@@ -311,6 +311,21 @@ fn write_tagged(out: &mut String, value: &Value, depth: usize) -> Result<(), Fla
     }
 }
 
+/// The high bit of each byte of `x` (eight string bytes, little-endian) that may end a string's
+/// fast path: `"`, `\\` or a control below 0x20. The lowest flagged byte is exact (a borrow can
+/// only flag bytes above a true one), which is all the parser uses; bytes of multi-byte
+/// characters (0x80 and up) are never flagged.
+#[inline(always)]
+fn string_stops(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let quote = x ^ (ONES * u64::from(b'"'));
+    let backslash = x ^ (ONES * u64::from(b'\\'));
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v;
+    let control = x.wrapping_sub(ONES * 0x20) & !x;
+    (zero_byte(quote) | zero_byte(backslash) | control) & HIGHS
+}
+
 struct Parser<'a> {
     src: &'a str,
     bytes: &'a [u8],
@@ -461,8 +476,23 @@ impl<'a> Parser<'a> {
     fn parse_string(&mut self) -> Res<String> {
         self.pos += 1; // opening quote
         let start = self.pos;
-        // Fast path: no escapes.
-        while let Some(&b) = self.bytes.get(self.pos) {
+        // Fast path: no escapes. Eight bytes at a time skip to the first byte that can end it.
+        loop {
+            if let Some(word) = self
+                .bytes
+                .get(self.pos..)
+                .and_then(<[u8]>::first_chunk::<8>)
+            {
+                let stops = string_stops(u64::from_le_bytes(*word));
+                if stops == 0 {
+                    self.pos += 8;
+                    continue;
+                }
+                self.pos += (stops.trailing_zeros() / 8) as usize;
+            }
+            let Some(&b) = self.bytes.get(self.pos) else {
+                break;
+            };
             match b {
                 b'"' => {
                     let s = self.src[start..self.pos].to_owned();

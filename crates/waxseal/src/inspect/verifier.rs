@@ -24,7 +24,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::compress;
-use crate::encoding::{base64_decode, base64_decode_to_slice, base64_encode, bytes_to_int};
+use crate::encoding::{base64_decode_into, base64_decode_to_slice, base64_encode, bytes_to_int};
 use crate::error::ConfigError;
 use crate::secret::{Keyring, SecretKey};
 use crate::signer::{derive_key, Digest, Signer};
@@ -32,6 +32,12 @@ use crate::signer::{derive_key, Digest, Signer};
 use super::payload::{self, Payload};
 use super::split::{split_token, RawParts};
 use super::{duration, push_duration, FormatKind, TokenFormat};
+
+thread_local! {
+    /// The base64-decoded bytes of a compressed payload, before inflating: one buffer per
+    /// thread, reused for every token.
+    static COMPRESSED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 /// How much to work out per token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -267,18 +273,24 @@ pub struct Inspection {
 impl Inspection {
     /// Clears the record for [`Verifier::inspect_into_at`]: every field as in a fresh malformed
     /// record with an empty message (whose buffer is kept); returns the old parts, or empty
-    /// ones, whose buffers the new parts reuse.
-    fn reset(&mut self) -> Parts {
+    /// ones, whose buffers the new parts reuse, and the old payload text's buffer, emptied, for
+    /// the new payload.
+    fn reset(&mut self) -> (Parts, Vec<u8>) {
         self.verdict = Verdict::Malformed;
         self.message.clear();
         self.key_index = None;
         self.keys.clear();
         self.age = None;
-        self.payload_raw = None;
+        let mut spare = self
+            .payload_raw
+            .take()
+            .map(String::into_bytes)
+            .unwrap_or_default();
+        spare.clear();
         self.payload = None;
         self.payload_error = None;
         self.verified = false;
-        self.parts.take().unwrap_or_else(|| Parts {
+        let parts = self.parts.take().unwrap_or_else(|| Parts {
             payload: String::new(),
             compressed: false,
             timestamp_text: None,
@@ -286,7 +298,8 @@ impl Inspection {
             signature_text: String::new(),
             signature: None,
             implied_digest: None,
-        })
+        });
+        (parts, spare)
     }
 
     /// A record for input that is not a token at all (an empty line, a line over a length
@@ -571,7 +584,7 @@ impl Verifier {
     pub fn inspect_into_at(&self, token: &[u8], detail: Detail, r: &mut Inspection, now: u64) {
         let kind = self.format.kind;
         let sep = self.format.settings.separator;
-        let parts = r.reset();
+        let (parts, mut spare) = r.reset();
         r.verified = self.signer.is_some();
         let Some(split) = split_token(token, sep, kind.is_timed()) else {
             r.message = format!(
@@ -630,7 +643,7 @@ impl Verifier {
         r.parts = Some(p);
 
         let Some(signer) = &self.signer else {
-            return self.decoded_only(r, kind, payload_part, compressed, timestamp, now);
+            return self.decoded_only(r, payload_part, compressed, timestamp, now, spare);
         };
         if detail == Detail::Explain {
             r.keys = self
@@ -668,7 +681,7 @@ impl Verifier {
             r.message = self.bad_signature_message(r.parts.as_ref());
             if detail == Detail::Explain {
                 // What the token claims, for inspection only.
-                self.open_into(r, payload_part, compressed);
+                self.open_into(r, payload_part, compressed, &mut spare);
             }
             return;
         };
@@ -691,11 +704,11 @@ impl Verifier {
                 r.verdict = Verdict::Expired;
                 r.message = expired_message(age);
                 // The signature holds: the payload is genuine, shown as expired.
-                self.open_into(r, payload_part, compressed);
+                self.open_into(r, payload_part, compressed, &mut spare);
                 return;
             }
         }
-        if self.open_into(r, payload_part, compressed) {
+        if self.open_into(r, payload_part, compressed, &mut spare) {
             r.verdict = if key_index == 0 {
                 Verdict::Valid
             } else {
@@ -714,25 +727,25 @@ impl Verifier {
     fn decoded_only(
         &self,
         r: &mut Inspection,
-        kind: FormatKind,
         payload_part: &[u8],
         compressed: bool,
         timestamp: Option<u64>,
         now: u64,
+        mut spare: Vec<u8>,
     ) {
-        if kind.is_timed() {
+        if self.format.kind.is_timed() {
             match timestamp {
                 Some(ts) => r.age = Some(age_check(ts, now, None)),
                 None => {
                     r.message = "The timestamp part is missing or is not a base64-encoded 64-bit \
                                  integer."
                         .to_owned();
-                    self.open_into(r, payload_part, compressed);
+                    self.open_into(r, payload_part, compressed, &mut spare);
                     return;
                 }
             }
         }
-        if self.open_into(r, payload_part, compressed) {
+        if self.open_into(r, payload_part, compressed, &mut spare) {
             r.verdict = Verdict::NotVerified;
             r.message = "Decoded without a key: nothing about it is proven.".to_owned();
         } else {
@@ -744,39 +757,50 @@ impl Verifier {
     }
 
     /// Opens and decodes the payload into `r`; false (with `payload_error` set) on failure.
-    fn open_into(&self, r: &mut Inspection, payload_part: &[u8], compressed: bool) -> bool {
+    /// `spare` is an empty buffer that the payload text takes over (a batch reuses one record,
+    /// so decoding a payload allocates nothing).
+    fn open_into(
+        &self,
+        r: &mut Inspection,
+        payload_part: &[u8],
+        compressed: bool,
+        spare: &mut Vec<u8>,
+    ) -> bool {
         let kind = self.format.kind;
-        let bytes = if kind == FormatKind::Starlette {
+        let mut bytes = std::mem::take(spare);
+        if kind == FormatKind::Starlette {
             // `b64decode` of Starlette's reader (standard alphabet, padded); never compressed.
             match crate::encoding::standard_base64_decode(payload_part) {
-                Ok(d) => d,
+                Ok(d) => bytes = d,
                 Err(_) => {
                     r.payload_error = Some("it is not standard base64 with padding".to_owned());
                     return false;
                 }
             }
+        } else if kind.is_url_safe() && compressed {
+            let opened = COMPRESSED.with_borrow_mut(|packed| {
+                packed.clear();
+                base64_decode_into(payload_part, packed)
+                    .map_err(|_| "it is not valid base64".to_owned())?;
+                compress::zlib_decompress_capped_into(
+                    packed,
+                    self.format.max_decompressed,
+                    &mut bytes,
+                )
+                .map_err(|e| crate::error::PayloadError::from(e).to_string())
+            });
+            if let Err(why) = opened {
+                r.payload_error = Some(why);
+                return false;
+            }
         } else if kind.is_url_safe() {
-            let decoded = match base64_decode(payload_part) {
-                Ok(d) => d,
-                Err(_) => {
-                    r.payload_error = Some("it is not valid base64".to_owned());
-                    return false;
-                }
-            };
-            if compressed {
-                match compress::zlib_decompress_capped(&decoded, self.format.max_decompressed) {
-                    Ok(d) => d,
-                    Err(e) => {
-                        r.payload_error = Some(crate::error::PayloadError::from(e).to_string());
-                        return false;
-                    }
-                }
-            } else {
-                decoded
+            if base64_decode_into(payload_part, &mut bytes).is_err() {
+                r.payload_error = Some("it is not valid base64".to_owned());
+                return false;
             }
         } else {
-            payload_part.to_vec()
-        };
+            bytes.extend_from_slice(payload_part);
+        }
         match payload::decode(kind, bytes) {
             Ok((raw, p)) => {
                 r.payload_raw = Some(raw);
@@ -928,15 +952,41 @@ mod tests {
         }
     }
 
+    /// A Flask-signed token whose payload part is `part` as given (so it can be a compressed
+    /// payload that does not open).
+    fn sign_raw_part(part: &[u8]) -> String {
+        let mut f = TokenFormat::new(FormatKind::TimestampSigner);
+        f.settings = FormatKind::Flask.default_settings();
+        f.sign_at(&[b"current"], part, T0)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
     #[test]
     fn a_reused_record_equals_a_fresh_one() {
         let v = flask_verifier(Some(60));
+        let packed = |bytes: &[u8]| format!(".{}", base64_encode(&compress::zlib_compress(bytes)));
+        let big = format!(r#"{{"cart":[{}1]}}"#, "1,".repeat(400));
         let tokens: Vec<Vec<u8>> = [
             sign(FormatKind::Flask, "current", br#"{"a":1}"#),
             sign(FormatKind::Flask, "other", br#"{"a":1}"#),
             sign(FormatKind::Flask, "older", br#"{"b":[1,2]}"#),
             sign(FormatKind::Flask, "current", br#"{"a":"#),
             sign(FormatKind::Flask, "current", &[b'7'; 200]),
+            // Compressed payloads, opened into the reused buffers: a large one, then ones that
+            // fail at each step (base64, inflating, UTF-8, JSON), then a small one.
+            sign(FormatKind::Flask, "current", big.as_bytes()),
+            sign_raw_part(b".not*base64"),
+            sign_raw_part(
+                format!(
+                    ".{}",
+                    base64_encode(&compress::zlib_compress(br#"{"a":1}"#)[..6])
+                )
+                .as_bytes(),
+            ),
+            sign_raw_part(format!(".{}", base64_encode(&[0x78, 0x9c, 0xff, 0xff])).as_bytes()),
+            sign_raw_part(packed(b"{\"a\":\"\xff\"}").as_bytes()),
+            sign_raw_part(packed(br#"{"a":[1,2"#).as_bytes()),
+            sign_raw_part(packed(br#"{"a":1,"b":2}"#).as_bytes()),
             "no separator".to_owned(),
             "e30.\u{e9}.sig".to_owned(),
             ".e30.ZVPxAA.sig".to_owned(),
@@ -945,6 +995,33 @@ mod tests {
         .map(String::into_bytes)
         .chain([b"e30.\xff\xfe.sig".to_vec()])
         .collect();
+        // The compressed cases reach the step they are meant to fail at.
+        let opened: Vec<(Verdict, Option<String>)> = tokens[5..12]
+            .iter()
+            .map(|t| {
+                let r = v.inspect_at(t, Detail::Verify, T0);
+                (r.verdict, r.payload_error)
+            })
+            .collect();
+        let fails = |why: &str| (Verdict::BadPayload, Some(why.to_owned()));
+        assert_eq!(
+            opened,
+            [
+                (Verdict::Valid, None),
+                fails("it is not valid base64"),
+                fails(
+                    "it is marked compressed but is not zlib (compressed data is incomplete or \
+                     truncated)"
+                ),
+                fails(
+                    "it is marked compressed but is not zlib (compressed data is invalid: invalid \
+                     block type)"
+                ),
+                fails("it is not UTF-8 text"),
+                fails("it is not Flask session JSON: invalid JSON at byte 9: expected ',' or ']'"),
+                (Verdict::Valid, None),
+            ]
+        );
         let mut r = Inspection::malformed("left over");
         for detail in [Detail::Verify, Detail::Explain] {
             for now in [T0, T0 + 61] {
