@@ -20,7 +20,6 @@
 //! * Keys are [`SecretKey`]s; each is derived and its HMAC state keyed once, in [`Verifier::new`].
 //!   Expected signatures are computed only for [`Detail::Explain`].
 
-use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::compress;
@@ -668,14 +667,8 @@ impl Verifier {
         }
 
         // The signature was decoded once, for the parts; compare it (in constant time) with each
-        // key's, current first, as Signer::verify_signature does after decoding it again.
-        let matched = given.and_then(|given| {
-            (0..self.keys.len()).find(|&i| {
-                signer
-                    .signature_with_key(signed_part, i)
-                    .is_some_and(|s| bool::from(s.as_slice().ct_eq(given)))
-            })
-        });
+        // key's, current first, as Signer::verify_signature does after decoding it.
+        let matched = given.and_then(|given| signer.matching_key(signed_part, given));
         let Some(key_index) = matched else {
             r.verdict = Verdict::BadSignature;
             r.message = self.bad_signature_message(r.parts.as_ref());
