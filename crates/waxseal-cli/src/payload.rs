@@ -6,7 +6,27 @@
 use waxseal::flask::Value;
 use waxseal::inspect::{datetime_text, float_text, uuid_text, Inspection, Payload};
 
+use crate::json::RawJson;
 use crate::output::python_bytes_literal;
+
+/// A record's payload in `--json` output: the `$`-tagged JSON of its value, copied from the
+/// token's own text when that is exactly it ([`Inspection::payload_json_text`]).
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+pub enum JsonPayloadField<'a> {
+    /// The token's text, already the payload's JSON.
+    Text(RawJson<'a>),
+    /// The value, serialised.
+    Value(&'a Payload),
+}
+
+/// The `payload` of an inspection's `--json` output, if it has one.
+pub fn json_payload(r: &Inspection) -> Option<JsonPayloadField<'_>> {
+    match r.payload_json_text() {
+        Some(text) => Some(JsonPayloadField::Text(RawJson::new(text))),
+        None => r.payload.as_ref().map(JsonPayloadField::Value),
+    }
+}
 
 /// The human rendering of an inspection's payload (types named), if it has one.
 pub fn human_payload(r: &Inspection) -> Option<String> {

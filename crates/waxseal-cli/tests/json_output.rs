@@ -385,3 +385,54 @@ fn payload_raw_replaces_invalid_utf8_and_payload_keeps_the_bytes() {
     assert_eq!(v["payload_raw"], "\u{fffd}ab");
     assert_eq!(v["payload"], serde_json::json!({"$bytes": "ff6162"}));
 }
+
+/// `payload` is the same whether it is copied from the token's text (compact Flask JSON) or
+/// serialised from the value (tags, whitespace, escapes, floats, repeated keys): in `verify`,
+/// `decode` and `explain`, byte for byte, it is the `$`-tagged JSON of the value.
+#[test]
+fn payload_copied_from_the_token_equals_payload_serialised() {
+    let format = waxseal::inspect::TokenFormat::new(FormatKind::Flask);
+    let texts = [
+        (
+            r#"{"_user_id":"1001","_fresh":false,"cart":[1,2,-3],"n":null}"#,
+            None,
+        ),
+        (r#"{"a":{"b":[[],{}]},"$tuple":[1]}"#, None),
+        (r#"{"a":{" t":[1,2]}}"#, Some(r#"{"a":{"$tuple":[1,2]}}"#)),
+        (r#"{ "a" : 1 }"#, Some(r#"{"a":1}"#)),
+        (
+            r#"{"a":"\u0041\/","b":1.50,"a":-0}"#,
+            Some(r#"{"a":0,"b":1.5}"#),
+        ),
+        ("{\"a\":\"é\u{85}\"}", Some("{\"a\":\"é\\u0085\"}")),
+    ];
+    let mut stdin = String::new();
+    for (text, _) in &texts {
+        let token = format
+            .sign_at(&[KEY.as_bytes()], text.as_bytes(), T0)
+            .unwrap();
+        stdin.push_str(&token);
+        stdin.push('\n');
+    }
+    let now = T0.to_string();
+    for command in ["verify", "decode", "explain"] {
+        let mut args = vec![command, "--json", "--format", "flask"];
+        if command != "decode" {
+            args.extend(["--secret", KEY, "--now", &now]);
+        }
+        args.push("-");
+        let out = waxseal()
+            .args(&args)
+            .write_stdin(stdin.clone())
+            .output()
+            .unwrap();
+        let text = stdout(&out);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), texts.len(), "{command}: {text}");
+        for (line, (text, rendered)) in lines.iter().zip(&texts) {
+            let expected = rendered.unwrap_or(text);
+            let field = format!(r#","payload":{expected},"#);
+            assert!(line.contains(&field), "{command}: {field} not in {line}");
+        }
+    }
+}

@@ -10,14 +10,13 @@
 use clap::Args;
 use serde::Serialize;
 use waxseal::inspect::{
-    detect_token, likely_formats, Detail, FormatKind, Inspection, Payload, TokenFormat, Verdict,
-    Verifier,
+    detect_token, likely_formats, Detail, FormatKind, Inspection, TokenFormat, Verdict, Verifier,
 };
 
 use crate::batch::{self, Answer, Input};
 use crate::options::{BatchArgs, FormatArgs};
 use crate::output::{self, hex, paint, CliError, Untrusted, BAD, DIM, HEAD, VALUE, WARN};
-use crate::payload::human_payload;
+use crate::payload::{human_payload, json_payload, JsonPayloadField};
 use crate::render::{
     self, extracted_note, format_name, number_prefix, prepare, prepare_with, COOKIE_NAME,
 };
@@ -71,7 +70,7 @@ struct DecodeJson<'a> {
     signature_hex: Option<String>,
     implied_digest: Option<&'static str>,
     payload_raw: Option<&'a str>,
-    payload: Option<&'a Payload>,
+    payload: Option<JsonPayloadField<'a>>,
     payload_error: Option<&'a str>,
     likely_formats: Vec<&'static str>,
     extracted: Option<&'static str>,
@@ -359,7 +358,7 @@ impl Answer for Decode {
                     signature_hex: parts.and_then(|p| p.signature.as_deref()).map(hex),
                     implied_digest: parts.and_then(|p| p.implied_digest).map(|d| d.name()),
                     payload_raw: r.payload_raw.as_deref(),
-                    payload: r.payload.as_ref(),
+                    payload: json_payload(r),
                     payload_error: r.payload_error.as_deref(),
                     likely_formats: likely.iter().map(|k| k.name()).collect(),
                     extracted: a.extracted,

@@ -12,7 +12,7 @@ use waxseal::KeyDerivation;
 use crate::batch::{self, Answer, Input};
 use crate::options::{AgeArgs, BatchArgs, FormatArgs, KeyArgs};
 use crate::output::{self, hex, paint, CliError, Untrusted, BAD, DIM, GOOD, HEAD, VALUE, WARN};
-use crate::payload::{human_payload, tags_used};
+use crate::payload::{human_payload, json_payload, tags_used, JsonPayloadField};
 use crate::render::{self, extracted_note, key_name, number_prefix, prepare};
 
 /// Walk through every step of checking a token, with the real intermediate values.
@@ -526,7 +526,7 @@ struct ExplainJson<'a> {
     max_age: Option<u64>,
     expired: Option<bool>,
     payload_raw: Option<&'a str>,
-    payload: Option<&'a Payload>,
+    payload: Option<JsonPayloadField<'a>>,
     payload_error: Option<&'a str>,
     given_signature: Option<&'a str>,
     given_signature_hex: Option<String>,
@@ -568,7 +568,7 @@ impl Answer for Explain {
                     max_age: self.verifier.max_age(),
                     expired: r.age.map(|a| a.expired),
                     payload_raw: r.payload_raw.as_deref(),
-                    payload: r.payload.as_ref(),
+                    payload: json_payload(&r),
                     payload_error: r.payload_error.as_deref(),
                     given_signature: parts.map(|p| p.signature_text.as_str()),
                     given_signature_hex: parts.and_then(|p| p.signature.as_deref()).map(hex),

@@ -6,12 +6,12 @@ use std::cell::RefCell;
 
 use clap::Args;
 use serde::Serialize;
-use waxseal::inspect::{Detail, Inspection, Payload, Verdict, Verifier};
+use waxseal::inspect::{Detail, Inspection, Verdict, Verifier};
 
 use crate::batch::{self, Answer, Input};
 use crate::options::{AgeArgs, BatchArgs, FormatArgs, KeyArgs};
 use crate::output::{self, paint, CliError, Untrusted, BAD, GOOD, WARN};
-use crate::payload::human_payload;
+use crate::payload::{human_payload, json_payload, JsonPayloadField};
 use crate::render::{self, extracted_note, number_prefix, prepare};
 
 /// Check tokens' signatures (and age, for timed formats) with the secret key.
@@ -52,7 +52,7 @@ pub struct VerifyJson<'a> {
     error: Option<&'static str>,
     message: &'a str,
     payload_raw: Option<&'a str>,
-    payload: Option<&'a Payload>,
+    payload: Option<JsonPayloadField<'a>>,
     timestamp: Option<u64>,
     key_index: Option<usize>,
     compressed: bool,
@@ -71,7 +71,7 @@ impl<'a> VerifyJson<'a> {
             error: r.verdict.error(),
             message: &r.message,
             payload_raw: r.payload_raw.as_deref().filter(|_| genuine),
-            payload: r.payload.as_ref().filter(|_| genuine),
+            payload: json_payload(r).filter(|_| genuine),
             timestamp: r.parts.as_ref().and_then(|p| p.timestamp),
             key_index: r.key_index,
             compressed: r.parts.as_ref().is_some_and(|p| p.compressed),

@@ -103,6 +103,37 @@ pub fn parse(s: &str) -> Result<Value, FlaskJsonError> {
     Parser::new(s, false).parse_document()
 }
 
+/// [`loads`] (`untag`) or [`parse`], and whether `s` is *compact*: exactly the text that
+/// `serde_json::to_string` writes for the value's `$`-tagged JSON (`crate::inspect::JsonPayload`),
+/// so that a renderer may copy `s` instead of serialising the value. That holds when `s` has no
+/// whitespace outside strings, no escapes, no character outside printable ASCII, no float, no
+/// `-0` or integer beyond 64 bits, no repeated key and (with `untag`) no tag; Flask's own session
+/// JSON usually qualifies unless it holds a tuple, bytes, a date or Markup.
+pub(crate) fn parse_noting_compact(s: &str, untag: bool) -> Result<(Value, bool), FlaskJsonError> {
+    let mut parser = Parser::new(s, untag);
+    let value = parser.document()?;
+    Ok((value, parser.compact && printable_ascii(s.as_bytes())))
+}
+
+/// Whether every byte is below 0x7f. Together with the parser's checks (controls are refused
+/// inside strings, whitespace outside them clears `compact`), that leaves printable ASCII only,
+/// which JSON writers copy unchanged inside strings.
+fn printable_ascii(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    let mut high = 0;
+    for word in &mut words {
+        if let Some(w) = word.first_chunk::<8>() {
+            let w = u64::from_le_bytes(*w);
+            // A byte of 0x7f gains its high bit from the +1; a carry out of a byte can only
+            // come from 0xff, whose own high bit is already counted.
+            high |= (w.wrapping_add(ONES) | w) & HIGHS;
+        }
+    }
+    high == 0 && words.remainder().iter().all(|&b| b < 0x7f)
+}
+
 /// What Flask's `Config.from_prefixed_env` stores for a `FLASK_*` environment variable: Python's
 /// `json.loads` of the text ([`parse`], the crate's one Python JSON reader), or the text itself
 /// when it is not JSON.
@@ -332,6 +363,9 @@ struct Parser<'a> {
     pos: usize,
     depth: usize,
     untag: bool,
+    /// Nothing seen so far keeps the text from being the value's compact JSON (see
+    /// [`parse_noting_compact`]).
+    compact: bool,
     /// Members of the objects being parsed, innermost last: collecting them here first lets each
     /// dict be allocated once at its final size.
     scratch: Vec<(String, Value)>,
@@ -347,6 +381,7 @@ impl<'a> Parser<'a> {
             pos: 0,
             depth: 0,
             untag,
+            compact: true,
             scratch: Vec::new(),
         }
     }
@@ -358,10 +393,15 @@ impl<'a> Parser<'a> {
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
             self.pos += 1;
+            self.compact = false;
         }
     }
 
     fn parse_document(mut self) -> Res<Value> {
+        self.document()
+    }
+
+    fn document(&mut self) -> Res<Value> {
         self.skip_ws();
         let v = self.parse_value()?;
         self.skip_ws();
@@ -388,9 +428,16 @@ impl<'a> Parser<'a> {
             Some(b'n') => self.eat_literal("null", Value::Null),
             Some(b't') => self.eat_literal("true", Value::Bool(true)),
             Some(b'f') => self.eat_literal("false", Value::Bool(false)),
-            Some(b'N') => self.eat_literal("NaN", Value::Float(f64::NAN)),
-            Some(b'I') => self.eat_literal("Infinity", Value::Float(f64::INFINITY)),
+            Some(b'N') => {
+                self.compact = false;
+                self.eat_literal("NaN", Value::Float(f64::NAN))
+            }
+            Some(b'I') => {
+                self.compact = false;
+                self.eat_literal("Infinity", Value::Float(f64::INFINITY))
+            }
             Some(b'-') if self.bytes.get(self.pos + 1) == Some(&b'I') => {
+                self.compact = false;
                 self.eat_literal("-Infinity", Value::Float(f64::NEG_INFINITY))
             }
             Some(b'-' | b'0'..=b'9') => self.parse_number(),
@@ -443,6 +490,7 @@ impl<'a> Parser<'a> {
         }
         let text = &self.src[start..self.pos];
         if is_float {
+            self.compact = false;
             // Rust's parser is correctly rounded like Python's float(); overflow gives ±inf.
             text.parse::<f64>()
                 .map(Value::Float)
@@ -451,7 +499,12 @@ impl<'a> Parser<'a> {
                     msg: "invalid number",
                 })
         } else {
-            Int::from_json_digits(text).map(Value::Int)
+            let int = Int::from_json_digits(text)?;
+            // `-0` is written back as `0`, and an integer beyond 64 bits as a `$int` tag.
+            if text == "-0" || (int.as_i64().is_none() && int.as_u64().is_none()) {
+                self.compact = false;
+            }
+            Ok(Value::Int(int))
         }
     }
 
@@ -504,6 +557,8 @@ impl<'a> Parser<'a> {
                 _ => self.pos += 1,
             }
         }
+        // An escape: written back differently, or not at all (`\/`).
+        self.compact = false;
         let mut out = String::with_capacity(self.pos - start + 16);
         out.push_str(&self.src[start..self.pos]);
         let mut run = self.pos;
@@ -647,6 +702,7 @@ impl<'a> Parser<'a> {
             {
                 self.pos += 1;
                 self.depth -= 1;
+                self.compact = false;
                 return untag_at(&key, v, open);
             }
             self.scratch.push((key, v));
@@ -663,17 +719,22 @@ impl<'a> Parser<'a> {
                 _ => return self.err("expected ',' or '}'"),
             }
         }
-        let mut map =
-            Dict::with_capacity_and_hasher(self.scratch.len() - base, DictHasher::default());
+        let members = self.scratch.len() - base;
+        let mut map = Dict::with_capacity_and_hasher(members, DictHasher::default());
         for (k, v) in self.scratch.drain(base..) {
             // IndexMap::insert keeps the first position and takes the last value, like a dict.
             map.insert(k, v);
+        }
+        if map.len() != members {
+            // A repeated key: only one member is written back.
+            self.compact = false;
         }
         if self.untag && map.len() == 1 {
             // _untag_scan: children are already untagged (we build bottom-up); untag this dict.
             if let Some((k, _)) = map.first() {
                 if tag::is_tag_key(k) {
                     if let Some((k, v)) = map.pop() {
+                        self.compact = false;
                         return untag_at(&k, v, open);
                     }
                 }

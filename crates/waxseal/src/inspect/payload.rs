@@ -47,8 +47,19 @@ pub enum Payload {
 /// assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"t":{"$tuple":[1,2]}}"#);
 /// assert_eq!(p.to_json(), serde_json::json!({"t": {"$tuple": [1, 2]}}));
 /// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct JsonPayload(Value);
+#[derive(Debug, Clone)]
+pub struct JsonPayload {
+    value: Value,
+    /// The text it was decoded from is exactly its compact `$`-tagged JSON.
+    compact_text: bool,
+}
+
+/// Payloads are equal when their values are: how the text was written is not part of it.
+impl PartialEq for JsonPayload {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
 
 impl JsonPayload {
     /// Wraps a value.
@@ -59,7 +70,33 @@ impl JsonPayload {
     /// assert_eq!(p.to_json(), serde_json::json!({"a": 1}));
     /// ```
     pub fn new(value: Value) -> JsonPayload {
-        JsonPayload(value)
+        JsonPayload {
+            value,
+            compact_text: false,
+        }
+    }
+
+    /// Whether the text this payload was decoded from (the record's `payload_raw`) is exactly
+    /// what `serde_json::to_string` writes for it, and printable ASCII only (so that writers
+    /// which escape more than JSON requires write it unchanged too), so that a renderer can copy
+    /// that text instead of serialising the value. True for Flask session JSON without
+    /// whitespace, escapes, non-ASCII characters, floats, repeated keys or tags (tuples, bytes,
+    /// dates...); always false for a payload made with [`JsonPayload::new`].
+    ///
+    /// ```
+    /// use waxseal::inspect::{Detail, FormatKind, Payload, TokenFormat, Verifier};
+    /// let format = TokenFormat::new(FormatKind::Flask);
+    /// let v = Verifier::decode_only(&format);
+    /// for (text, compact) in [(r#"{"user":"ada","n":[1,2]}"#, true), (r#"{"t":{" t":[1,2]}}"#, false)] {
+    ///     let token = format.sign_at(&[b"key"], text.as_bytes(), 1_700_000_000).unwrap();
+    ///     let r = v.inspect(token.as_bytes(), Detail::Verify);
+    ///     let Some(Payload::Json(p)) = &r.payload else { panic!("{r:?}") };
+    ///     assert_eq!(p.is_compact_text(), compact);
+    ///     assert_eq!(serde_json::to_string(p).unwrap() == text, compact);
+    /// }
+    /// ```
+    pub fn is_compact_text(&self) -> bool {
+        self.compact_text
     }
 
     /// The typed value.
@@ -71,7 +108,7 @@ impl JsonPayload {
     /// assert_eq!(p.value(), &Value::Bytes(b"hi".to_vec()));
     /// ```
     pub fn value(&self) -> &Value {
-        &self.0
+        &self.value
     }
 
     /// The `$`-tagged JSON as a `serde_json` tree.
@@ -82,13 +119,13 @@ impl JsonPayload {
     /// assert_eq!(p.to_json(), serde_json::json!({"$uuid": "01234567-89ab-cdef-0123-456789abcdef"}));
     /// ```
     pub fn to_json(&self) -> serde_json::Value {
-        to_json(&self.0)
+        to_json(&self.value)
     }
 }
 
 impl Serialize for JsonPayload {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        Tagged(&self.0).serialize(s)
+        Tagged(&self.value).serialize(s)
     }
 }
 
@@ -172,13 +209,22 @@ pub(crate) fn decode(kind: FormatKind, bytes: Vec<u8>) -> Result<DecodedPayload,
         });
     }
     let raw = String::from_utf8(bytes).map_err(|_| (None, "it is not UTF-8 text".to_owned()))?;
-    let parsed = if kind == FormatKind::Flask {
-        fjson::loads(&raw).map_err(|e| format!("it is not Flask session JSON: {e}"))
-    } else {
-        fjson::parse(&raw).map_err(|e| format!("it is not JSON: {e}"))
-    };
+    let flask = kind == FormatKind::Flask;
+    let parsed = fjson::parse_noting_compact(&raw, flask).map_err(|e| {
+        if flask {
+            format!("it is not Flask session JSON: {e}")
+        } else {
+            format!("it is not JSON: {e}")
+        }
+    });
     match parsed {
-        Ok(v) => Ok((raw, Payload::Json(JsonPayload(v)))),
+        Ok((value, compact_text)) => Ok((
+            raw,
+            Payload::Json(JsonPayload {
+                value,
+                compact_text,
+            }),
+        )),
         Err(e) => Err((Some(raw), e)),
     }
 }

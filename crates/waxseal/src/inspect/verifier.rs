@@ -28,6 +28,8 @@ use crate::error::ConfigError;
 use crate::secret::{Keyring, SecretKey};
 use crate::signer::{derive_key, Digest, Signer};
 
+#[cfg(doc)]
+use super::payload::JsonPayload;
 use super::payload::{self, Payload};
 use super::split::{split_token, RawParts};
 use super::{duration, push_duration, FormatKind, TokenFormat};
@@ -270,6 +272,24 @@ pub struct Inspection {
 }
 
 impl Inspection {
+    /// The payload's `$`-tagged JSON as text, without serialising it: `payload_raw` itself when
+    /// that is exactly the text ([`JsonPayload::is_compact_text`]), else `None` (serialise
+    /// `payload` instead).
+    ///
+    /// ```
+    /// use waxseal::inspect::{Detail, FormatKind, TokenFormat, Verifier};
+    /// let format = TokenFormat::new(FormatKind::Flask);
+    /// let token = format.sign_at(&[b"key"], br#"{"user":"ada"}"#, 1_700_000_000).unwrap();
+    /// let r = Verifier::decode_only(&format).inspect(token.as_bytes(), Detail::Verify);
+    /// assert_eq!(r.payload_json_text(), Some(r#"{"user":"ada"}"#));
+    /// ```
+    pub fn payload_json_text(&self) -> Option<&str> {
+        match &self.payload {
+            Some(Payload::Json(p)) if p.is_compact_text() => self.payload_raw.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Clears the record for [`Verifier::inspect_into_at`]: every field as in a fresh malformed
     /// record with an empty message (whose buffer is kept); returns the old parts, or empty
     /// ones, whose buffers the new parts reuse, and the old payload text's buffer, emptied, for
