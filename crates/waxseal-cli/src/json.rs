@@ -24,6 +24,7 @@
 //! terminal, without any terminal-escaping pass over the finished line.
 
 use serde::ser::{self, Serialize};
+use waxseal::inspect::CompactJson;
 
 /// Why a value could not be written (a map key that is not a string, number, bool or char, or a
 /// `Serialize` impl's own error).
@@ -61,24 +62,28 @@ pub fn write<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), 
 /// name is all a `Serializer` is told.
 const RAW_JSON: &str = "$waxseal::json::RawJson";
 
-/// Text that is already JSON exactly as [`write`] would write it (compact, printable ASCII, so no
-/// escape is due), which [`write`] copies as is. A token's payload text is often its own
-/// `$`-tagged JSON ([`waxseal::inspect::Inspection::payload_json_text`]); copying it instead of
-/// serialising the value saves about 1,400 instructions of a batch `verify --json` answer. Other
-/// serializers (`serde_json`) write it as a string.
-pub struct RawJson<'a>(&'a str);
+/// JSON given as text, which [`write`] copies as is: a payload's `$`-tagged JSON given by the
+/// token's own text ([`waxseal::inspect::CompactJson`]: compact, printable ASCII, so no escape is
+/// due), which saves serialising the value, about 1,400 instructions of a batch `verify --json`
+/// answer. Other serializers (`serde_json`) write it as an array of its pieces.
+pub struct RawJson<'a>(CompactJson<'a>);
 
 impl<'a> RawJson<'a> {
-    /// Wraps `text`, which must be compact JSON of printable ASCII characters only.
-    pub fn new(text: &'a str) -> RawJson<'a> {
-        debug_assert!(text.bytes().all(|b| (0x20..0x7f).contains(&b)), "{text:?}");
-        RawJson(text)
+    /// Wraps `json`.
+    pub fn new(json: CompactJson<'a>) -> RawJson<'a> {
+        RawJson(json)
     }
 }
 
 impl Serialize for RawJson<'_> {
     fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_newtype_struct(RAW_JSON, self.0)
+        struct Pieces<'a>(CompactJson<'a>);
+        impl Serialize for Pieces<'_> {
+            fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.pieces())
+            }
+        }
+        s.serialize_newtype_struct(RAW_JSON, &Pieces(self.0))
     }
 }
 
@@ -666,8 +671,8 @@ macro_rules! struct_like {
 
 struct_like!(SerializeStruct, SerializeStructVariant);
 
-/// The `Serializer` methods for everything but scalars, each failing with `$error`: for the
-/// serializers that accept only one string-like value ([`MapKey`], [`RawText`]).
+/// The `Serializer` methods for everything but scalars and sequences, each failing with
+/// `$error`: for the serializers that accept only string-like values ([`MapKey`], [`RawText`]).
 macro_rules! rejected_methods {
     ($error:expr) => {
         fn serialize_f32(self, _v: f32) -> Result<(), Error> {
@@ -698,9 +703,6 @@ macro_rules! rejected_methods {
             _variant: &'static str,
             _value: &T,
         ) -> Result<(), Error> {
-            Err($error)
-        }
-        fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
             Err($error)
         }
         fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Error> {
@@ -800,10 +802,13 @@ impl ser::Serializer for MapKey<'_, '_> {
     ) -> Result<(), Error> {
         value.serialize(self)
     }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
+        Err(key_error())
+    }
     rejected_methods!(key_error());
 }
 
-/// The text inside a [`RawJson`], copied into the output; nothing else is accepted.
+/// The pieces of a [`RawJson`], copied into the output; nothing else is accepted.
 struct RawText<'a, 'b>(&'b mut Out<'a>);
 
 fn raw_error() -> Error {
@@ -813,7 +818,7 @@ fn raw_error() -> Error {
 impl ser::Serializer for RawText<'_, '_> {
     type Ok = ();
     type Error = Error;
-    type SerializeSeq = ser::Impossible<(), Error>;
+    type SerializeSeq = Self;
     type SerializeTuple = ser::Impossible<(), Error>;
     type SerializeTupleStruct = ser::Impossible<(), Error>;
     type SerializeTupleVariant = ser::Impossible<(), Error>;
@@ -824,6 +829,9 @@ impl ser::Serializer for RawText<'_, '_> {
     fn serialize_str(self, v: &str) -> Result<(), Error> {
         self.0.put(v.as_bytes());
         Ok(())
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self, Error> {
+        Ok(self)
     }
     fn serialize_char(self, _v: char) -> Result<(), Error> {
         Err(raw_error())
@@ -856,6 +864,17 @@ impl RawText<'_, '_> {
     }
 }
 
+impl ser::SerializeSeq for RawText<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, piece: &T) -> Result<(), Error> {
+        piece.serialize(RawText(&mut *self.0))
+    }
+    fn end(self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -885,35 +904,53 @@ mod tests {
 
     #[test]
     fn raw_json_is_copied_and_only_text_is_raw() {
+        use waxseal::inspect::{Detail, FormatKind, TokenFormat, Verifier};
         #[derive(serde::Serialize)]
         struct Answer<'a> {
             a: u8,
             payload: Option<RawJson<'a>>,
             b: &'a str,
         }
-        let text = r#"{"k":[1,"v",{}],"n":null}"#;
+        let format = TokenFormat::new(FormatKind::Flask);
+        let text = r#"{"k":[1,"v",{}],"f":[{" t":["message","hi"]}],"m":{" m":"<b>"}}"#;
+        let token = format.sign_at(&[b"key"], text.as_bytes(), 0).unwrap();
+        let r = Verifier::decode_only(&format).inspect(token.as_bytes(), Detail::Verify);
+        let json = r.payload_compact_json().unwrap();
         let answer = Answer {
             a: 1,
-            payload: Some(RawJson::new(text)),
+            payload: Some(RawJson::new(json)),
             b: "x",
         };
+        let expected =
+            r#"{"k":[1,"v",{}],"f":[{"$tuple":["message","hi"]}],"m":{"$markup":"<b>"}}"#;
         assert_eq!(
-            ours(&answer).as_deref(),
-            Some(r#"{"a":1,"payload":{"k":[1,"v",{}],"n":null},"b":"x"}"#)
+            ours(&answer),
+            Some(format!(r#"{{"a":1,"payload":{expected},"b":"x"}}"#))
         );
-        // Elsewhere it is a string, as documented.
         assert_eq!(
-            serde_json::to_string(&RawJson::new(text)).ok(),
-            serde_json::to_string(text).ok()
+            serde_json::to_string(r.payload.as_ref().unwrap())
+                .ok()
+                .as_deref(),
+            Some(expected)
+        );
+        // Elsewhere it is an array of its pieces, as documented.
+        let pieces: Vec<&str> = json.pieces().collect();
+        assert_eq!(pieces.concat(), expected);
+        assert_eq!(
+            serde_json::to_string(&RawJson::new(json)).ok(),
+            serde_json::to_string(&pieces).ok()
         );
         // Under its name, anything but text is refused rather than written.
-        struct NotText;
-        impl Serialize for NotText {
+        struct NotText<T>(T);
+        impl<T: Serialize> Serialize for NotText<T> {
             fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_newtype_struct(RAW_JSON, &7u8)
+                s.serialize_newtype_struct(RAW_JSON, &self.0)
             }
         }
-        assert_eq!(ours(&NotText), None);
+        assert_eq!(ours(&NotText(7u8)), None);
+        assert_eq!(ours(&NotText(("{", 1u8))), None);
+        assert_eq!(ours(&NotText(["[", "1"])), None);
+        assert_eq!(ours(&NotText(vec!["[", "1", "]"])).as_deref(), Some("[1]"));
     }
 
     #[test]

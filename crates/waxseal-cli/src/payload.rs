@@ -10,11 +10,11 @@ use crate::json::RawJson;
 use crate::output::python_bytes_literal;
 
 /// A record's payload in `--json` output: the `$`-tagged JSON of its value, copied from the
-/// token's own text when that is exactly it ([`Inspection::payload_json_text`]).
+/// token's own text when that gives it ([`Inspection::payload_compact_json`]).
 #[derive(serde::Serialize)]
 #[serde(untagged)]
 pub enum JsonPayloadField<'a> {
-    /// The token's text, already the payload's JSON.
+    /// The token's text, which gives the payload's JSON.
     Text(RawJson<'a>),
     /// The value, serialised.
     Value(&'a Payload),
@@ -22,8 +22,8 @@ pub enum JsonPayloadField<'a> {
 
 /// The `payload` of an inspection's `--json` output, if it has one.
 pub fn json_payload(r: &Inspection) -> Option<JsonPayloadField<'_>> {
-    match r.payload_json_text() {
-        Some(text) => Some(JsonPayloadField::Text(RawJson::new(text))),
+    match r.payload_compact_json() {
+        Some(json) => Some(JsonPayloadField::Text(RawJson::new(json))),
         None => r.payload.as_ref().map(JsonPayloadField::Value),
     }
 }

@@ -386,9 +386,10 @@ fn payload_raw_replaces_invalid_utf8_and_payload_keeps_the_bytes() {
     assert_eq!(v["payload"], serde_json::json!({"$bytes": "ff6162"}));
 }
 
-/// `payload` is the same whether it is copied from the token's text (compact Flask JSON) or
-/// serialised from the value (tags, whitespace, escapes, floats, repeated keys): in `verify`,
-/// `decode` and `explain`, byte for byte, it is the `$`-tagged JSON of the value.
+/// `payload` is the same whether it is copied from the token's text (compact Flask JSON, tuple
+/// and Markup keys renamed) or serialised from the value (other tags, whitespace, escapes,
+/// floats, repeated keys): in `verify`, `decode` and `explain`, byte for byte, it is the
+/// `$`-tagged JSON of the value.
 #[test]
 fn payload_copied_from_the_token_equals_payload_serialised() {
     let format = waxseal::inspect::TokenFormat::new(FormatKind::Flask);
@@ -399,6 +400,11 @@ fn payload_copied_from_the_token_equals_payload_serialised() {
         ),
         (r#"{"a":{"b":[[],{}]},"$tuple":[1]}"#, None),
         (r#"{"a":{" t":[1,2]}}"#, Some(r#"{"a":{"$tuple":[1,2]}}"#)),
+        (
+            r#"{"_flashes":[{" t":["message","Hi"]}],"m":{" m":"<b>"}}"#,
+            Some(r#"{"_flashes":[{"$tuple":["message","Hi"]}],"m":{"$markup":"<b>"}}"#),
+        ),
+        (r#"{"b":{" b":"aGk="}}"#, Some(r#"{"b":{"$bytes":"6869"}}"#)),
         (r#"{ "a" : 1 }"#, Some(r#"{"a":1}"#)),
         (
             r#"{"a":"\u0041\/","b":1.50,"a":-0}"#,

@@ -1,7 +1,7 @@
-//! `JsonPayload::is_compact_text`: when it holds, the payload text is, byte for byte, what
-//! `serde_json` writes for the payload, so that renderers may copy the text. Checked for token soup
-//! and for compact renderings of arbitrary values, in every JSON format; each reason for the flag
-//! to be off is checked to matter (the rendering differs from the text).
+//! `Inspection::payload_compact_json`: when given, it is, byte for byte, what `serde_json` writes
+//! for the payload, so that renderers may copy it. Checked for token soup and for compact
+//! renderings of arbitrary values, in every JSON format; each reason for it to be absent is
+//! checked to matter (the rendering differs from the text, tag keys renamed).
 
 use proptest::prelude::*;
 use waxseal::flask::{json, Value};
@@ -25,22 +25,28 @@ fn inspect(kind: FormatKind, text: &str) -> Inspection {
     Verifier::decode_only(&format).inspect(token.as_bytes(), Detail::Verify)
 }
 
-/// Whether the text was taken as compact, after checking that it then equals the rendering.
+/// Whether the text gave the payload's JSON, after checking that it then equals the rendering.
 fn compact(kind: FormatKind, text: &str) -> Result<bool, TestCaseError> {
     let r = inspect(kind, text);
     let Some(Payload::Json(p)) = &r.payload else {
-        prop_assert_eq!(r.payload_json_text(), None);
+        prop_assert!(r.payload_compact_json().is_none());
         return Ok(false);
     };
     prop_assert_eq!(r.payload_raw.as_deref(), Some(text));
     let rendered = serde_json::to_string(p).map_err(|e| TestCaseError::fail(e.to_string()))?;
-    if p.is_compact_text() {
-        prop_assert_eq!(&rendered, text, "{:?}", kind);
-        prop_assert_eq!(r.payload_json_text(), Some(text));
-    } else {
-        prop_assert_eq!(r.payload_json_text(), None);
-    }
-    Ok(p.is_compact_text())
+    let Some(json) = r.payload_compact_json() else {
+        return Ok(false);
+    };
+    prop_assert_eq!(json.to_string(), rendered.clone(), "{:?} {}", kind, text);
+    prop_assert_eq!(json.pieces().collect::<String>(), rendered);
+    Ok(true)
+}
+
+/// `text` with the tag keys of tuples and Markup renamed as in the `$`-tagged JSON (for texts
+/// where those keys stand only as keys).
+fn renamed(text: &str) -> String {
+    text.replace(r#"" t""#, r#""$tuple""#)
+        .replace(r#"" m""#, r#""$markup""#)
 }
 
 fn soup() -> impl Strategy<Value = String> {
@@ -137,7 +143,7 @@ fn check(kind: FormatKind, text: &str) -> bool {
 }
 
 #[test]
-fn flask_sessions_without_tags_are_compact_text() {
+fn flask_sessions_give_their_json() {
     for text in [
         r#"{"_user_id":"1001","_fresh":false,"csrf_token":"000000009e3779b1"}"#,
         r#"{"cart":[0,1,2],"n":-9223372036854775808,"m":18446744073709551615,"x":null}"#,
@@ -149,11 +155,24 @@ fn flask_sessions_without_tags_are_compact_text() {
             assert!(check(kind, text), "{kind:?} {text}");
         }
     }
+    // Tuples of lists (flashed messages) and Markup of strings: their keys renamed, at any depth.
+    for text in [
+        r#"{"_flashes":[{" t":["message","Welcome back"]},{" t":["error","No"]}]}"#,
+        r#"{" t":[{" t":[1,{" m":"<b>x</b>"}]},{" m":""}]}"#,
+        r#"{"a":{" t":[]},"b":" t","c":{" t":[" m"]}}"#,
+    ] {
+        for kind in JSON_FORMATS {
+            assert!(check(kind, text), "{kind:?} {text}");
+        }
+        let r = inspect(FormatKind::Flask, text);
+        let json = r.payload_compact_json().expect("compact");
+        assert_ne!(json.to_string(), text, "{text}: renamed");
+    }
 }
 
-/// Each reason for the flag to be off, with a text whose rendering differs from it.
+/// Each reason for the JSON not to be given, with a text whose rendering differs from it.
 #[test]
-fn each_difference_from_the_rendering_clears_the_flag() {
+fn each_difference_from_the_rendering_means_no_json() {
     let cases = [
         (r#"{"a": 1}"#, "whitespace"),
         (" {\"a\":1}", "leading whitespace"),
@@ -179,7 +198,7 @@ fn each_difference_from_the_rendering_clears_the_flag() {
         }
     }
     // Beyond printable ASCII, `serde_json` copies characters that writers escaping more than JSON
-    // requires (Python's `ensure_ascii`, the CLI's terminal-safe writer) do not: off as well.
+    // requires (Python's `ensure_ascii`, the CLI's terminal-safe writer) do not: absent as well.
     for text in [
         "{\"a\":\"é\"}",
         "{\"a\":\"\u{7f}\"}",
@@ -190,9 +209,28 @@ fn each_difference_from_the_rendering_clears_the_flag() {
             assert!(!check(kind, text), "{kind:?} {text}");
         }
     }
-    // Tags matter where they are read: Flask's session JSON.
-    for text in [r#"{"a":{" t":[1,2]}}"#, r#"{" b":"aGk="}"#] {
-        assert!(!check(FormatKind::Flask, text), "{text}");
+    // Tags that change more than their key, where tags are read (Flask's session JSON); other
+    // formats keep them as plain objects.
+    for (text, why) in [
+        (r#"{" b":"aGk="}"#, "bytes"),
+        (
+            r#"{"u":{" u":"0123456789abcdef0123456789abcdef"}}"#,
+            "a UUID",
+        ),
+        (r#"{" d":"Wed, 21 Oct 2015 07:28:00 GMT"}"#, "a date"),
+        (r#"{" di":{"a":1}}"#, "a tagged dict"),
+        (r#"{" t":"ab"}"#, "a tuple of a string"),
+        (r#"{" t":{" t":[1]}}"#, "a tuple of a tuple"),
+        (r#"{" m":1}"#, "Markup of a number"),
+        (r#"{" m":{" m":"x"}}"#, "Markup of Markup"),
+    ] {
+        assert!(!check(FormatKind::Flask, text), "{text}: {why}");
+        let r = inspect(FormatKind::Flask, text);
+        let Some(Payload::Json(p)) = &r.payload else {
+            panic!("{text}: not JSON")
+        };
+        let rendered = serde_json::to_string(p).expect("renders");
+        assert_ne!(rendered, renamed(text), "{text}: {why} must matter");
         assert!(check(FormatKind::UrlSafe, text), "{text}");
     }
 }

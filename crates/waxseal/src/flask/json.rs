@@ -104,15 +104,25 @@ pub fn parse(s: &str) -> Result<Value, FlaskJsonError> {
 }
 
 /// [`loads`] (`untag`) or [`parse`], and whether `s` is *compact*: exactly the text that
-/// `serde_json::to_string` writes for the value's `$`-tagged JSON (`crate::inspect::JsonPayload`),
-/// so that a renderer may copy `s` instead of serialising the value. That holds when `s` has no
-/// whitespace outside strings, no escapes, no character outside printable ASCII, no float, no
-/// `-0` or integer beyond 64 bits, no repeated key and (with `untag`) no tag; Flask's own session
-/// JSON usually qualifies unless it holds a tuple, bytes, a date or Markup.
-pub(crate) fn parse_noting_compact(s: &str, untag: bool) -> Result<(Value, bool), FlaskJsonError> {
+/// `serde_json::to_string` writes for the value's `$`-tagged JSON (`crate::inspect::JsonPayload`)
+/// once the returned tag keys are renamed (the byte offsets of `" t"` and `" m"`, which become
+/// `"$tuple"` and `"$markup"`), so that a renderer may copy `s` instead of serialising the value.
+/// That holds when `s` has no whitespace outside strings, no escapes, no character outside
+/// printable ASCII, no float, no `-0` or integer beyond 64 bits, no repeated key and (with
+/// `untag`) no tag other than a tuple of a list or Markup of a string; Flask's own session JSON
+/// usually qualifies (flashed messages are tuples) unless it holds bytes, a date or a UUID.
+pub(crate) fn parse_noting_compact(
+    s: &str,
+    untag: bool,
+) -> Result<(Value, Option<Vec<usize>>), FlaskJsonError> {
     let mut parser = Parser::new(s, untag);
     let value = parser.document()?;
-    Ok((value, parser.compact && printable_ascii(s.as_bytes())))
+    if !(parser.compact && printable_ascii(s.as_bytes())) {
+        return Ok((value, None));
+    }
+    // Inner tags are untagged before the tags around them.
+    parser.renamed.sort_unstable();
+    Ok((value, Some(parser.renamed)))
 }
 
 /// Whether every byte is below 0x7f. Together with the parser's checks (controls are refused
@@ -366,6 +376,9 @@ struct Parser<'a> {
     /// Nothing seen so far keeps the text from being the value's compact JSON (see
     /// [`parse_noting_compact`]).
     compact: bool,
+    /// Byte offsets of the tag keys whose tag objects differ from their `$`-tagged JSON only by
+    /// the key's name (see [`parse_noting_compact`]).
+    renamed: Vec<usize>,
     /// Members of the objects being parsed, innermost last: collecting them here first lets each
     /// dict be allocated once at its final size.
     scratch: Vec<(String, Value)>,
@@ -382,6 +395,7 @@ impl<'a> Parser<'a> {
             depth: 0,
             untag,
             compact: true,
+            renamed: Vec::new(),
             scratch: Vec::new(),
         }
     }
@@ -702,7 +716,7 @@ impl<'a> Parser<'a> {
             {
                 self.pos += 1;
                 self.depth -= 1;
-                self.compact = false;
+                self.note_tag(&key, &v, open);
                 return untag_at(&key, v, open);
             }
             self.scratch.push((key, v));
@@ -734,13 +748,24 @@ impl<'a> Parser<'a> {
             if let Some((k, _)) = map.first() {
                 if tag::is_tag_key(k) {
                     if let Some((k, v)) = map.pop() {
-                        self.compact = false;
+                        self.note_tag(&k, &v, open);
                         return untag_at(&k, v, open);
                     }
                 }
             }
         }
         Ok(Value::Dict(map))
+    }
+
+    /// A tag object at `open` is about to be untagged: its `$`-tagged JSON is the same text with
+    /// the key renamed for a tuple of a list or Markup of a string, and different text otherwise.
+    fn note_tag(&mut self, key: &str, value: &Value, open: usize) {
+        match (key, value) {
+            (tag::TUPLE, Value::List(_)) | (tag::MARKUP, Value::Str(_)) => {
+                self.renamed.push(open + 1);
+            }
+            _ => self.compact = false,
+        }
     }
 }
 

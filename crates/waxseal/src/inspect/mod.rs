@@ -34,7 +34,9 @@ mod verifier;
 pub use extract::{
     detect_formats, detect_token, extract_token, likely_formats, Detected, Extracted,
 };
-pub use payload::{datetime_text, float_text, to_json, utc, uuid_text, JsonPayload, Payload};
+pub use payload::{
+    datetime_text, float_text, to_json, utc, uuid_text, CompactJson, JsonPayload, Payload,
+};
 pub use split::{split_token, RawParts};
 pub use verifier::{AgeCheck, Detail, Inspection, KeyTrial, Parts, Verdict, Verifier};
 

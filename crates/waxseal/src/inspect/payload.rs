@@ -50,8 +50,9 @@ pub enum Payload {
 #[derive(Debug, Clone)]
 pub struct JsonPayload {
     value: Value,
-    /// The text it was decoded from is exactly its compact `$`-tagged JSON.
-    compact_text: bool,
+    /// When the text it was decoded from is its `$`-tagged JSON once these tag keys (byte
+    /// offsets) are renamed: see [`CompactJson`].
+    renamed_tags: Option<Vec<usize>>,
 }
 
 /// Payloads are equal when their values are: how the text was written is not part of it.
@@ -72,31 +73,8 @@ impl JsonPayload {
     pub fn new(value: Value) -> JsonPayload {
         JsonPayload {
             value,
-            compact_text: false,
+            renamed_tags: None,
         }
-    }
-
-    /// Whether the text this payload was decoded from (the record's `payload_raw`) is exactly
-    /// what `serde_json::to_string` writes for it, and printable ASCII only (so that writers
-    /// which escape more than JSON requires write it unchanged too), so that a renderer can copy
-    /// that text instead of serialising the value. True for Flask session JSON without
-    /// whitespace, escapes, non-ASCII characters, floats, repeated keys or tags (tuples, bytes,
-    /// dates...); always false for a payload made with [`JsonPayload::new`].
-    ///
-    /// ```
-    /// use waxseal::inspect::{Detail, FormatKind, Payload, TokenFormat, Verifier};
-    /// let format = TokenFormat::new(FormatKind::Flask);
-    /// let v = Verifier::decode_only(&format);
-    /// for (text, compact) in [(r#"{"user":"ada","n":[1,2]}"#, true), (r#"{"t":{" t":[1,2]}}"#, false)] {
-    ///     let token = format.sign_at(&[b"key"], text.as_bytes(), 1_700_000_000).unwrap();
-    ///     let r = v.inspect(token.as_bytes(), Detail::Verify);
-    ///     let Some(Payload::Json(p)) = &r.payload else { panic!("{r:?}") };
-    ///     assert_eq!(p.is_compact_text(), compact);
-    ///     assert_eq!(serde_json::to_string(p).unwrap() == text, compact);
-    /// }
-    /// ```
-    pub fn is_compact_text(&self) -> bool {
-        self.compact_text
     }
 
     /// The typed value.
@@ -126,6 +104,89 @@ impl JsonPayload {
 impl Serialize for JsonPayload {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         Tagged(&self.value).serialize(s)
+    }
+}
+
+/// A JSON payload's `$`-tagged JSON, given by the token's own payload text: that text, with each
+/// tag key of a tuple (`" t"`) or of Markup (`" m"`) renamed (`"$tuple"`, `"$markup"`), when that
+/// is exactly what `serde_json::to_string` writes for the payload, and the text is printable
+/// ASCII (so writers that escape more than JSON requires write it unchanged too). Renderers copy
+/// it instead of serialising the value. It is: for Flask session JSON without whitespace,
+/// escapes, non-ASCII characters, floats, repeated keys, or tags other than tuples of lists
+/// (flashed messages) and Markup of strings; see [`crate::inspect::Inspection::payload_compact_json`].
+///
+/// ```
+/// use waxseal::inspect::{Detail, FormatKind, TokenFormat, Verifier};
+/// let format = TokenFormat::new(FormatKind::Flask);
+/// let v = Verifier::decode_only(&format);
+/// for (text, json) in [
+///     (r#"{"user":"ada","n":[1,2]}"#, Some(r#"{"user":"ada","n":[1,2]}"#)),
+///     (r#"{"_flashes":[{" t":["message","Hi"]}]}"#, Some(r#"{"_flashes":[{"$tuple":["message","Hi"]}]}"#)),
+///     (r#"{"b":{" b":"aGk="}}"#, None),
+///     (r#"{"user": "ada"}"#, None),
+/// ] {
+///     let token = format.sign_at(&[b"key"], text.as_bytes(), 1_700_000_000).unwrap();
+///     let r = v.inspect(token.as_bytes(), Detail::Verify);
+///     assert_eq!(r.payload_compact_json().map(|c| c.to_string()).as_deref(), json);
+///     let payload = r.payload.as_ref().unwrap();
+///     if let Some(json) = json {
+///         assert_eq!(serde_json::to_string(payload).unwrap(), json);
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct CompactJson<'a> {
+    text: &'a str,
+    renamed_tags: &'a [usize],
+}
+
+impl<'a> CompactJson<'a> {
+    /// `payload`'s compact JSON given by `text`, the payload text it was decoded from.
+    pub(crate) fn of(payload: &'a JsonPayload, text: &'a str) -> Option<CompactJson<'a>> {
+        payload
+            .renamed_tags
+            .as_deref()
+            .map(|renamed_tags| CompactJson { text, renamed_tags })
+    }
+
+    /// The JSON in pieces, to be written one after another: runs of the text, and the renamed
+    /// tag keys between them.
+    ///
+    /// ```
+    /// use waxseal::inspect::{Detail, FormatKind, TokenFormat, Verifier};
+    /// let format = TokenFormat::new(FormatKind::Flask);
+    /// let token = format.sign_at(&[b"key"], br#"{"t":{" t":[1]}}"#, 0).unwrap();
+    /// let r = Verifier::decode_only(&format).inspect(token.as_bytes(), Detail::Verify);
+    /// let pieces: Vec<&str> = r.payload_compact_json().unwrap().pieces().collect();
+    /// assert_eq!(pieces, [r#"{"t":{"#, r#""$tuple""#, ":[1]}}"]);
+    /// ```
+    pub fn pieces(&self) -> impl Iterator<Item = &'a str> {
+        let (text, renamed) = (self.text, self.renamed_tags);
+        // Each renamed key replaces the 4 bytes of `" t"` or `" m"`.
+        let mut at = 0;
+        renamed
+            .iter()
+            .flat_map(move |&key| {
+                let before = text.get(at..key).unwrap_or_default();
+                at = key + 4;
+                let name = match text.as_bytes().get(key + 2) {
+                    Some(b't') => "\"$tuple\"",
+                    _ => "\"$markup\"",
+                };
+                [before, name]
+            })
+            .chain(std::iter::once(
+                text.get(renamed.last().map_or(0, |&key| key + 4)..)
+                    .unwrap_or_default(),
+            ))
+            .filter(|piece| !piece.is_empty())
+    }
+}
+
+/// The JSON text, all pieces together.
+impl std::fmt::Display for CompactJson<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.pieces().try_for_each(|piece| f.write_str(piece))
     }
 }
 
@@ -218,11 +279,11 @@ pub(crate) fn decode(kind: FormatKind, bytes: Vec<u8>) -> Result<DecodedPayload,
         }
     });
     match parsed {
-        Ok((value, compact_text)) => Ok((
+        Ok((value, renamed_tags)) => Ok((
             raw,
             Payload::Json(JsonPayload {
                 value,
-                compact_text,
+                renamed_tags,
             }),
         )),
         Err(e) => Err((Some(raw), e)),

@@ -28,9 +28,7 @@ use crate::error::ConfigError;
 use crate::secret::{Keyring, SecretKey};
 use crate::signer::{derive_key, Digest, Signer};
 
-#[cfg(doc)]
-use super::payload::JsonPayload;
-use super::payload::{self, Payload};
+use super::payload::{self, CompactJson, Payload};
 use super::split::{split_token, RawParts};
 use super::{duration, push_duration, FormatKind, TokenFormat};
 
@@ -272,20 +270,20 @@ pub struct Inspection {
 }
 
 impl Inspection {
-    /// The payload's `$`-tagged JSON as text, without serialising it: `payload_raw` itself when
-    /// that is exactly the text ([`JsonPayload::is_compact_text`]), else `None` (serialise
-    /// `payload` instead).
+    /// The payload's `$`-tagged JSON given by its text (`payload_raw`), for renderers that copy
+    /// it instead of serialising `payload`: `None` when the text is not that JSON (see
+    /// [`CompactJson`]).
     ///
     /// ```
     /// use waxseal::inspect::{Detail, FormatKind, TokenFormat, Verifier};
     /// let format = TokenFormat::new(FormatKind::Flask);
     /// let token = format.sign_at(&[b"key"], br#"{"user":"ada"}"#, 1_700_000_000).unwrap();
     /// let r = Verifier::decode_only(&format).inspect(token.as_bytes(), Detail::Verify);
-    /// assert_eq!(r.payload_json_text(), Some(r#"{"user":"ada"}"#));
+    /// assert_eq!(r.payload_compact_json().unwrap().to_string(), r#"{"user":"ada"}"#);
     /// ```
-    pub fn payload_json_text(&self) -> Option<&str> {
-        match &self.payload {
-            Some(Payload::Json(p)) if p.is_compact_text() => self.payload_raw.as_deref(),
+    pub fn payload_compact_json(&self) -> Option<CompactJson<'_>> {
+        match (&self.payload, &self.payload_raw) {
+            (Some(Payload::Json(p)), Some(text)) => CompactJson::of(p, text),
             _ => None,
         }
     }
