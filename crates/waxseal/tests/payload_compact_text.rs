@@ -170,6 +170,17 @@ fn flask_sessions_give_their_json() {
     }
 }
 
+/// Up to 8 renamed tags are noted (held inline); a text with more is serialised instead.
+#[test]
+fn up_to_eight_renamed_tags_give_the_json() {
+    for n in [7, 8, 9, 30] {
+        let flashes = vec![r#"{" t":["message","hi"]}"#; n].join(",");
+        let text = format!(r#"{{"_flashes":[{flashes}],"m":{{" m":"x"}}}}"#);
+        assert_eq!(check(FormatKind::Flask, &text), n < 8, "{n} tuples and a Markup");
+        assert!(check(FormatKind::UrlSafe, &text), "{n}");
+    }
+}
+
 /// Each reason for the JSON not to be given, with a text whose rendering differs from it.
 #[test]
 fn each_difference_from_the_rendering_means_no_json() {

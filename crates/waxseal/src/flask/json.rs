@@ -114,34 +114,56 @@ pub fn parse(s: &str) -> Result<Value, FlaskJsonError> {
 pub(crate) fn parse_noting_compact(
     s: &str,
     untag: bool,
-) -> Result<(Value, Option<Vec<usize>>), FlaskJsonError> {
+) -> Result<(Value, Option<RenamedTags>), FlaskJsonError> {
     let mut parser = Parser::new(s, untag);
     let value = parser.document()?;
     if !(parser.compact && printable_ascii(s.as_bytes())) {
         return Ok((value, None));
     }
     // Inner tags are untagged before the tags around them.
-    parser.renamed.sort_unstable();
+    let n = usize::from(parser.renamed.len);
+    parser.renamed.at[..n].sort_unstable();
     Ok((value, Some(parser.renamed)))
+}
+
+/// The byte offsets of renamed tag keys (see [`parse_noting_compact`]), held inline rather than
+/// allocated: a session's flashed messages are a handful, and a text with more is simply not
+/// taken as compact.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RenamedTags {
+    len: u8,
+    at: [u32; 8],
+}
+
+impl RenamedTags {
+    /// Adds an offset; false when there is no room for it.
+    fn push(&mut self, at: usize) -> bool {
+        match (self.at.get_mut(usize::from(self.len)), u32::try_from(at)) {
+            (Some(slot), Ok(at)) => {
+                *slot = at;
+                self.len += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The offsets, ascending.
+    pub(crate) fn as_slice(&self) -> &[u32] {
+        &self.at[..usize::from(self.len)]
+    }
 }
 
 /// Whether every byte is below 0x7f. Together with the parser's checks (controls are refused
 /// inside strings, whitespace outside them clears `compact`), that leaves printable ASCII only,
 /// which JSON writers copy unchanged inside strings.
 fn printable_ascii(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut words = bytes.chunks_exact(8);
-    let mut high = 0;
-    for word in &mut words {
-        if let Some(w) = word.first_chunk::<8>() {
-            let w = u64::from_le_bytes(*w);
-            // A byte of 0x7f gains its high bit from the +1; a carry out of a byte can only
-            // come from 0xff, whose own high bit is already counted.
-            high |= (w.wrapping_add(ONES) | w) & HIGHS;
-        }
-    }
-    high == 0 && words.remainder().iter().all(|&b| b < 0x7f)
+    // 0x7f gains its high bit from the +1, and 0x80 and up have it: a byte-wide OR, without an
+    // early exit, is what vectorises.
+    bytes
+        .iter()
+        .fold(0u8, |high, &b| high | b | b.wrapping_add(1))
+        < 0x80
 }
 
 /// What Flask's `Config.from_prefixed_env` stores for a `FLASK_*` environment variable: Python's
@@ -378,7 +400,7 @@ struct Parser<'a> {
     compact: bool,
     /// Byte offsets of the tag keys whose tag objects differ from their `$`-tagged JSON only by
     /// the key's name (see [`parse_noting_compact`]).
-    renamed: Vec<usize>,
+    renamed: RenamedTags,
     /// Members of the objects being parsed, innermost last: collecting them here first lets each
     /// dict be allocated once at its final size.
     scratch: Vec<(String, Value)>,
@@ -395,7 +417,7 @@ impl<'a> Parser<'a> {
             depth: 0,
             untag,
             compact: true,
-            renamed: Vec::new(),
+            renamed: RenamedTags::default(),
             scratch: Vec::new(),
         }
     }
@@ -761,9 +783,8 @@ impl<'a> Parser<'a> {
     /// the key renamed for a tuple of a list or Markup of a string, and different text otherwise.
     fn note_tag(&mut self, key: &str, value: &Value, open: usize) {
         match (key, value) {
-            (tag::TUPLE, Value::List(_)) | (tag::MARKUP, Value::Str(_)) => {
-                self.renamed.push(open + 1);
-            }
+            (tag::TUPLE, Value::List(_)) | (tag::MARKUP, Value::Str(_))
+                if self.renamed.push(open + 1) => {}
             _ => self.compact = false,
         }
     }

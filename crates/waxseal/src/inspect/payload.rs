@@ -21,7 +21,8 @@
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
-use crate::flask::{json as fjson, DateTime, Value};
+use crate::flask::json::{self as fjson, RenamedTags};
+use crate::flask::{DateTime, Value};
 
 use super::FormatKind;
 
@@ -52,7 +53,7 @@ pub struct JsonPayload {
     value: Value,
     /// When the text it was decoded from is its `$`-tagged JSON once these tag keys (byte
     /// offsets) are renamed: see [`CompactJson`].
-    renamed_tags: Option<Vec<usize>>,
+    renamed_tags: Option<RenamedTags>,
 }
 
 /// Payloads are equal when their values are: how the text was written is not part of it.
@@ -137,16 +138,16 @@ impl Serialize for JsonPayload {
 #[derive(Debug, Clone, Copy)]
 pub struct CompactJson<'a> {
     text: &'a str,
-    renamed_tags: &'a [usize],
+    renamed_tags: &'a [u32],
 }
 
 impl<'a> CompactJson<'a> {
     /// `payload`'s compact JSON given by `text`, the payload text it was decoded from.
     pub(crate) fn of(payload: &'a JsonPayload, text: &'a str) -> Option<CompactJson<'a>> {
-        payload
-            .renamed_tags
-            .as_deref()
-            .map(|renamed_tags| CompactJson { text, renamed_tags })
+        payload.renamed_tags.as_ref().map(|tags| CompactJson {
+            text,
+            renamed_tags: tags.as_slice(),
+        })
     }
 
     /// The JSON in pieces, to be written one after another: runs of the text, and the renamed
@@ -167,6 +168,7 @@ impl<'a> CompactJson<'a> {
         renamed
             .iter()
             .flat_map(move |&key| {
+                let key = key as usize;
                 let before = text.get(at..key).unwrap_or_default();
                 at = key + 4;
                 let name = match text.as_bytes().get(key + 2) {
@@ -176,7 +178,7 @@ impl<'a> CompactJson<'a> {
                 [before, name]
             })
             .chain(std::iter::once(
-                text.get(renamed.last().map_or(0, |&key| key + 4)..)
+                text.get(renamed.last().map_or(0, |&key| key as usize + 4)..)
                     .unwrap_or_default(),
             ))
             .filter(|piece| !piece.is_empty())
