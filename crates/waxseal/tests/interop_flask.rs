@@ -351,3 +351,52 @@ fn session_transaction_reads_rust_cookies_and_writes_cookies_rust_reproduces() {
         );
     }
 }
+
+/// Sessions as Flask-Login and `flash()` leave them (the shapes `bench/verify-batch` uses), saved
+/// by Flask itself: the cookie's payload text gives the payload's `$`-tagged JSON
+/// (`Inspection::payload_compact_json`), so renderers copy it rather than serialise the value.
+#[test]
+fn flask_made_login_and_flash_sessions_give_their_json_from_the_text() {
+    use waxseal::inspect::{Detail, FormatKind, TokenFormat, Verdict, Verifier};
+    let sessions: Vec<String> = (0..42u64)
+        .map(|i| {
+            let mut s = format!(
+                r#"{{"_user_id":"{}","_fresh":{},"csrf_token":"{:016x}""#,
+                1000 + i,
+                i % 2 == 0,
+                i.wrapping_mul(2_654_435_761)
+            );
+            if i % 3 == 0 {
+                s.push_str(&format!(
+                    r#","_flashes":[{{" t":["message","Welcome back, user {i}"]}}]"#
+                ));
+            }
+            if i % 7 == 0 {
+                let cart: Vec<String> = (0..i % 50).map(|n| n.to_string()).collect();
+                s.push_str(&format!(r#","cart":[{}]"#, cart.join(",")));
+            }
+            s.push('}');
+            s
+        })
+        .collect();
+    let reqs: Vec<_> = sessions
+        .iter()
+        .map(|s| json!({"op": "save", "secret_hex": hex(SECRET), "now": NOW, "json": s, "permanent": false}))
+        .collect();
+    let Some(made) = oracle("flask_session_oracle.py", &reqs) else {
+        return;
+    };
+    let format = TokenFormat::new(FormatKind::Flask);
+    let verifier = Verifier::new(&format, &[SecretKey::from_slice(SECRET)], None).unwrap();
+    let mut compressed = 0;
+    for (s, ans) in sessions.iter().zip(&made) {
+        let cookie = ans["cookie"].as_str().unwrap();
+        compressed += usize::from(cookie.starts_with('.'));
+        let r = verifier.inspect_at(cookie.as_bytes(), Detail::Verify, NOW);
+        assert_eq!(r.verdict, Verdict::Valid, "{s}");
+        let rendered = serde_json::to_string(r.payload.as_ref().unwrap()).unwrap();
+        let json = r.payload_compact_json().unwrap_or_else(|| panic!("{s}"));
+        assert_eq!(json.to_string(), rendered, "{s}");
+    }
+    assert!(compressed > 0, "some of these sessions are compressed");
+}

@@ -176,7 +176,11 @@ fn up_to_eight_renamed_tags_give_the_json() {
     for n in [7, 8, 9, 30] {
         let flashes = vec![r#"{" t":["message","hi"]}"#; n].join(",");
         let text = format!(r#"{{"_flashes":[{flashes}],"m":{{" m":"x"}}}}"#);
-        assert_eq!(check(FormatKind::Flask, &text), n < 8, "{n} tuples and a Markup");
+        assert_eq!(
+            check(FormatKind::Flask, &text),
+            n < 8,
+            "{n} tuples and a Markup"
+        );
         assert!(check(FormatKind::UrlSafe, &text), "{n}");
     }
 }
