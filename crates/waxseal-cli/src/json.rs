@@ -671,10 +671,18 @@ macro_rules! struct_like {
 
 struct_like!(SerializeStruct, SerializeStructVariant);
 
-/// The `Serializer` methods for everything but scalars and sequences, each failing with
-/// `$error`: for the serializers that accept only string-like values ([`MapKey`], [`RawText`]).
+/// The `Serializer` methods (and compound types) for everything but scalars and sequences, each
+/// failing with `$error`: for the serializers that accept only string-like values ([`MapKey`],
+/// [`RawText`]).
 macro_rules! rejected_methods {
     ($error:expr) => {
+        type SerializeTuple = ser::Impossible<(), Error>;
+        type SerializeTupleStruct = ser::Impossible<(), Error>;
+        type SerializeTupleVariant = ser::Impossible<(), Error>;
+        type SerializeMap = ser::Impossible<(), Error>;
+        type SerializeStruct = ser::Impossible<(), Error>;
+        type SerializeStructVariant = ser::Impossible<(), Error>;
+
         fn serialize_f32(self, _v: f32) -> Result<(), Error> {
             Err($error)
         }
@@ -770,12 +778,6 @@ impl ser::Serializer for MapKey<'_, '_> {
     type Ok = ();
     type Error = Error;
     type SerializeSeq = ser::Impossible<(), Error>;
-    type SerializeTuple = ser::Impossible<(), Error>;
-    type SerializeTupleStruct = ser::Impossible<(), Error>;
-    type SerializeTupleVariant = ser::Impossible<(), Error>;
-    type SerializeMap = ser::Impossible<(), Error>;
-    type SerializeStruct = ser::Impossible<(), Error>;
-    type SerializeStructVariant = ser::Impossible<(), Error>;
 
     fn serialize_str(self, v: &str) -> Result<(), Error> {
         self.quoted(v)
@@ -819,12 +821,6 @@ impl ser::Serializer for RawText<'_, '_> {
     type Ok = ();
     type Error = Error;
     type SerializeSeq = Self;
-    type SerializeTuple = ser::Impossible<(), Error>;
-    type SerializeTupleStruct = ser::Impossible<(), Error>;
-    type SerializeTupleVariant = ser::Impossible<(), Error>;
-    type SerializeMap = ser::Impossible<(), Error>;
-    type SerializeStruct = ser::Impossible<(), Error>;
-    type SerializeStructVariant = ser::Impossible<(), Error>;
 
     fn serialize_str(self, v: &str) -> Result<(), Error> {
         self.0.put(v.as_bytes());
