@@ -118,9 +118,9 @@ impl Serialize for JsonPayload {
 /// tag key of a tuple (`" t"`) or of Markup (`" m"`) renamed (`"$tuple"`, `"$markup"`), when that
 /// is exactly what `serde_json::to_string` writes for the payload, and the text is printable
 /// ASCII (so writers that escape more than JSON requires write it unchanged too). Renderers copy
-/// it instead of serialising the value. It is: for Flask session JSON without whitespace,
-/// escapes, non-ASCII characters, floats, repeated keys, or tags other than tuples of lists
-/// (flashed messages) and Markup of strings; see [`crate::inspect::Inspection::payload_compact_json`].
+/// it instead of serialising the value. Given for Flask session JSON without whitespace, escapes,
+/// non-ASCII characters, floats, repeated keys, or tags other than tuples of lists (flashed
+/// messages) and Markup of strings; see [`crate::inspect::Inspection::payload_compact_json`].
 ///
 /// ```
 /// use waxseal::inspect::{Detail, FormatKind, TokenFormat, Verifier};
