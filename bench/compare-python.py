@@ -67,4 +67,6 @@ def flask():
         }
 
 
-print(json.dumps({"itsdangerous": itsdangerous, "flask": flask}[WORKLOAD]()))
+result = {"itsdangerous": itsdangerous, "flask": flask}[WORKLOAD]()
+result["python"] = sys.version.split()[0]
+print(json.dumps(result))
